@@ -1,0 +1,230 @@
+//! The build: runs the stages in order and writes the site atomically.
+//!
+//! Pages are rendered into a fresh folder beside the output, which replaces
+//! the output only when everything succeeded, so a failed or interrupted
+//! build leaves the previous site as it was.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::config::Config;
+use crate::model::{Archive, Article, Warning};
+use crate::text::slugify;
+use crate::{annotate, chronology, clean, dedup, ingest, link, render};
+
+/// Where a build reads and writes.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub input: PathBuf,
+    pub output: PathBuf,
+    /// Folder of template overrides (`templates/` beside the config).
+    pub templates: Option<PathBuf>,
+}
+
+impl Paths {
+    /// Resolves folders: explicit flags win, then the config (relative to the
+    /// config file's folder), then the defaults.
+    pub fn resolve(config_path: &Path, cfg: &Config, input: Option<PathBuf>, output: Option<PathBuf>) -> Paths {
+        let base = config_path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = if base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            base
+        };
+        Paths {
+            input: input.unwrap_or_else(|| base.join(&cfg.build.input)),
+            output: output.unwrap_or_else(|| base.join(&cfg.build.output)),
+            templates: Some(base.join("templates")),
+        }
+    }
+}
+
+/// What a build did.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub archive: Archive,
+    /// (stage, time) in pipeline order.
+    pub timings: Vec<(&'static str, Duration)>,
+    pub files_written: usize,
+}
+
+/// Runs the stages from ingest to chronology; returns the model and the
+/// raw text of every article by id.
+pub fn model(
+    paths: &Paths,
+    cfg: &Config,
+    timings: &mut Vec<(&'static str, Duration)>,
+) -> Result<(Archive, BTreeMap<String, String>)> {
+    let mut warnings: Vec<Warning> = Vec::new();
+    let mut t = Instant::now();
+    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
+        timings.push((name, t.elapsed()));
+        t = Instant::now();
+    };
+
+    let mut raw = ingest::run(&paths.input, &mut warnings)?;
+    apply_overrides(&mut raw, cfg, &mut warnings);
+    lap("ingest", timings);
+
+    let mut articles = clean::run(&raw, &cfg.clean);
+    let originals = assign_ids(&mut articles, &raw);
+    drop(raw);
+    lap("clean", timings);
+
+    let found = dedup::run(&mut articles, &cfg.dedup);
+    lap("dedup", timings);
+
+    let entities = annotate::run(&mut articles, &cfg.annotate);
+    lap("annotate", timings);
+
+    link::run(&mut articles, &found.shared_passages);
+    lap("link", timings);
+
+    let events = chronology::run(&mut articles, &cfg.chronology);
+    lap("chronology", timings);
+
+    sort_articles(&mut articles);
+    warnings.sort();
+    let archive = Archive {
+        generator: format!("dossier {}", env!("CARGO_PKG_VERSION")),
+        articles,
+        entities,
+        duplicates: found.duplicates,
+        shared_passages: found.shared_passages,
+        events,
+        warnings,
+    };
+    Ok((archive, originals))
+}
+
+/// Builds the whole site into `paths.output`.
+pub fn run(paths: &Paths, cfg: &Config) -> Result<Report> {
+    let mut timings = Vec::new();
+    let tera = render::load_templates(paths.templates.as_deref())?;
+    let (archive, originals) = model(paths, cfg, &mut timings)?;
+    let t = Instant::now();
+    let files = render::run(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals)?;
+    timings.push(("render", t.elapsed()));
+    let t = Instant::now();
+    let files_written = write_atomically(&paths.output, &files)?;
+    timings.push(("write", t.elapsed()));
+    Ok(Report {
+        archive,
+        timings,
+        files_written,
+    })
+}
+
+/// Applies `[[articles]]` overrides from the config to matching files.
+fn apply_overrides(raw: &mut [ingest::RawArticle], cfg: &Config, warnings: &mut Vec<Warning>) {
+    for o in &cfg.articles {
+        let wanted = o.file.trim_start_matches("./");
+        let hit = raw
+            .iter_mut()
+            .find(|r| r.source_file.split_once('/').map(|(_, rest)| rest) == Some(wanted));
+        match hit {
+            Some(r) => {
+                if let Some(t) = &o.title {
+                    r.title = t.clone();
+                }
+                if let Some(d) = &o.date {
+                    r.front.date = Some(toml::Value::String(d.clone()));
+                }
+                if let Some(s) = &o.sources {
+                    r.front.sources = Some(s.clone());
+                }
+            }
+            None => warnings.push(Warning {
+                file: "config.toml".into(),
+                line: None,
+                message: format!("[[articles]] override names {:?}, which is not an input file", o.file),
+            }),
+        }
+    }
+}
+
+/// Gives every article a unique, stable id and its URLs, and its given
+/// publication date. Ids come from titles; a clash gets `-2`, `-3`, ... in
+/// source-path order.
+fn assign_ids(articles: &mut [Article], raw: &[ingest::RawArticle]) -> BTreeMap<String, String> {
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut originals = BTreeMap::new();
+    for (a, r) in articles.iter_mut().zip(raw) {
+        let mut base = slugify(&a.title, 60);
+        if base.is_empty() {
+            base = "article".into();
+        }
+        let mut id = base.clone();
+        let mut n = 2;
+        while !used.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        a.url = format!("articles/{id}.html");
+        a.original_text_url = format!("originals/{id}.txt");
+        if let Some(d) = r.front.date_string() {
+            a.date.value = Some(d.clone());
+            a.date.earliest = Some(d.clone());
+            a.date.latest = Some(d);
+        }
+        originals.insert(id.clone(), r.raw.clone());
+        a.id = id;
+    }
+    originals
+}
+
+/// Articles by date (undated last), then id.
+fn sort_articles(articles: &mut [Article]) {
+    articles.sort_by(|a, b| {
+        let key = |x: &Article| (x.date.value.is_none(), x.date.value.clone());
+        key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+/// Writes `files` into a fresh folder beside `output`, then swaps it in.
+/// Returns how many files were written.
+pub fn write_atomically(output: &Path, files: &[render::Output]) -> Result<usize> {
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into());
+    if output.exists() && !output.is_dir() {
+        bail!("output {} exists and is not a folder", output.display());
+    }
+    let staging = parent.join(format!(".{name}.building-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let result = (|| -> Result<()> {
+        for (path, bytes) in files {
+            let full = staging.join(path);
+            if let Some(dir) = full.parent() {
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            std::fs::write(&full, bytes).with_context(|| format!("cannot write {}", full.display()))?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if output.exists() {
+        std::fs::rename(output, &old).with_context(|| format!("cannot move old {} aside", output.display()))?;
+    }
+    if let Err(e) = std::fs::rename(&staging, output) {
+        if old.exists() {
+            let _ = std::fs::rename(&old, output);
+        }
+        return Err(e).with_context(|| format!("cannot move the new site into {}", output.display()));
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(files.len())
+}

@@ -1,0 +1,185 @@
+//! `dossier eval GOLD.json`: scores a build's `data/archive.json` against a
+//! hand-made gold file (keyed by input file name) and prints the figures.
+//!
+//! Texts are compared after folding whitespace (no-break spaces included)
+//! and quote characters, as the gold file's conventions ask.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+use crate::model::{Archive, Article};
+
+/// Precision, recall and F1 from counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Prf {
+    pub found: usize,
+    pub gold: usize,
+    pub correct: usize,
+}
+
+impl Prf {
+    pub fn precision(&self) -> f64 {
+        ratio(self.correct, self.found)
+    }
+    pub fn recall(&self) -> f64 {
+        ratio(self.correct, self.gold)
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// One named figure of the evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    pub name: String,
+    pub value: f64,
+    pub detail: String,
+}
+
+/// Folds text for comparison: whitespace runs to one space, curly quotes
+/// and apostrophes to straight ones, trimmed.
+pub fn norm(s: &str) -> String {
+    let mapped: String = s
+        .chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{2032}' => '\'',
+            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{2033}' => '"',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        })
+        .collect();
+    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Scores `archive` against `gold`.
+pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
+    let by_file: BTreeMap<String, &Article> = archive
+        .articles
+        .iter()
+        .map(|a| {
+            (
+                a.source_file.rsplit('/').next().unwrap_or(&a.source_file).to_string(),
+                a,
+            )
+        })
+        .collect();
+    let empty = serde_json::Map::new();
+    let gold_articles = gold.get("articles").and_then(Value::as_object).unwrap_or(&empty);
+    let mut quotes = Prf::default();
+    let mut windows = (0usize, 0usize);
+    let mut window_detail = Vec::new();
+    for (file, g) in gold_articles {
+        let Some(a) = by_file.get(file) else { continue };
+        let gold_quotes: Vec<String> = g
+            .get("quotes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|q| q.get("text")?.as_str().map(norm))
+            .collect();
+        let found: Vec<String> = a.quotes.iter().map(|q| norm(&q.text)).collect();
+        quotes.gold += gold_quotes.len();
+        quotes.found += found.len();
+        let mut pool = found.clone();
+        for gq in &gold_quotes {
+            if let Some(i) = pool.iter().position(|f| f == gq) {
+                pool.remove(i);
+                quotes.correct += 1;
+            }
+        }
+        if let Some(w) = g.get("publication_date") {
+            let (lo, hi) = (
+                w.get("earliest").and_then(Value::as_str),
+                w.get("latest").and_then(Value::as_str),
+            );
+            windows.1 += 1;
+            let ok = matches!((a.date.value.as_deref(), lo, hi), (Some(v), Some(lo), Some(hi)) if v >= lo && v <= hi);
+            if ok {
+                windows.0 += 1;
+            }
+            window_detail.push(format!(
+                "{file}: {} in [{}, {}]",
+                a.date.value.as_deref().unwrap_or("none"),
+                lo.unwrap_or("?"),
+                hi.unwrap_or("?")
+            ));
+        }
+    }
+    vec![
+        Score {
+            name: "quote span precision".into(),
+            value: quotes.precision(),
+            detail: format!("{}/{}", quotes.correct, quotes.found),
+        },
+        Score {
+            name: "quote span recall".into(),
+            value: quotes.recall(),
+            detail: format!("{}/{}", quotes.correct, quotes.gold),
+        },
+        Score {
+            name: "quote span F1".into(),
+            value: quotes.f1(),
+            detail: String::new(),
+        },
+        Score {
+            name: "publication dates in gold window".into(),
+            value: ratio(windows.0, windows.1),
+            detail: window_detail.join("; "),
+        },
+    ]
+}
+
+/// Loads the gold file and the site's archive, scores, and returns a report.
+pub fn run(gold_path: &Path, site: &Path) -> Result<Vec<Score>> {
+    let gold: Value = serde_json::from_str(
+        &std::fs::read_to_string(gold_path)
+            .with_context(|| format!("cannot read gold file {}", gold_path.display()))?,
+    )
+    .with_context(|| format!("{} is not valid JSON", gold_path.display()))?;
+    let json_path = site.join("data/archive.json");
+    let archive: Archive = serde_json::from_str(
+        &std::fs::read_to_string(&json_path)
+            .with_context(|| format!("cannot read {} (build the site first)", json_path.display()))?,
+    )
+    .with_context(|| format!("{} does not follow the archive model", json_path.display()))?;
+    Ok(score(&gold, &archive))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prf_figures() {
+        let p = Prf {
+            found: 4,
+            gold: 5,
+            correct: 3,
+        };
+        assert!((p.precision() - 0.75).abs() < 1e-9);
+        assert!((p.recall() - 0.6).abs() < 1e-9);
+        assert!((p.f1() - 2.0 * 0.75 * 0.6 / 1.35).abs() < 1e-9);
+    }
+
+    #[test]
+    fn norm_folds_spaces_and_quote_marks() {
+        assert_eq!(norm(" a\u{a0} ‘b’  “c” "), "a 'b' \"c\"");
+    }
+}

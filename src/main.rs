@@ -1,0 +1,176 @@
+//! The `dossier` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+use dossier::build::{self, Paths};
+use dossier::config::Config;
+
+#[derive(Parser)]
+#[command(
+    name = "dossier",
+    version,
+    about = "Turns a folder of news articles into a browsable, annotated static archive."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the archive site from the input folder (default: seeds/ → site/).
+    Build {
+        #[command(flatten)]
+        paths: PathArgs,
+        /// Print how long each stage took.
+        #[arg(long)]
+        timings: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Fail (exit code 1) when the build has warnings.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Build, then serve the site on 127.0.0.1 for local preview.
+    Serve {
+        #[command(flatten)]
+        paths: PathArgs,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+    },
+    /// Check a built site: broken internal links and anchors, missing files,
+    /// invalid data/archive.json. Exits non-zero when it finds problems.
+    Check {
+        /// The built site folder.
+        #[arg(default_value = "site")]
+        site: PathBuf,
+    },
+    /// Score a build against a gold annotation file (quotes, speakers,
+    /// attributions, entities, dates).
+    Eval {
+        /// Gold annotations (JSON keyed by input file name).
+        gold: PathBuf,
+        /// The built site folder whose data/archive.json is scored.
+        #[arg(long, default_value = "site")]
+        site: PathBuf,
+    },
+    /// Create a new archive folder with a config, an example article and a README.
+    Init {
+        /// Folder to create.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct PathArgs {
+    /// Folder of articles (.txt and .md), read recursively.
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Folder to write the site into (replaced atomically).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Config file; a missing file means defaults.
+    #[arg(long, default_value = "config.toml")]
+    config: PathBuf,
+}
+
+impl PathArgs {
+    fn load(self) -> Result<(Paths, Config)> {
+        let cfg = Config::load(&self.config)?;
+        let paths = Paths::resolve(&self.config, &cfg, self.input, self.output);
+        Ok((paths, cfg))
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Build {
+            paths,
+            timings,
+            quiet,
+            strict,
+        } => {
+            let (paths, cfg) = paths.load()?;
+            let report = build::run(&paths, &cfg)?;
+            let a = &report.archive;
+            if !quiet {
+                for w in &a.warnings {
+                    let line = w.line.map(|l| format!(":{l}")).unwrap_or_default();
+                    eprintln!("warning: {}{line}: {}", w.file, w.message);
+                }
+                println!(
+                    "Built {} articles ({} duplicates), {} entities, {} events into {} ({} files)",
+                    a.articles.len(),
+                    a.articles.iter().filter(|x| x.duplicate_of.is_some()).count(),
+                    a.entities.len(),
+                    a.events.len(),
+                    paths.output.display(),
+                    report.files_written
+                );
+            }
+            if timings {
+                let total: f64 = report.timings.iter().map(|t| t.1.as_secs_f64()).sum();
+                println!("{:<12} {:>10}", "stage", "seconds");
+                for (stage, d) in &report.timings {
+                    println!("{stage:<12} {:>10.3}", d.as_secs_f64());
+                }
+                println!("{:<12} {total:>10.3}", "total");
+            }
+            if strict && !a.warnings.is_empty() {
+                eprintln!("error: {} warnings and --strict", a.warnings.len());
+                return Ok(ExitCode::FAILURE);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { paths, port } => {
+            let (paths, cfg) = paths.load()?;
+            build::run(&paths, &cfg)?;
+            dossier::serve::run(&paths.output, port)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { site } => {
+            let problems = dossier::check::run(&site)?;
+            for p in &problems {
+                println!("{p}");
+            }
+            if problems.is_empty() {
+                println!("{}: no problems found", site.display());
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!("{} problems", problems.len());
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        Command::Eval { gold, site } => {
+            for s in dossier::eval::run(&gold, &site)? {
+                println!("{:<40} {:>6.3}  {}", s.name, s.value, s.detail);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { dir } => {
+            dossier::scaffold::run(&dir)?;
+            println!(
+                "Created {}: add articles to {}/articles, then run `dossier build` there.",
+                dir.display(),
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The archive model: plain serde data passed between stages and exported
+//! as `site/data/archive.json` (see the data-export contract in README.md).
+//!
+//! Field order here is the key order in the JSON export, so keep it stable.
+
+use serde::{Deserialize, Serialize};
+
+/// The whole annotated archive, as exported to `data/archive.json`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Archive {
+    pub generator: String,
+    /// Sorted by `date.value` (undated last) then `id`.
+    pub articles: Vec<Article>,
+    /// Sorted by `id`.
+    pub entities: Vec<Entity>,
+    pub duplicates: Vec<DuplicateGroup>,
+    pub shared_passages: Vec<SharedPassage>,
+    /// Sorted by `date` then `id`.
+    pub events: Vec<Event>,
+    /// Everything the build noticed and did not stop for, sorted by file.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Article {
+    pub id: String,
+    /// Path of the input file relative to the input folder's parent, `/`-separated
+    /// (e.g. `seeds/000_x.txt`).
+    pub source_file: String,
+    pub url: String,
+    pub title: String,
+    pub date: ArticleDate,
+    pub sources: Vec<String>,
+    pub paragraphs: Vec<Paragraph>,
+    pub removed: Vec<Removed>,
+    pub duplicate_of: Option<String>,
+    pub quotes: Vec<Quote>,
+    pub attributions: Vec<Attribution>,
+    pub mentions: Vec<Mention>,
+    pub dates: Vec<DateMention>,
+    pub related: Vec<String>,
+    /// `By ...` line lifted by cleaning, or front matter `byline`.
+    #[serde(default)]
+    pub byline: Option<String>,
+    /// Front matter `url`: where the article was originally published.
+    #[serde(default)]
+    pub original_url: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Site-relative URL of the article's text exactly as ingested.
+    #[serde(default)]
+    pub original_text_url: String,
+    /// Edits cleaning made inside kept lines (typography, whitespace), counted.
+    #[serde(default)]
+    pub edits: Vec<Edit>,
+}
+
+/// Publication date: given (front matter, config) or inferred from the text.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ArticleDate {
+    /// ISO date, or null when neither given nor inferable.
+    pub value: Option<String>,
+    pub inferred: bool,
+    pub earliest: Option<String>,
+    pub latest: Option<String>,
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Paragraph {
+    /// `p1`, `p2`, ... in reading order; also the HTML anchor.
+    pub id: String,
+    pub text: String,
+    /// `heading` (a section subheading) or `standfirst` (a deck under the
+    /// title); absent for body text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Removed {
+    pub text: String,
+    pub reason: String,
+    /// 1-based line in the source file, when known.
+    #[serde(default)]
+    pub line: Option<usize>,
+}
+
+/// A kind of in-line edit and how often cleaning made it in one article.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Edit {
+    pub kind: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Quote {
+    pub paragraph: String,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// `direct`, `block` or `scare`.
+    pub kind: String,
+    pub speaker: Option<String>,
+    pub speaker_mention: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Attribution {
+    pub paragraph: String,
+    pub start: usize,
+    pub end: usize,
+    pub cue: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Mention {
+    pub paragraph: String,
+    pub start: usize,
+    pub end: usize,
+    pub entity: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DateMention {
+    pub paragraph: String,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// ISO value at `granularity`: `2016-12-13`, `2016-12` or `2016`.
+    pub value: String,
+    /// `day`, `month` or `year`.
+    pub granularity: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Entity {
+    pub id: String,
+    pub name: String,
+    /// `person`, `organisation`, `place` or `group`.
+    pub kind: String,
+    pub aliases: Vec<String>,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DuplicateGroup {
+    pub canonical: String,
+    pub members: Vec<String>,
+    pub similarity: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SharedPassage {
+    pub text: String,
+    pub occurrences: Vec<Occurrence>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Occurrence {
+    pub article: String,
+    pub paragraph: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Event {
+    pub id: String,
+    pub date: String,
+    pub granularity: String,
+    pub summary: String,
+    pub citations: Vec<Occurrence>,
+    pub conflicts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    /// Input file the warning is about, relative like `source_file`; empty for the build.
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}

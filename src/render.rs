@@ -1,0 +1,775 @@
+//! Stage 7, render: the model to a static site through tera templates.
+//!
+//! Templates and static files are embedded in the binary; a `templates/`
+//! folder beside the config overrides them file by file. Every internal
+//! link is relative (`{{ root }}` is the way back to the site root) and
+//! names a file, so the site works on GitHub Pages under a sub-path, from a
+//! local server and from disk over file://.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context as _, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::config::SiteConfig;
+use crate::model::{Archive, Article, Entity};
+
+/// Templates shipped in the binary: (name, text).
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("article.html", include_str!("../templates/article.html")),
+    ("redirect.html", include_str!("../templates/redirect.html")),
+    ("chronology.html", include_str!("../templates/chronology.html")),
+    ("entities.html", include_str!("../templates/entities.html")),
+    ("entity.html", include_str!("../templates/entity.html")),
+    ("sources.html", include_str!("../templates/sources.html")),
+    ("quotes.html", include_str!("../templates/quotes.html")),
+    ("shared.html", include_str!("../templates/shared.html")),
+    ("report.html", include_str!("../templates/report.html")),
+    ("page.html", include_str!("../templates/page.html")),
+    ("404.html", include_str!("../templates/404.html")),
+];
+
+/// Static files shipped in the binary: (path in the site, bytes).
+pub const STATIC: &[(&str, &str)] = &[("static/style.css", include_str!("../templates/static/style.css"))];
+
+/// The about page, Markdown rendered with pulldown-cmark.
+pub const ABOUT_MD: &str = include_str!("../templates/about.md");
+
+/// Loads the embedded templates, then any overrides from `dir`.
+pub fn load_templates(dir: Option<&Path>) -> Result<Tera> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape);
+    let mut all: BTreeMap<String, String> = TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+    if let Some(dir) = dir.filter(|d| d.is_dir()) {
+        for (name, _) in TEMPLATES {
+            let p = dir.join(name);
+            if p.is_file() {
+                let text =
+                    std::fs::read_to_string(&p).with_context(|| format!("cannot read template {}", p.display()))?;
+                all.insert(name.to_string(), text);
+            }
+        }
+    }
+    let list: Vec<(String, String)> = all.into_iter().collect();
+    tera.add_raw_templates(list)
+        .map_err(|e| anyhow!("template error: {}", error_chain(&e)))?;
+    Ok(tera)
+}
+
+/// A tera error with its causes, one per line.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cur = c.source();
+    }
+    out
+}
+
+/// A rendered file: path inside the site and its bytes.
+pub type Output = (PathBuf, Vec<u8>);
+
+/// Renders every page of the archive. Pure: returns the files to write.
+/// `originals` maps article id to its text as ingested.
+pub fn run(
+    archive: &Archive,
+    site: &SiteConfig,
+    tera: &Tera,
+    about_md: &str,
+    originals: &BTreeMap<String, String>,
+) -> Result<Vec<Output>> {
+    let idx = Index::new(archive);
+    let mut base = Context::new();
+    base.insert("site", site);
+    base.insert("generator", &archive.generator);
+    let page = |name: &str, root: &str, path: &str, ctx: &mut Context| -> Result<Output> {
+        ctx.extend(base.clone());
+        ctx.insert("root", root);
+        ctx.insert("path", path);
+        let html = tera
+            .render(name, ctx)
+            .map_err(|e| anyhow!("rendering {path} with {name}: {}", error_chain(&e)))?;
+        Ok((PathBuf::from(path), html.into_bytes()))
+    };
+
+    let mut out: Vec<Output> = archive
+        .articles
+        .par_iter()
+        .map(|a| -> Result<Vec<Output>> {
+            let mut ctx = Context::new();
+            let path = a.url.clone();
+            let mut files = Vec::new();
+            if let Some(canon) = &a.duplicate_of {
+                ctx.insert("article", &ArticleCard::new(a));
+                ctx.insert("target", &idx.article_url(canon));
+                files.push(page("redirect.html", "../", &path, &mut ctx)?);
+            } else {
+                ctx.insert("article", &ArticleView::new(a, &idx));
+                files.push(page("article.html", "../", &path, &mut ctx)?);
+            }
+            files.push((
+                PathBuf::from(&a.original_text_url),
+                originals.get(&a.id).map(|t| t.as_bytes().to_vec()).unwrap_or_default(),
+            ));
+            Ok(files)
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+
+    let entity_pages: Vec<Output> = archive
+        .entities
+        .par_iter()
+        .map(|e| {
+            let mut ctx = Context::new();
+            ctx.insert("entity", &EntityView::new(e, archive, &idx));
+            page("entity.html", "../", &e.url, &mut ctx)
+        })
+        .collect::<Result<_>>()?;
+    out.extend(entity_pages);
+
+    let cards: Vec<ArticleCard> = archive
+        .articles
+        .iter()
+        .filter(|a| a.duplicate_of.is_none())
+        .map(ArticleCard::new)
+        .collect();
+    let mut ctx = Context::new();
+    ctx.insert("articles", &cards);
+    ctx.insert("counts", &Counts::new(archive));
+    out.push(page("index.html", "", "index.html", &mut ctx)?);
+
+    let mut ctx = Context::new();
+    ctx.insert(
+        "events",
+        &archive
+            .events
+            .iter()
+            .map(|e| EventView::new(e, &idx))
+            .collect::<Vec<_>>(),
+    );
+    out.push(page("chronology.html", "", "chronology.html", &mut ctx)?);
+
+    let mut ctx = Context::new();
+    ctx.insert("entities", &archive.entities);
+    out.push(page("entities.html", "", "entities.html", &mut ctx)?);
+
+    let mut ctx = Context::new();
+    ctx.insert("sources", &sources_view(archive, &idx));
+    out.push(page("sources.html", "", "sources.html", &mut ctx)?);
+
+    let mut ctx = Context::new();
+    ctx.insert("speakers", &quotes_view(archive, &idx));
+    out.push(page("quotes.html", "", "quotes.html", &mut ctx)?);
+
+    let mut ctx = Context::new();
+    let passages: Vec<_> = archive
+        .shared_passages
+        .iter()
+        .map(|s| {
+            (
+                s.text.clone(),
+                s.occurrences
+                    .iter()
+                    .map(|o| Link {
+                        url: format!("{}#{}", idx.article_url(&o.article), o.paragraph),
+                        title: idx.title(&o.article).to_string(),
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    ctx.insert("passages", &passages);
+    out.push(page("shared.html", "", "shared.html", &mut ctx)?);
+
+    let mut ctx = Context::new();
+    ctx.insert(
+        "articles",
+        &archive
+            .articles
+            .iter()
+            .map(|a| ReportRow::new(a, &idx))
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert("duplicates", &archive.duplicates);
+    ctx.insert("warnings", &archive.warnings);
+    out.push(page("report.html", "", "report.html", &mut ctx)?);
+
+    let mut ctx = Context::new();
+    ctx.insert("title", "About this archive");
+    ctx.insert("body", &markdown_to_html(about_md));
+    out.push(page("page.html", "", "about.html", &mut ctx)?);
+
+    let mut ctx = Context::new();
+    out.push(page("404.html", "", "404.html", &mut ctx)?);
+
+    for (path, text) in STATIC {
+        out.push((PathBuf::from(path), text.as_bytes().to_vec()));
+    }
+    out.push((PathBuf::from("static/syntax.css"), syntax_css().into_bytes()));
+    let json = serde_json::to_vec_pretty(archive).context("serialising archive.json")?;
+    out.push((PathBuf::from("data/archive.json"), json));
+    out.push((PathBuf::from(".nojekyll"), Vec::new()));
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Lookups shared by page views.
+pub struct Index<'a> {
+    articles: BTreeMap<&'a str, &'a Article>,
+    entities: BTreeMap<&'a str, &'a Entity>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(archive: &'a Archive) -> Self {
+        Index {
+            articles: archive.articles.iter().map(|a| (a.id.as_str(), a)).collect(),
+            entities: archive.entities.iter().map(|e| (e.id.as_str(), e)).collect(),
+        }
+    }
+    fn article_url(&self, id: &str) -> String {
+        self.articles.get(id).map(|a| a.url.clone()).unwrap_or_default()
+    }
+    fn title<'b>(&'b self, id: &'b str) -> &'b str {
+        self.articles.get(id).map(|a| a.title.as_str()).unwrap_or(id)
+    }
+    fn entity_name(&self, id: &str) -> String {
+        self.entities
+            .get(id)
+            .map(|e| e.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+    fn entity_url(&self, id: &str) -> Option<String> {
+        self.entities.get(id).map(|e| e.url.clone())
+    }
+}
+
+#[derive(Serialize)]
+struct Link {
+    url: String,
+    title: String,
+}
+
+#[derive(Serialize)]
+struct ArticleCard {
+    id: String,
+    url: String,
+    title: String,
+    date: Option<String>,
+    inferred: bool,
+    sources: Vec<String>,
+    paragraphs: usize,
+}
+
+impl ArticleCard {
+    fn new(a: &Article) -> Self {
+        ArticleCard {
+            id: a.id.clone(),
+            url: a.url.clone(),
+            title: a.title.clone(),
+            date: a.date.value.clone(),
+            inferred: a.date.inferred,
+            sources: a.sources.clone(),
+            paragraphs: a.paragraphs.len(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Counts {
+    articles: usize,
+    duplicates: usize,
+    entities: usize,
+    events: usize,
+    quotes: usize,
+    shared_passages: usize,
+}
+
+impl Counts {
+    fn new(a: &Archive) -> Self {
+        Counts {
+            articles: a.articles.iter().filter(|x| x.duplicate_of.is_none()).count(),
+            duplicates: a.articles.iter().filter(|x| x.duplicate_of.is_some()).count(),
+            entities: a.entities.len(),
+            events: a.events.len(),
+            quotes: a.articles.iter().map(|x| x.quotes.len()).sum(),
+            shared_passages: a.shared_passages.len(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ParagraphView {
+    id: String,
+    role: Option<String>,
+    /// Escaped text with annotation markup; safe to emit unescaped.
+    html: String,
+    also_in: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct ArticleView {
+    #[serde(flatten)]
+    card: ArticleCard,
+    date_window: Option<(Option<String>, Option<String>)>,
+    evidence: Vec<String>,
+    byline: Option<String>,
+    original_url: Option<String>,
+    original_text_url: String,
+    paragraphs: Vec<ParagraphView>,
+    related: Vec<Link>,
+    variants: Vec<Link>,
+    removed: usize,
+    timeline: Vec<(String, String, String)>,
+}
+
+impl ArticleView {
+    fn new(a: &Article, idx: &Index) -> Self {
+        let paragraphs = a
+            .paragraphs
+            .iter()
+            .map(|p| ParagraphView {
+                id: p.id.clone(),
+                role: p.role.clone(),
+                html: paragraph_html(a, &p.id, &p.text, idx),
+                also_in: Vec::new(),
+            })
+            .collect();
+        let variants = idx
+            .articles
+            .values()
+            .filter(|b| b.duplicate_of.as_deref() == Some(a.id.as_str()))
+            .map(|b| Link {
+                url: b.original_text_url.clone(),
+                title: b.source_file.clone(),
+            })
+            .collect();
+        let mut timeline: Vec<(String, String, String)> = a
+            .dates
+            .iter()
+            .map(|d| (d.value.clone(), d.text.clone(), d.paragraph.clone()))
+            .collect();
+        timeline.sort();
+        timeline.dedup();
+        ArticleView {
+            card: ArticleCard::new(a),
+            date_window: a
+                .date
+                .inferred
+                .then(|| (a.date.earliest.clone(), a.date.latest.clone())),
+            evidence: a.date.evidence.clone(),
+            byline: a.byline.clone(),
+            original_url: a.original_url.clone(),
+            original_text_url: a.original_text_url.clone(),
+            paragraphs,
+            related: a
+                .related
+                .iter()
+                .map(|r| Link {
+                    url: idx.article_url(r),
+                    title: idx.title(r).to_string(),
+                })
+                .collect(),
+            variants,
+            removed: a.removed.len(),
+            timeline,
+        }
+    }
+}
+
+/// Escapes `s` for HTML text and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One paragraph as HTML: the escaped text with quotes, attributions and
+/// entity mentions marked up. Spans are nested properly; a span that would
+/// cross its parent's end is clipped to it.
+fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
+    // (start, end, open tag, close tag)
+    let mut spans: Vec<(usize, usize, String, &'static str)> = Vec::new();
+    for q in a.quotes.iter().filter(|q| q.paragraph == pid) {
+        let who = match (&q.speaker, &q.speaker_mention) {
+            (Some(s), _) => format!("quote from {}", idx.entity_name(s)),
+            (None, Some(m)) => format!("quote from {m}"),
+            (None, None) => format!("{} quote", q.kind),
+        };
+        spans.push((
+            q.start,
+            q.end,
+            format!("<q class=\"quote {}\" title=\"{}\">", escape(&q.kind), escape(&who)),
+            "</q>",
+        ));
+    }
+    for t in a.attributions.iter().filter(|t| t.paragraph == pid) {
+        let open = match idx.entity_url(&t.source) {
+            Some(u) => format!(
+                "<a class=\"attribution\" href=\"../{}\" title=\"source: {}\">",
+                escape(&u),
+                escape(&idx.entity_name(&t.source))
+            ),
+            None => format!("<span class=\"attribution\" title=\"source: {}\">", escape(&t.source)),
+        };
+        let close = if open.starts_with("<a") { "</a>" } else { "</span>" };
+        spans.push((t.start, t.end, open, close));
+    }
+    for m in a.mentions.iter().filter(|m| m.paragraph == pid) {
+        if let Some(u) = idx.entity_url(&m.entity) {
+            spans.push((
+                m.start,
+                m.end,
+                format!("<a class=\"entity\" href=\"../{}\">", escape(&u)),
+                "</a>",
+            ));
+        }
+    }
+    for d in a.dates.iter().filter(|d| d.paragraph == pid) {
+        spans.push((
+            d.start,
+            d.end,
+            format!("<time datetime=\"{}\">", escape(&d.value)),
+            "</time>",
+        ));
+    }
+    spans.retain(|s| s.0 < s.1 && s.1 <= text.len() && text.is_char_boundary(s.0) && text.is_char_boundary(s.1));
+    spans.sort_by(|x, y| x.0.cmp(&y.0).then(y.1.cmp(&x.1)));
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut stack: Vec<(usize, &'static str, bool)> = Vec::new(); // (end, close, is_link)
+    let mut pos = 0;
+    let close_until = |out: &mut String, stack: &mut Vec<(usize, &'static str, bool)>, pos: &mut usize, upto: usize| {
+        while let Some(&(end, close, _)) = stack.last() {
+            if end > upto {
+                break;
+            }
+            out.push_str(&escape(&text[*pos..end]));
+            *pos = end;
+            out.push_str(close);
+            stack.pop();
+        }
+    };
+    for (start, end, open, close) in spans {
+        close_until(&mut out, &mut stack, &mut pos, start);
+        let is_link = open.starts_with("<a");
+        let inside_link = stack.iter().any(|s| s.2);
+        let parent_end = stack.last().map(|s| s.0).unwrap_or(text.len());
+        let end = end.min(parent_end);
+        if start < pos || end <= start || (is_link && inside_link) {
+            continue;
+        }
+        out.push_str(&escape(&text[pos..start]));
+        pos = start;
+        out.push_str(&open);
+        stack.push((end, close, is_link));
+    }
+    close_until(&mut out, &mut stack, &mut pos, usize::MAX);
+    out.push_str(&escape(&text[pos..]));
+    out
+}
+
+#[derive(Serialize)]
+struct EventView {
+    id: String,
+    date: String,
+    granularity: String,
+    summary: String,
+    citations: Vec<Link>,
+    conflicts: Vec<String>,
+}
+
+impl EventView {
+    fn new(e: &crate::model::Event, idx: &Index) -> Self {
+        EventView {
+            id: e.id.clone(),
+            date: e.date.clone(),
+            granularity: e.granularity.clone(),
+            summary: e.summary.clone(),
+            citations: e
+                .citations
+                .iter()
+                .map(|c| Link {
+                    url: format!("{}#{}", idx.article_url(&c.article), c.paragraph),
+                    title: idx.title(&c.article).to_string(),
+                })
+                .collect(),
+            conflicts: e.conflicts.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct EntityView {
+    entity: Entity,
+    articles: Vec<Link>,
+    mentions: Vec<(Link, String)>,
+    quotes: Vec<(Link, String)>,
+}
+
+impl EntityView {
+    fn new(e: &Entity, archive: &Archive, idx: &Index) -> Self {
+        let mut articles = Vec::new();
+        let mut mentions = Vec::new();
+        let mut quotes = Vec::new();
+        for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
+            let ms: Vec<_> = a.mentions.iter().filter(|m| m.entity == e.id).collect();
+            if !ms.is_empty() {
+                articles.push(Link {
+                    url: format!("../{}", a.url),
+                    title: a.title.clone(),
+                });
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for m in ms {
+                if seen.insert(&m.paragraph) {
+                    let text = a
+                        .paragraphs
+                        .iter()
+                        .find(|p| p.id == m.paragraph)
+                        .map(|p| p.text.clone())
+                        .unwrap_or_default();
+                    mentions.push((
+                        Link {
+                            url: format!("../{}#{}", a.url, m.paragraph),
+                            title: idx.title(&a.id).to_string(),
+                        },
+                        text,
+                    ));
+                }
+            }
+            for q in a.quotes.iter().filter(|q| q.speaker.as_deref() == Some(e.id.as_str())) {
+                quotes.push((
+                    Link {
+                        url: format!("../{}#{}", a.url, q.paragraph),
+                        title: a.title.clone(),
+                    },
+                    q.text.clone(),
+                ));
+            }
+        }
+        EntityView {
+            entity: e.clone(),
+            articles,
+            mentions,
+            quotes,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Claim {
+    link: Link,
+    cue: String,
+    text: String,
+}
+
+fn sources_view(archive: &Archive, idx: &Index) -> Vec<(String, Option<String>, Vec<Claim>)> {
+    let mut by: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
+    for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
+        for s in &a.sources {
+            by.entry(s.clone()).or_default().push(Claim {
+                link: Link {
+                    url: a.url.clone(),
+                    title: a.title.clone(),
+                },
+                cue: "credit line".into(),
+                text: format!("Source: {s}"),
+            });
+        }
+        for t in &a.attributions {
+            let text = a
+                .paragraphs
+                .iter()
+                .find(|p| p.id == t.paragraph)
+                .map(|p| p.text.clone())
+                .unwrap_or_default();
+            by.entry(idx.entity_name(&t.source)).or_default().push(Claim {
+                link: Link {
+                    url: format!("{}#{}", a.url, t.paragraph),
+                    title: a.title.clone(),
+                },
+                cue: t.cue.clone(),
+                text,
+            });
+        }
+    }
+    let urls: BTreeMap<String, String> = archive
+        .entities
+        .iter()
+        .map(|e| (e.name.clone(), e.url.clone()))
+        .collect();
+    by.into_iter()
+        .map(|(name, claims)| (name.clone(), urls.get(&name).cloned(), claims))
+        .collect()
+}
+
+fn quotes_view(archive: &Archive, idx: &Index) -> Vec<(String, Option<String>, Vec<Claim>)> {
+    let mut by: BTreeMap<(String, Option<String>), Vec<Claim>> = BTreeMap::new();
+    for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
+        for q in &a.quotes {
+            let key = match (&q.speaker, &q.speaker_mention) {
+                (Some(s), _) => (idx.entity_name(s), idx.entity_url(s)),
+                (None, Some(m)) => (m.clone(), None),
+                (None, None) if q.kind == "scare" => ("Scare quotes (nobody quoted)".to_string(), None),
+                (None, None) => ("Unattributed".to_string(), None),
+            };
+            by.entry(key).or_default().push(Claim {
+                link: Link {
+                    url: format!("{}#{}", a.url, q.paragraph),
+                    title: a.title.clone(),
+                },
+                cue: q.kind.clone(),
+                text: q.text.clone(),
+            });
+        }
+    }
+    by.into_iter().map(|((n, u), c)| (n, u, c)).collect()
+}
+
+#[derive(Serialize)]
+struct ReportRow {
+    title: String,
+    url: String,
+    source_file: String,
+    duplicate_of: Option<Link>,
+    removed: Vec<crate::model::Removed>,
+    edits: Vec<crate::model::Edit>,
+}
+
+impl ReportRow {
+    fn new(a: &Article, idx: &Index) -> Self {
+        ReportRow {
+            title: a.title.clone(),
+            url: a.url.clone(),
+            source_file: a.source_file.clone(),
+            duplicate_of: a.duplicate_of.as_ref().map(|d| Link {
+                url: idx.article_url(d),
+                title: idx.title(d).to_string(),
+            }),
+            removed: a.removed.clone(),
+            edits: a.edits.clone(),
+        }
+    }
+}
+
+/// Markdown to HTML; fenced code is highlighted by syntect with CSS classes.
+pub fn markdown_to_html(md: &str) -> String {
+    use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+    use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+    use syntect::parsing::SyntaxSet;
+    use syntect::util::LinesWithEndings;
+    let ss = SyntaxSet::load_defaults_newlines();
+    let mut events = Vec::new();
+    let mut code: Option<(String, String)> = None;
+    for ev in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match ev {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(l) => l.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Text(t) if code.is_some() => code.as_mut().expect("in code").1.push_str(&t),
+            Event::End(TagEnd::CodeBlock) => {
+                let (lang, src) = code.take().unwrap_or_default();
+                let syntax = ss
+                    .find_syntax_by_token(&lang)
+                    .unwrap_or_else(|| ss.find_syntax_plain_text());
+                let mut gen = ClassedHTMLGenerator::new_with_class_style(
+                    syntax,
+                    &ss,
+                    ClassStyle::SpacedPrefixed { prefix: "hl-" },
+                );
+                for line in LinesWithEndings::from(&src) {
+                    let _ = gen.parse_html_for_line_which_includes_newline(line);
+                }
+                events.push(Event::Html(
+                    format!("<pre class=\"code\"><code>{}</code></pre>\n", gen.finalize()).into(),
+                ));
+            }
+            // Raw HTML in Markdown is shown as text, never passed through.
+            Event::Html(h) | Event::InlineHtml(h) => events.push(Event::Text(h)),
+            other => events.push(other),
+        }
+    }
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
+}
+
+/// CSS for highlighted code, light and dark, by class (no inline colours).
+fn syntax_css() -> String {
+    use syntect::highlighting::ThemeSet;
+    use syntect::html::{css_for_theme_with_class_style, ClassStyle};
+    let ts = ThemeSet::load_defaults();
+    let style = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+    let light = css_for_theme_with_class_style(&ts.themes["InspiredGitHub"], style).unwrap_or_default();
+    let dark = css_for_theme_with_class_style(&ts.themes["base16-ocean.dark"], style).unwrap_or_default();
+    format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Paragraph, Quote};
+
+    #[test]
+    fn paragraph_markup_escapes_and_nests() {
+        let text = "<b>He</b> said “we & they”.";
+        let start = text.find("we").unwrap();
+        let a = Article {
+            id: "a".into(),
+            paragraphs: vec![Paragraph {
+                id: "p1".into(),
+                text: text.into(),
+                role: None,
+            }],
+            quotes: vec![Quote {
+                paragraph: "p1".into(),
+                start,
+                end: start + 9,
+                text: "we & they".into(),
+                kind: "direct".into(),
+                speaker: None,
+                speaker_mention: Some("he".into()),
+            }],
+            ..Article::default()
+        };
+        let archive = Archive {
+            articles: vec![a.clone()],
+            ..Archive::default()
+        };
+        let html = paragraph_html(&a, "p1", text, &Index::new(&archive));
+        assert_eq!(
+            html,
+            "&lt;b&gt;He&lt;/b&gt; said “<q class=\"quote direct\" title=\"quote from he\">we &amp; they</q>”."
+        );
+    }
+
+    #[test]
+    fn markdown_code_is_highlighted_by_class_and_html_is_escaped() {
+        let html = markdown_to_html("Hi <script>x</script>\n\n```python\nimport json\n```\n");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(html.contains("class=\"hl-"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+    }
+}

@@ -1,0 +1,98 @@
+//! Small text helpers shared by several stages.
+
+/// A URL-safe slug: lower-case ASCII letters and digits joined by `-`,
+/// at most `max_len` bytes, cut at a word boundary. Non-ASCII letters are
+/// folded to ASCII where a simple mapping exists, else dropped.
+pub fn slugify(text: &str, max_len: usize) -> String {
+    let mut out = String::new();
+    let mut pending_dash = false;
+    for ch in text.chars() {
+        if ch == '\u{2019}' {
+            continue; // apostrophes join: "Aleppo’s" -> "aleppos"
+        }
+        let folded = fold_ascii(ch);
+        for c in folded.chars() {
+            if c.is_ascii_alphanumeric() {
+                if pending_dash && !out.is_empty() {
+                    out.push('-');
+                }
+                pending_dash = false;
+                out.push(c.to_ascii_lowercase());
+            } else if c == '\'' || c == '\u{2019}' {
+                // apostrophes join: "Aleppo's" -> "aleppos"
+            } else {
+                pending_dash = true;
+            }
+        }
+    }
+    if out.len() > max_len {
+        let cut = out[..max_len].rfind('-').unwrap_or(max_len);
+        out.truncate(cut);
+    }
+    out
+}
+
+fn fold_ascii(ch: char) -> String {
+    if ch.is_ascii() {
+        return ch.to_string();
+    }
+    let s = match ch {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
+        'ç' | 'ć' | 'č' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' => "i",
+        'ñ' | 'ń' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => "o",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' => "u",
+        'ý' | 'ÿ' => "y",
+        'ß' => "ss",
+        'ş' | 'š' | 'ś' => "s",
+        'ž' | 'ź' | 'ż' => "z",
+        'ğ' => "g",
+        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "a",
+        'Ç' | 'Č' => "c",
+        'È' | 'É' | 'Ê' | 'Ë' => "e",
+        'Ì' | 'Í' | 'Î' | 'Ï' | 'İ' => "i",
+        'Ñ' => "n",
+        'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => "o",
+        'Ù' | 'Ú' | 'Û' | 'Ü' => "u",
+        'Ş' | 'Š' => "s",
+        'Ž' => "z",
+        _ => " ",
+    };
+    s.to_string()
+}
+
+/// Lower-cased words (letters and digits) of `text`, for comparisons that
+/// ignore punctuation, quote style and spacing.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect()
+}
+
+/// Text folded for comparison: words joined by single spaces.
+pub fn fold(text: &str) -> String {
+    words(text).join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_ascii_and_bounded() {
+        assert_eq!(
+            slugify("Aleppo’s Future: Çavuşoğlu & Lavrov!", 80),
+            "aleppos-future-cavusoglu-lavrov"
+        );
+        assert_eq!(slugify("one two three four", 9), "one-two");
+        assert_eq!(slugify("!!!", 10), "");
+    }
+
+    #[test]
+    fn fold_ignores_punctuation_and_case() {
+        assert_eq!(fold("Aleppo’s  FUTURE?"), fold("aleppo's future"));
+    }
+}

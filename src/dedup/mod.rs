@@ -343,9 +343,24 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
                 ids.len()
             };
             (distinct > 1).then(|| {
-                let first = &articles[occ[0].2 as usize].paragraphs[occ[0].1 as usize];
+                // Shown text: the most frequent exact variant, then the
+                // shortest, then the first.
+                let mut votes: std::collections::BTreeMap<(u64, usize), (usize, usize)> = Default::default();
+                for (rank, &m) in g.iter().enumerate() {
+                    let e = votes.entry(keys[m as usize]).or_insert((0, rank));
+                    e.0 += 1;
+                }
+                let best = g
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|&(rank, &m)| {
+                        let (count, first) = votes[&keys[m as usize]];
+                        (std::cmp::Reverse(count), keys[m as usize].1, first, rank)
+                    })
+                    .map(|(_, &m)| items[m as usize])
+                    .expect("a group has members");
                 SharedPassage {
-                    text: first.text.clone(),
+                    text: articles[best.0 as usize].paragraphs[best.1 as usize].text.clone(),
                     occurrences: occ
                         .iter()
                         .map(|o| Occurrence {

@@ -32,10 +32,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("report.html", include_str!("../templates/report.html")),
     ("page.html", include_str!("../templates/page.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("search.html", include_str!("../templates/search.html")),
 ];
 
 /// Static files shipped in the binary: (path in the site, bytes).
-pub const STATIC: &[(&str, &str)] = &[("static/style.css", include_str!("../templates/static/style.css"))];
+pub const STATIC: &[(&str, &str)] = &[
+    ("static/style.css", include_str!("../templates/static/style.css")),
+    ("static/search.js", include_str!("../templates/static/search.js")),
+];
 
 /// The about page, Markdown rendered with pulldown-cmark.
 pub const ABOUT_MD: &str = include_str!("../templates/about.md");
@@ -210,7 +214,11 @@ pub fn run(
     out.push(page("page.html", "", "about.html", &mut ctx)?);
 
     let mut ctx = Context::new();
-    out.push(page("404.html", "", "404.html", &mut ctx)?);
+    // Served for missing paths at any depth: links from the site's root path.
+    out.push(page("404.html", &crate::feeds::base_path(&site.base_url), "404.html", &mut ctx)?);
+    out.push(page("search.html", "", "search.html", &mut Context::new())?);
+    out.extend(crate::feeds::run(archive, site, &out));
+    out.extend(crate::search::run(archive)?);
 
     for (path, text) in STATIC {
         out.push((PathBuf::from(path), text.as_bytes().to_vec()));

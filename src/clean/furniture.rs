@@ -100,14 +100,26 @@ impl Furniture {
                 .boilerplate
                 .iter()
                 .map(|s| fold(s))
-                .chain(defaults.then_some(DEFAULT_LINES).into_iter().flatten().map(|s| s.to_string()))
+                .chain(
+                    defaults
+                        .then_some(DEFAULT_LINES)
+                        .into_iter()
+                        .flatten()
+                        .map(|s| s.to_string()),
+                )
                 .filter(|s| !s.is_empty())
                 .collect(),
             prefixes: cfg
                 .boilerplate_prefixes
                 .iter()
                 .map(|s| fold(s))
-                .chain(defaults.then_some(DEFAULT_PREFIXES).into_iter().flatten().map(|s| s.to_string()))
+                .chain(
+                    defaults
+                        .then_some(DEFAULT_PREFIXES)
+                        .into_iter()
+                        .flatten()
+                        .map(|s| s.to_string()),
+                )
                 .filter(|s| !s.is_empty())
                 .collect(),
             keep: cfg.keep.iter().map(|s| fold(s)).collect(),
@@ -189,7 +201,10 @@ fn recurring_edge_lines(raw: &[RawArticle], cfg: &Config) -> BTreeSet<String> {
         .corpus_min_articles
         .max(2)
         .max((cfg.corpus_min_share * raw.len() as f64).ceil() as usize);
-    seen.into_iter().filter(|(_, v)| v.len() >= min).map(|(k, _)| k).collect()
+    seen.into_iter()
+        .filter(|(_, v)| v.len() >= min)
+        .map(|(k, _)| k)
+        .collect()
 }
 
 /// Has a word of three letters or more and no digits (times, scores and
@@ -234,7 +249,10 @@ mod tests {
     #[test]
     fn prefixes_only_match_short_lines() {
         let f = Furniture::new(&Config::default(), &[]);
-        assert_eq!(f.reason("Follow us on Twitter", "follow us on twitter", false), Some("site boilerplate"));
+        assert_eq!(
+            f.reason("Follow us on Twitter", "follow us on twitter", false),
+            Some("site boilerplate")
+        );
         let long = "Follow us on the long road the soldiers took north of the city, he said.";
         assert_eq!(f.reason(long, &fold(long), false), None);
         // "Related" must be a whole word.
@@ -249,6 +267,9 @@ mod tests {
         };
         let f = Furniture::new(&cfg, &[]);
         assert_eq!(f.reason("Comments", "comments", true), None);
-        assert_eq!(f.reason("Leave a Reply", "leave a reply", true), Some("site boilerplate"));
+        assert_eq!(
+            f.reason("Leave a Reply", "leave a reply", true),
+            Some("site boilerplate")
+        );
     }
 }

@@ -77,9 +77,7 @@ fn clean_one(raw: &RawArticle, furniture: &Furniture) -> Article {
     let mut byline = raw.front.byline.clone();
     let content: Vec<usize> = (0..raw.body.len()).filter(|&i| !is_blank(&raw.body[i].1)).collect();
     let rank = |i: usize| content.iter().position(|&c| c == i);
-    let at_edge = |i: usize| {
-        rank(i).is_some_and(|r| r < EDGE_LINES || r + EDGE_LINES >= content.len())
-    };
+    let at_edge = |i: usize| rank(i).is_some_and(|r| r < EDGE_LINES || r + EDGE_LINES >= content.len());
     let mut drop = |line_no: usize, original: &str, reason: &str| {
         removed.push(Removed {
             text: original.trim().to_string(),
@@ -123,7 +121,10 @@ fn clean_one(raw: &RawArticle, furniture: &Furniture) -> Article {
     for block in blocks.into_iter().filter(|b| !b.is_empty()) {
         let mut current = String::new();
         for line in block {
-            let starts_upper = line.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+            let starts_upper = line
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
             if current.is_empty() {
                 current = line;
             } else if ends_sentence(&current) || (is_heading(&current) && starts_upper) {
@@ -215,9 +216,34 @@ fn source_line(line: &str) -> Option<Vec<String>> {
 
 /// Words that start a capitalised phrase but never a person's name.
 const NOT_NAMES: &[&str] = &[
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March",
-    "April", "May", "June", "July", "August", "September", "October", "November", "December", "The", "Then", "Now",
-    "This", "That", "Christmas", "Easter", "Noon", "Midnight",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "The",
+    "Then",
+    "Now",
+    "This",
+    "That",
+    "Christmas",
+    "Easter",
+    "Noon",
+    "Midnight",
 ];
 
 /// `By Jane Doe`, `By Jane Doe and John Roe`, `By Jane Doe, Political
@@ -234,9 +260,12 @@ fn byline_line(line: &str) -> Option<String> {
     let name_ok = (1..=6).contains(&words.len())
         && words.iter().all(|w| {
             let first_upper = w.chars().next().is_some_and(char::is_uppercase);
-            (first_upper && !NOT_NAMES.contains(&w.trim_end_matches(['.', ',']))) || matches!(*w, "and" | "de" | "al" | "van" | "von" | "bin")
+            (first_upper && !NOT_NAMES.contains(&w.trim_end_matches(['.', ','])))
+                || matches!(*w, "and" | "de" | "al" | "van" | "von" | "bin")
         })
-        && words.first().is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
+        && words
+            .first()
+            .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
     let role_ok = role.is_none_or(|r| {
         let n = r.split_whitespace().count();
         (1..=6).contains(&n) && !r.trim_end().ends_with(['.', '!', '?'])
@@ -245,7 +274,8 @@ fn byline_line(line: &str) -> Option<String> {
 }
 
 fn ends_sentence(text: &str) -> bool {
-    text.trim_end().ends_with(['.', '!', '?', '"', '”', '’', ':', ')', ';', ']'])
+    text.trim_end()
+        .ends_with(['.', '!', '?', '"', '”', '’', ':', ')', ';', ']'])
 }
 
 /// Words a subheading does not end with (a line ending so is a broken
@@ -294,7 +324,9 @@ fn roles(texts: &[String]) -> Vec<Option<String>> {
             {
                 return Some("standfirst".into());
             }
-            let lone = !(i > 0 && like[i - 1]) && !like.get(i + 1).copied().unwrap_or(true);
+            let prev_like = i > 0 && like[i - 1];
+            let next_like = like.get(i + 1).copied().unwrap_or(true);
+            let lone = !prev_like && !next_like;
             (like[i] && lone && text.chars().filter(|c| c.is_alphabetic()).count() >= 3).then(|| "heading".to_string())
         })
         .collect()
@@ -361,7 +393,10 @@ mod tests {
 
     #[test]
     fn a_no_break_space_line_is_a_paragraph_break() {
-        let a = clean(&raw("T", "First part ends here.\n\u{a0}\nSecond part follows."), &Config::default());
+        let a = clean(
+            &raw("T", "First part ends here.\n\u{a0}\nSecond part follows."),
+            &Config::default(),
+        );
         assert_eq!(a.paragraphs.len(), 2);
         assert!(a.removed.is_empty());
     }
@@ -369,7 +404,10 @@ mod tests {
     #[test]
     fn bylines_are_lifted_only_when_they_look_like_names() {
         let a = clean(
-            &raw("T", "By Jane Doe, Political correspondent\n\nThe vote was held.\n\nBy Christmas Eve the city had fallen"),
+            &raw(
+                "T",
+                "By Jane Doe, Political correspondent\n\nThe vote was held.\n\nBy Christmas Eve the city had fallen",
+            ),
             &Config::default(),
         );
         assert_eq!(a.byline.as_deref(), Some("Jane Doe, Political correspondent"));
@@ -377,7 +415,10 @@ mod tests {
         assert_eq!(a.removed[0].reason, "metadata: byline");
         assert!(byline_line("By the end of the day they had left.").is_none());
         assert!(byline_line("By Tuesday Morning").is_none());
-        assert_eq!(byline_line("Reporting by Ann Lee and Bob Roe").as_deref(), Some("Ann Lee and Bob Roe"));
+        assert_eq!(
+            byline_line("Reporting by Ann Lee and Bob Roe").as_deref(),
+            Some("Ann Lee and Bob Roe")
+        );
     }
 
     #[test]
@@ -410,7 +451,10 @@ mod tests {
         let out = run(&arts, &Config::default());
         for a in &out {
             assert_eq!(a.removed.len(), 2, "{:?}", a.removed);
-            assert!(a.removed.iter().all(|r| r.reason == "furniture recurring across articles"));
+            assert!(a
+                .removed
+                .iter()
+                .all(|r| r.reason == "furniture recurring across articles"));
         }
         let off = Config {
             corpus_furniture: false,

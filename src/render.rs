@@ -49,6 +49,7 @@ pub fn load_templates(dir: Option<&Path>) -> Result<Tera> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape);
+    tera.register_filter("typographic", typographic_filter);
     let mut all: BTreeMap<String, String> = TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
     if let Some(dir) = dir.filter(|d| d.is_dir()) {
         for (name, _) in TEMPLATES {
@@ -204,7 +205,28 @@ pub fn run(
             .map(|a| ReportRow::new(a, &idx))
             .collect::<Vec<_>>(),
     );
-    ctx.insert("duplicates", &archive.duplicates);
+    ctx.insert(
+        "duplicates",
+        &archive
+            .duplicates
+            .iter()
+            .map(|d| {
+                let link = |id: &String| Link {
+                    url: idx.article_url(id),
+                    title: idx.title(id).to_string(),
+                };
+                (
+                    link(&d.canonical),
+                    d.members
+                        .iter()
+                        .filter(|m| **m != d.canonical)
+                        .map(link)
+                        .collect::<Vec<_>>(),
+                    d.similarity,
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
     ctx.insert("warnings", &archive.warnings);
     out.push(page("report.html", "", "report.html", &mut ctx)?);
 
@@ -235,6 +257,10 @@ pub fn run(
 pub struct Index<'a> {
     articles: BTreeMap<&'a str, &'a Article>,
     entities: BTreeMap<&'a str, &'a Entity>,
+    /// (article, paragraph) → the other occurrences of its shared passage.
+    also_in: BTreeMap<(&'a str, &'a str), Vec<&'a crate::model::Occurrence>>,
+    /// Canonical id → its duplicates.
+    variants: BTreeMap<&'a str, Vec<&'a Article>>,
 }
 
 impl<'a> Index<'a> {
@@ -242,6 +268,22 @@ impl<'a> Index<'a> {
         Index {
             articles: archive.articles.iter().map(|a| (a.id.as_str(), a)).collect(),
             entities: archive.entities.iter().map(|e| (e.id.as_str(), e)).collect(),
+            also_in: archive
+                .shared_passages
+                .iter()
+                .flat_map(|s| {
+                    s.occurrences.iter().map(move |o| {
+                        let others = s.occurrences.iter().filter(|x| x.article != o.article).collect();
+                        ((o.article.as_str(), o.paragraph.as_str()), others)
+                    })
+                })
+                .collect(),
+            variants: archive.articles.iter().fold(BTreeMap::new(), |mut m, a| {
+                if let Some(c) = &a.duplicate_of {
+                    m.entry(c.as_str()).or_insert_with(Vec::new).push(a);
+                }
+                m
+            }),
         }
     }
     fn article_url(&self, id: &str) -> String {
@@ -324,6 +366,15 @@ struct ParagraphView {
     also_in: Vec<Link>,
 }
 
+/// A duplicate merged into a canonical article, and how it differs.
+#[derive(Serialize)]
+struct VariantView {
+    url: String,
+    title: String,
+    source_file: String,
+    diff: crate::dedup::diff::VariantDiff,
+}
+
 #[derive(Serialize)]
 struct ArticleView {
     #[serde(flatten)]
@@ -335,7 +386,7 @@ struct ArticleView {
     original_text_url: String,
     paragraphs: Vec<ParagraphView>,
     related: Vec<Link>,
-    variants: Vec<Link>,
+    variants: Vec<VariantView>,
     removed: usize,
     timeline: Vec<(String, String, String)>,
 }
@@ -349,16 +400,28 @@ impl ArticleView {
                 id: p.id.clone(),
                 role: p.role.clone(),
                 html: paragraph_html(a, &p.id, &p.text, idx),
-                also_in: Vec::new(),
+                also_in: idx
+                    .also_in
+                    .get(&(a.id.as_str(), p.id.as_str()))
+                    .into_iter()
+                    .flatten()
+                    .map(|o| Link {
+                        url: format!("../{}#{}", idx.article_url(&o.article), o.paragraph),
+                        title: format!("{} ({})", idx.title(&o.article), o.paragraph),
+                    })
+                    .collect(),
             })
             .collect();
         let variants = idx
-            .articles
-            .values()
-            .filter(|b| b.duplicate_of.as_deref() == Some(a.id.as_str()))
-            .map(|b| Link {
+            .variants
+            .get(a.id.as_str())
+            .into_iter()
+            .flatten()
+            .map(|b| VariantView {
                 url: b.original_text_url.clone(),
-                title: b.source_file.clone(),
+                title: b.title.clone(),
+                source_file: b.source_file.clone(),
+                diff: crate::dedup::diff::summarise(a, b),
             })
             .collect();
         let mut timeline: Vec<(String, String, String)> = a
@@ -469,7 +532,7 @@ fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
             if end > upto {
                 break;
             }
-            out.push_str(&escape(&text[*pos..end]));
+            out.push_str(&escape(&shown(text, *pos, end)));
             *pos = end;
             out.push_str(close);
             stack.pop();
@@ -484,14 +547,31 @@ fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
         if start < pos || end <= start || (is_link && inside_link) {
             continue;
         }
-        out.push_str(&escape(&text[pos..start]));
+        out.push_str(&escape(&shown(text, pos, start)));
         pos = start;
         out.push_str(&open);
         stack.push((end, close, is_link));
     }
     close_until(&mut out, &mut stack, &mut pos, usize::MAX);
-    out.push_str(&escape(&text[pos..]));
+    out.push_str(&escape(&shown(text, pos, text.len())));
     out
+}
+
+/// `text[from..to]` as displayed: typographic quote marks (the model keeps
+/// them as written, so annotation offsets stay valid).
+fn shown(text: &str, from: usize, to: usize) -> String {
+    crate::clean::typography::display(&text[from..to], text[..from].chars().next_back())
+}
+
+/// Tera filter `typographic`: a string with typographic quote marks.
+fn typographic_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    match value.as_str() {
+        Some(s) => Ok(tera::Value::String(crate::clean::typography::display(s, None))),
+        None => Ok(value.clone()),
+    }
 }
 
 #[derive(Serialize)]

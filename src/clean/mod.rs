@@ -1,23 +1,46 @@
 //! Stage 2, clean: turn raw body lines into paragraphs, dropping repeated
 //! titles and site furniture, lifting metadata lines (`Source: ...`,
-//! `By ...`) into fields, and normalising typography. Nothing is lost:
-//! every dropped or lifted line is listed in `removed` with a reason, and
-//! in-line edits are counted in `edits`.
+//! `By ...`) into fields, and normalising whitespace. Nothing is lost:
+//! every dropped or lifted line is listed in `removed` with a reason and
+//! its line, and in-line edits are counted in `edits`.
+//!
+//! The stored text keeps its words and quote marks as written (annotation
+//! offsets point into it); consistent typographic quotes are a display
+//! concern, see [`typography::display`].
 
+pub mod furniture;
+pub mod typography;
+
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::ingest::{is_blank, RawArticle};
-use crate::model::{Article, Edit, Paragraph, Removed};
+use crate::model::{Article, Paragraph, Removed};
 use crate::text::fold;
+use furniture::Furniture;
+use typography::{normalise, EditLog};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// Use the built-in list of furniture lines ("Leave a Reply", ...).
+    /// Use the built-in furniture lines and line starts ("Leave a Reply",
+    /// "Share this", "Follow us on ...").
     pub default_boilerplate: bool,
-    /// Extra furniture lines (matched whole, ignoring case and punctuation).
+    /// Extra furniture lines, matched whole, ignoring case and punctuation.
     pub boilerplate: Vec<String>,
+    /// Extra furniture line starts, matched on short lines only.
+    pub boilerplate_prefixes: Vec<String>,
+    /// Lines never treated as furniture (exempt from every list and from
+    /// corpus detection), matched like `boilerplate`.
+    pub keep: Vec<String>,
+    /// Detect furniture across the corpus: a short line recurring at the
+    /// start or end of many articles.
+    pub corpus_furniture: bool,
+    /// A recurring edge line is furniture when it occurs in at least this
+    /// many different articles ...
+    pub corpus_min_articles: usize,
+    /// ... and in at least this share of all articles.
+    pub corpus_min_share: f64,
 }
 
 impl Default for Config {
@@ -25,111 +48,87 @@ impl Default for Config {
         Config {
             default_boilerplate: true,
             boilerplate: Vec::new(),
+            boilerplate_prefixes: Vec::new(),
+            keep: Vec::new(),
+            corpus_furniture: true,
+            corpus_min_articles: 3,
+            corpus_min_share: 0.02,
         }
     }
 }
 
-/// Furniture lines scraped pages carry; matched against a whole line.
-pub const DEFAULT_BOILERPLATE: &[&str] = &[
-    "leave a reply",
-    "leave a comment",
-    "send this to a friend",
-    "share this",
-    "share this article",
-    "share this story",
-    "share on facebook",
-    "share on twitter",
-    "click here to subscribe",
-    "subscribe to our newsletter",
-    "advertisement",
-    "related articles",
-    "related stories",
-    "read more",
-    "continue reading",
-    "print this page",
-    "you may also like",
-    "comments",
-];
+/// Non-blank lines at each end of a body that may be furniture or metadata.
+pub const EDGE_LINES: usize = 3;
 
 /// Cleans every raw article into an [`Article`] (id, url and annotations are
-/// filled in by later stages).
+/// filled in by later stages). A corpus pass first finds recurring edge
+/// lines; articles are then cleaned in parallel, output in input order.
 pub fn run(raw: &[RawArticle], cfg: &Config) -> Vec<Article> {
-    raw.iter().map(|r| clean_one(r, cfg)).collect()
+    let furniture = Furniture::new(cfg, raw);
+    raw.par_iter().map(|r| clean_one(r, &furniture)).collect()
 }
 
-fn clean_one(raw: &RawArticle, cfg: &Config) -> Article {
+fn clean_one(raw: &RawArticle, furniture: &Furniture) -> Article {
     let mut edits = EditLog::default();
     let title = normalise(&raw.title, &mut edits);
     let title_fold = fold(&title);
-    let furniture: Vec<String> = cfg
-        .boilerplate
-        .iter()
-        .map(|s| fold(s))
-        .chain(
-            cfg.default_boilerplate
-                .then(|| DEFAULT_BOILERPLATE.iter().map(|s| s.to_string()))
-                .into_iter()
-                .flatten(),
-        )
-        .collect();
     let mut removed = Vec::new();
     let mut sources = raw.front.source_list();
     let mut byline = raw.front.byline.clone();
+    let content: Vec<usize> = (0..raw.body.len()).filter(|&i| !is_blank(&raw.body[i].1)).collect();
+    let rank = |i: usize| content.iter().position(|&c| c == i);
+    let at_edge = |i: usize| rank(i).is_some_and(|r| r < EDGE_LINES || r + EDGE_LINES >= content.len());
+    let mut drop = |line_no: usize, original: &str, reason: &str| {
+        removed.push(Removed {
+            text: original.trim().to_string(),
+            reason: reason.to_string(),
+            line: Some(line_no),
+        });
+    };
     // Blocks of consecutive non-blank lines.
-    let mut blocks: Vec<Vec<(usize, String)>> = vec![Vec::new()];
-    for (line_no, line) in &raw.body {
+    let mut blocks: Vec<Vec<String>> = vec![Vec::new()];
+    for (i, (line_no, line)) in raw.body.iter().enumerate() {
         if is_blank(line) {
             blocks.push(Vec::new());
             continue;
         }
         let text = normalise(line, &mut edits);
         let folded = fold(&text);
-        if !title_fold.is_empty() && is_near_title(&folded, &title_fold) {
-            removed.push(Removed {
-                text: line.trim().to_string(),
-                reason: "repeated title".into(),
-                line: Some(*line_no),
-            });
+        let r = rank(i).unwrap_or(usize::MAX);
+        if r < EDGE_LINES && is_near_title(&folded, &title_fold) {
+            drop(*line_no, line, "repeated title");
             continue;
         }
-        if furniture.contains(&folded) {
-            removed.push(Removed {
-                text: line.trim().to_string(),
-                reason: "site boilerplate".into(),
-                line: Some(*line_no),
-            });
+        if let Some(reason) = furniture.reason(&text, &folded, at_edge(i)) {
+            drop(*line_no, line, reason);
             continue;
         }
         if let Some(list) = source_line(&text) {
             sources.extend(list);
-            removed.push(Removed {
-                text: line.trim().to_string(),
-                reason: "metadata: sources".into(),
-                line: Some(*line_no),
-            });
+            drop(*line_no, line, "metadata: sources");
             continue;
         }
-        if byline.is_none() {
+        if byline.is_none() && at_edge(i) {
             if let Some(name) = byline_line(&text) {
                 byline = Some(name);
-                removed.push(Removed {
-                    text: line.trim().to_string(),
-                    reason: "metadata: byline".into(),
-                    line: Some(*line_no),
-                });
+                drop(*line_no, line, "metadata: byline");
                 continue;
             }
         }
-        blocks.last_mut().expect("one block").push((*line_no, text));
+        blocks.last_mut().expect("one block").push(text);
     }
-    let mut paragraphs = Vec::new();
+    let mut texts = Vec::new();
     for block in blocks.into_iter().filter(|b| !b.is_empty()) {
         let mut current = String::new();
-        for (_, line) in block {
+        for line in block {
+            let starts_upper = line
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
             if current.is_empty() {
                 current = line;
-            } else if ends_sentence(&current) {
-                paragraphs.push(std::mem::take(&mut current));
+            } else if ends_sentence(&current) || (is_heading(&current) && starts_upper) {
+                texts.push(std::mem::take(&mut current));
                 current = line;
             } else {
                 current.push(' ');
@@ -137,15 +136,16 @@ fn clean_one(raw: &RawArticle, cfg: &Config) -> Article {
             }
         }
         if !current.is_empty() {
-            paragraphs.push(current);
+            texts.push(current);
         }
     }
-    let paragraphs = paragraphs
+    let paragraphs = roles(&texts)
         .into_iter()
+        .zip(texts)
         .enumerate()
-        .map(|(i, text)| Paragraph {
+        .map(|(i, (role, text))| Paragraph {
             id: format!("p{}", i + 1),
-            role: is_heading(&text).then(|| "heading".to_string()),
+            role,
             text,
         })
         .collect();
@@ -165,132 +165,180 @@ fn clean_one(raw: &RawArticle, cfg: &Config) -> Article {
     }
 }
 
-/// Counts of in-line edits by kind.
-#[derive(Default)]
-struct EditLog(std::collections::BTreeMap<&'static str, usize>);
-
-impl EditLog {
-    fn add(&mut self, kind: &'static str, n: usize) {
-        if n > 0 {
-            *self.0.entry(kind).or_default() += n;
-        }
-    }
-    fn into_edits(self) -> Vec<Edit> {
-        self.0
-            .into_iter()
-            .map(|(k, count)| Edit {
-                kind: k.to_string(),
-                count,
-            })
-            .collect()
-    }
-}
-
-/// Unicode NFC, no-break and zero-width characters, collapsed whitespace.
-/// Words and quote marks are kept as written.
-fn normalise(line: &str, edits: &mut EditLog) -> String {
-    let nfc: String = line.nfc().collect();
-    if nfc != line {
-        edits.add("unicode NFC", 1);
-    }
-    let mut out = String::with_capacity(nfc.len());
-    let (mut nbsp, mut zw, mut ws) = (0, 0, 0);
-    let mut last_space = true;
-    for c in nfc.chars() {
-        match c {
-            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}' => zw += 1,
-            c if c.is_whitespace() => {
-                if c != ' ' {
-                    nbsp += 1;
-                }
-                if last_space {
-                    ws += 1;
-                } else {
-                    out.push(' ');
-                }
-                last_space = true;
-            }
-            c => {
-                out.push(c);
-                last_space = false;
-            }
-        }
-    }
-    if out.ends_with(' ') {
-        out.pop();
-        ws += 1;
-    }
-    edits.add("no-break or unusual space replaced", nbsp);
-    edits.add("zero-width character removed", zw);
-    edits.add("whitespace collapsed", ws);
-    out
-}
-
-/// A line that repeats the title exactly or nearly (a word or two changed).
+/// A line that repeats the title exactly or nearly: at most one edit in
+/// eight characters of the folded text (a truncated word, a changed
+/// apostrophe), and at least three words.
 fn is_near_title(line: &str, title: &str) -> bool {
+    if title.is_empty() || line.is_empty() {
+        return false;
+    }
     if line == title {
         return true;
     }
-    let a: Vec<&str> = line.split(' ').collect();
-    let b: Vec<&str> = title.split(' ').collect();
-    if a.len() < 3 || a.len().abs_diff(b.len()) > 1 {
+    let (a, b): (Vec<char>, Vec<char>) = (line.chars().collect(), title.chars().collect());
+    if line.split(' ').count() < 3 || a.len().abs_diff(b.len()) * 8 > b.len() {
         return false;
     }
-    let same = a
-        .iter()
-        .zip(&b)
-        .filter(|(x, y)| x == y || x.starts_with(**y) || y.starts_with(**x))
-        .count();
-    same * 10 >= a.len().max(b.len()) * 8
+    edit_distance(&a, &b) * 8 <= b.len()
+}
+
+/// Levenshtein distance of two character sequences.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
 }
 
 /// `Source: BBC, Reuters` / `Sources: AFP and AP` → the source names.
 fn source_line(line: &str) -> Option<Vec<String>> {
     let lower = line.to_lowercase();
-    let rest = ["source:", "sources:"]
+    let rest = ["sources:", "source:"]
         .iter()
         .find_map(|p| lower.strip_prefix(p).map(|_| &line[p.len()..]))?;
-    if rest.split_whitespace().count() > 12 {
+    if rest.split_whitespace().count() > 12 || rest.trim_end().ends_with(['!', '?']) {
         return None;
     }
     let names: Vec<String> = rest
-        .split([',', ';', '/'])
+        .split([',', ';', '/', '&'])
         .flat_map(|s| s.split(" and "))
-        .map(|s| s.trim().trim_end_matches('.').to_string())
+        .map(|s| s.trim().trim_end_matches('.').trim().to_string())
         .filter(|s| !s.is_empty())
         .collect();
     (!names.is_empty()).then_some(names)
 }
 
-/// `By Jane Doe` (a short line of capitalised words) → `Jane Doe`.
+/// Words that start a capitalised phrase but never a person's name.
+const NOT_NAMES: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "The",
+    "Then",
+    "Now",
+    "This",
+    "That",
+    "Christmas",
+    "Easter",
+    "Noon",
+    "Midnight",
+];
+
+/// `By Jane Doe`, `By Jane Doe and John Roe`, `By Jane Doe, Political
+/// reporter`, `Reporting by Jane Doe` → the byline after `By`.
 fn byline_line(line: &str) -> Option<String> {
-    let rest = line.strip_prefix("By ").or_else(|| line.strip_prefix("BY "))?;
-    let words: Vec<&str> = rest.split_whitespace().collect();
-    let ok = (1..=6).contains(&words.len())
+    let rest = ["By ", "BY ", "Written by ", "Reporting by ", "Words by "]
+        .iter()
+        .find_map(|p| line.strip_prefix(p))?;
+    let (names, role) = match rest.split_once(',') {
+        Some((n, r)) => (n, Some(r)),
+        None => (rest, None),
+    };
+    let words: Vec<&str> = names.split_whitespace().collect();
+    let name_ok = (1..=6).contains(&words.len())
         && words.iter().all(|w| {
-            w.chars().next().is_some_and(|c| c.is_uppercase()) || matches!(*w, "and" | "de" | "al" | "van" | "von")
-        });
-    ok.then(|| rest.trim().to_string())
+            let first_upper = w.chars().next().is_some_and(char::is_uppercase);
+            (first_upper && !NOT_NAMES.contains(&w.trim_end_matches(['.', ','])))
+                || matches!(*w, "and" | "de" | "al" | "van" | "von" | "bin")
+        })
+        && words
+            .first()
+            .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
+    let role_ok = role.is_none_or(|r| {
+        let n = r.split_whitespace().count();
+        (1..=6).contains(&n) && !r.trim_end().ends_with(['.', '!', '?'])
+    });
+    (name_ok && role_ok && !line.trim_end().ends_with(['.', '!', '?'])).then(|| rest.trim().to_string())
 }
 
 fn ends_sentence(text: &str) -> bool {
-    text.trim_end().ends_with(['.', '!', '?', '"', '”', '’', ':', ')', ';'])
+    text.trim_end()
+        .ends_with(['.', '!', '?', '"', '”', '’', ':', ')', ';', ']'])
 }
 
-/// A section subheading: short, no final punctuation, starts upper-case.
+/// Words a subheading does not end with (a line ending so is a broken
+/// sentence, e.g. `... said that`).
+const OPEN_ENDINGS: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "of", "to", "that", "said", "says", "is", "are", "was", "were", "be", "than",
+    "which", "who", "whose", "if", "his", "her", "their", "its", "my", "our", "your", "for", "with", "by", "from",
+];
+
+/// A section subheading: 1 to 12 words, no final punctuation, starts with
+/// an upper-case letter or digit, does not end on a function word.
 fn is_heading(text: &str) -> bool {
-    let words = text.split_whitespace().count();
-    (1..=12).contains(&words)
-        && !text.ends_with(['.', ',', ';', ':', '!'])
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (1..=12).contains(&words.len())
+        && !text.ends_with(['.', ',', ';', ':', '!', '?', '-', '–'])
         && text
             .chars()
             .next()
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        && !words
+            .last()
+            .is_some_and(|w| OPEN_ENDINGS.contains(&w.to_lowercase().as_str()))
+}
+
+/// Roles of the paragraphs: `standfirst` for an unpunctuated deck of 5
+/// to 40 words opening the body, `heading` for a lone subheading between
+/// body paragraphs (a run of heading-like lines is a list, not headings).
+fn roles(texts: &[String]) -> Vec<Option<String>> {
+    let like: Vec<bool> = texts.iter().map(|t| is_heading(t)).collect();
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let words = text.split_whitespace().count();
+            let unpunctuated = !text.ends_with(['.', ',', ';', ':', '!', '?', '"', '”', '-', '–']);
+            let last_word_open = text
+                .split_whitespace()
+                .last()
+                .is_some_and(|w| OPEN_ENDINGS.contains(&w.to_lowercase().as_str()));
+            if i == 0
+                && texts.len() > 1
+                && unpunctuated
+                && !last_word_open
+                && (5..=40).contains(&words)
+                && text.chars().next().is_some_and(char::is_uppercase)
+            {
+                return Some("standfirst".into());
+            }
+            let prev_like = i > 0 && like[i - 1];
+            let next_like = like.get(i + 1).copied().unwrap_or(true);
+            let lone = !prev_like && !next_like;
+            (like[i] && lone && text.chars().filter(|c| c.is_alphabetic()).count() >= 3).then(|| "heading".to_string())
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn clean(r: &RawArticle, cfg: &Config) -> Article {
+        clean_one(r, &Furniture::new(cfg, std::slice::from_ref(r)))
+    }
 
     fn raw(title: &str, body: &str) -> RawArticle {
         RawArticle {
@@ -308,7 +356,7 @@ mod tests {
 
     #[test]
     fn repeated_title_and_furniture_are_removed_and_logged() {
-        let a = clean_one(
+        let a = clean(
             &raw(
                 "Can peace save the city’s future?",
                 "\nCan peace save the cit's future?\n\nReal text here.\n\nLeave a Reply\n\nSource: BBC, Reuters",
@@ -325,7 +373,7 @@ mod tests {
 
     #[test]
     fn a_different_sentence_is_not_a_title() {
-        let a = clean_one(
+        let a = clean(
             &raw(
                 "Rebels seek a truce in Aleppo",
                 "\nRebels seek a truce in Homs after losing the city\n",
@@ -338,14 +386,86 @@ mod tests {
 
     #[test]
     fn whitespace_is_normalised_and_counted() {
-        let a = clean_one(&raw("T", "One\u{a0}two  three\u{200b}."), &Config::default());
+        let a = clean(&raw("T", "One\u{a0}two  three\u{200b}."), &Config::default());
         assert_eq!(a.paragraphs[0].text, "One two three.");
         assert!(a.edits.iter().any(|e| e.kind.contains("no-break") && e.count == 1));
     }
 
     #[test]
+    fn a_no_break_space_line_is_a_paragraph_break() {
+        let a = clean(
+            &raw("T", "First part ends here.\n\u{a0}\nSecond part follows."),
+            &Config::default(),
+        );
+        assert_eq!(a.paragraphs.len(), 2);
+        assert!(a.removed.is_empty());
+    }
+
+    #[test]
+    fn bylines_are_lifted_only_when_they_look_like_names() {
+        let a = clean(
+            &raw(
+                "T",
+                "By Jane Doe, Political correspondent\n\nThe vote was held.\n\nBy Christmas Eve the city had fallen",
+            ),
+            &Config::default(),
+        );
+        assert_eq!(a.byline.as_deref(), Some("Jane Doe, Political correspondent"));
+        assert_eq!(a.paragraphs.len(), 2, "{:?}", a.paragraphs);
+        assert_eq!(a.removed[0].reason, "metadata: byline");
+        assert!(byline_line("By the end of the day they had left.").is_none());
+        assert!(byline_line("By Tuesday Morning").is_none());
+        assert_eq!(
+            byline_line("Reporting by Ann Lee and Bob Roe").as_deref(),
+            Some("Ann Lee and Bob Roe")
+        );
+    }
+
+    #[test]
+    fn standfirst_and_subheadings_stay_as_paragraphs_with_roles() {
+        let a = clean(
+            &raw(
+                "Troops enter the old city",
+                "Residents describe a night of fear as the army moves in\n\nThe army entered the old city on Monday.\n\nAid stalls\n\nConvoys waited at the border.\n\nThe commander of the northern front said that\n\nWe will finish soon.",
+            ),
+            &Config::default(),
+        );
+        let roles: Vec<_> = a.paragraphs.iter().map(|p| p.role.as_deref()).collect();
+        assert_eq!(roles, [Some("standfirst"), None, Some("heading"), None, None, None]);
+        assert!(a.removed.is_empty());
+    }
+
+    #[test]
+    fn a_repeated_title_deep_in_the_body_is_kept() {
+        let body = "One.\n\nTwo.\n\nThree.\n\nFour.\n\nRebels seek a truce in Aleppo";
+        let a = clean(&raw("Rebels seek a truce in Aleppo", body), &Config::default());
+        assert!(a.removed.is_empty());
+        assert_eq!(a.paragraphs.len(), 5);
+    }
+
+    #[test]
+    fn corpus_furniture_is_removed_at_the_edges_only() {
+        let arts: Vec<RawArticle> = (0..4)
+            .map(|i| raw(&format!("Title {i}"), &format!("Story {i} has words.\n\nJoin the conversation\n\nMore of story {i}.\n\nA.\n\nB.\n\nC.\n\nJoin the conversation")))
+            .collect();
+        let out = run(&arts, &Config::default());
+        for a in &out {
+            assert_eq!(a.removed.len(), 2, "{:?}", a.removed);
+            assert!(a
+                .removed
+                .iter()
+                .all(|r| r.reason == "furniture recurring across articles"));
+        }
+        let off = Config {
+            corpus_furniture: false,
+            ..Config::default()
+        };
+        assert!(run(&arts, &off)[0].removed.is_empty());
+    }
+
+    #[test]
     fn single_newline_paragraphs_split_after_a_sentence() {
-        let a = clean_one(
+        let a = clean(
             &raw("T", "First sentence ends.\nSecond one\ncontinues here."),
             &Config::default(),
         );
@@ -358,8 +478,9 @@ mod tests {
         let cfg = Config {
             default_boilerplate: false,
             boilerplate: vec!["Subscribe now!".into()],
+            ..Config::default()
         };
-        let a = clean_one(&raw("T", "Leave a Reply\n\nSUBSCRIBE NOW"), &cfg);
+        let a = clean(&raw("T", "Leave a Reply\n\nSUBSCRIBE NOW"), &cfg);
         assert_eq!(a.paragraphs.len(), 1);
         assert_eq!(a.removed.len(), 1);
     }

@@ -40,12 +40,17 @@ pub fn summarise(canonical: &Article, variant: &Article) -> VariantDiff {
     let (a, b) = (words(canonical), words(variant));
     let key = |w: &String| crate::text::fold(w);
     let (ka, kb): (Vec<String>, Vec<String>) = (a.iter().map(key).collect(), b.iter().map(key).collect());
-    let title = (crate::text::fold(&canonical.title) != crate::text::fold(&variant.title)).then(|| variant.title.clone());
+    let title =
+        (crate::text::fold(&canonical.title) != crate::text::fold(&variant.title)).then(|| variant.title.clone());
     let ops = if ka.len().saturating_mul(kb.len()) <= MAX_CELLS {
         lcs_ops(&ka, &kb)
     } else {
         // Long texts: compare paragraph by paragraph instead.
-        let pa: Vec<String> = canonical.paragraphs.iter().map(|p| crate::text::fold(&p.text)).collect();
+        let pa: Vec<String> = canonical
+            .paragraphs
+            .iter()
+            .map(|p| crate::text::fold(&p.text))
+            .collect();
         let pb: Vec<String> = variant.paragraphs.iter().map(|p| crate::text::fold(&p.text)).collect();
         return paragraph_summary(canonical, variant, &pa, &pb, title);
     };

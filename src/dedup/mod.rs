@@ -299,7 +299,10 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
         if a.0 == b.0 {
             return false;
         }
-        let (sx, sy) = (&sigs[x as usize * width..][..width], &sigs[y as usize * width..][..width]);
+        let (sx, sy) = (
+            &sigs[x as usize * width..][..width],
+            &sigs[y as usize * width..][..width],
+        );
         if minhash::estimate(sx, sy) < PASSAGE_MIN_JACCARD / 2.0 {
             return false;
         }
@@ -411,8 +414,8 @@ mod tests {
     fn story(topic: &str, n: usize) -> Vec<String> {
         const VOCAB: &[&str] = &[
             "river", "council", "budget", "storm", "school", "minister", "harvest", "court", "bridge", "market",
-            "doctor", "festival", "election", "railway", "factory", "museum", "village", "treaty", "winter",
-            "airport", "protest", "library", "harbour", "clinic", "garden", "strike", "mayor", "forest",
+            "doctor", "festival", "election", "railway", "factory", "museum", "village", "treaty", "winter", "airport",
+            "protest", "library", "harbour", "clinic", "garden", "strike", "mayor", "forest",
         ];
         let seed = topic.bytes().fold(7u64, |h, b| minhash::mix(h ^ b as u64));
         (0..n)
@@ -518,7 +521,11 @@ mod tests {
         ];
         let d = run(&mut arts, &Config::default());
         assert_eq!(d.shared_passages.len(), 1, "{:?}", d.shared_passages);
-        let arts_in: Vec<_> = d.shared_passages[0].occurrences.iter().map(|o| o.article.as_str()).collect();
+        let arts_in: Vec<_> = d.shared_passages[0]
+            .occurrences
+            .iter()
+            .map(|o| o.article.as_str())
+            .collect();
         assert_eq!(arts_in, ["a", "b", "c"]);
     }
 

@@ -78,6 +78,13 @@ const SOURCE_NOUNS: &[&str] = &[
     "campaigners", "researchers", "scientists", "economists", "investors", "traders", "workers", "people",
 ];
 
+/// Common nouns that may end a subject ("a reporter in the city said").
+const HEADS: &[&str] = &[
+    "city", "town", "area", "region", "country", "group", "statement", "resolution", "report", "council",
+    "committee", "forces", "countries", "people", "team", "party", "union", "company", "firm", "club", "board",
+    "court", "police", "army", "office", "department", "spokesman", "spokeswoman",
+];
+
 /// Verbs that are often nouns ("reports of", "calls for"): a cue only after a name or pronoun.
 const NOUNISH: &[&str] = &[
     "reports", "claims", "calls", "notes", "states", "demands", "estimates", "claim", "say", "tell", "promised",
@@ -143,6 +150,7 @@ pub fn sentences(p: &Para) -> Vec<(usize, usize)> {
 /// Finds the cues of a paragraph, in text order, updating `ctx` as it reads.
 pub fn cues(p: &Para, reg: &mut Registry, ctx: &mut Context) -> Vec<Cue> {
     let mut out = Vec::new();
+    let sents = sentences(p);
     let mut seen_mentions = 0;
     let n = p.toks.len();
     let mut i = 0;
@@ -181,11 +189,15 @@ pub fn cues(p: &Para, reg: &mut Registry, ctx: &mut Context) -> Vec<Cue> {
             None
         };
         if let Some((start, end, sources, mention)) = cue {
-            if !sources.is_empty() {
+            let sent_start = sents.iter().rev().find(|x| x.0 <= t.start).map_or(0, |x| x.0);
+            let repeat = out
+                .last()
+                .is_some_and(|c: &Cue| c.sources == sources && c.start >= sent_start && c.verb_start != t.start);
+            if !sources.is_empty() && !repeat {
                 for s in &sources {
                     note(reg, ctx, s, true);
                 }
-                let relays = relays(p, reg, i);
+                let relays = if w.eq_ignore_ascii_case("according") { Vec::new() } else { relays(p, reg, i) };
                 out.push(Cue {
                     start,
                     end,
@@ -229,6 +241,10 @@ fn is_speech_verb(p: &Para, i: usize) -> bool {
     }
     if NOUNISH.contains(&w) {
         let prev = if i > 0 { p.w(i - 1) } else { "" };
+        let next = if i + 1 < p.toks.len() { p.w(i + 1) } else { "." };
+        if matches!(next, "." | "," | ";" | ":" | "of") {
+            return false;
+        }
         let after_name = i > 0 && p.mentions.iter().any(|m| m.1 == p.toks[i - 1].end);
         return is_cap(prev) && !matches!(prev, "The" | "A")
             || after_name
@@ -332,6 +348,7 @@ fn backward(p: &Para, reg: &mut Registry, ctx: &Context, i: usize) -> Option<(us
             if matches!(w, "," | ";" | ":" | "”" | "“" | "\"" | "(" | ")" | "—" | "–" | "." | "’" | "‘")
                 || BOUNDARY_WORDS.contains(&w) && !(matches!(w, "and" | "And") && coordinated(p, k - 1))
                 || p.in_quote(p.toks[k - 1].start)
+                || SPEECH_VERBS.contains(&w)
             {
                 break;
             }
@@ -339,6 +356,21 @@ fn backward(p: &Para, reg: &mut Registry, ctx: &Context, i: usize) -> Option<(us
         }
         k
     };
+    if e > 0 && e == i {
+        let last = p.w(e - 1);
+        let in_mention = p.mentions.iter().any(|m| m.1 == p.toks[e - 1].end);
+        let ok = in_mention
+            || super::entities::is_name_word(last)
+            || is_pronoun(last).is_some()
+            || SOURCE_NOUNS.contains(&last)
+            || super::gazetteer::ROLES.contains(&last)
+            || NP_LOWER.contains(&last)
+            || HEADS.contains(&last)
+            || matches!(last, "," | "”" | "’");
+        if !ok {
+            return None;
+        }
+    }
     let mut s = clause_start(e);
     let mut mention_start = s;
     if s == e && e > 0 && p.w(e - 1) == "," {

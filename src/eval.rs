@@ -185,31 +185,45 @@ pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
         attrs.gold += gold_attrs.len();
         attrs.found += a.attributions.len();
         let mut pool: Vec<usize> = (0..a.attributions.len()).collect();
-        for ga in &gold_attrs {
-            let src = ga.get("source").and_then(Value::as_str).unwrap_or("");
-            let start = ga.get("sentence_start").and_then(Value::as_str).map(norm).unwrap_or_default();
-            let paras: Vec<&str> = a
-                .paragraphs
-                .iter()
-                .filter(|p| norm(&p.text).contains(&start))
-                .map(|p| p.id.as_str())
-                .collect();
-            let hit = pool.iter().position(|&i| {
-                let f = &a.attributions[i];
-                let place_ok = if paras.is_empty() {
-                    f.paragraph.is_empty()
-                } else {
-                    paras.contains(&f.paragraph.as_str())
-                };
-                place_ok && (same_entity(src, &f.source, &keys, &groups) || is_unnamed(src) && f.source.starts_with("unnamed-"))
-            });
-            match hit {
-                Some(k) => {
+        // Exact source matches first, then described (unnamed) ones.
+        let mut missed: Vec<(bool, &Value)> = gold_attrs.iter().map(|g| (false, *g)).collect();
+        for loose in [false, true] {
+            for (done, ga) in missed.iter_mut().filter(|m| !m.0) {
+                let src = ga.get("source").and_then(Value::as_str).unwrap_or("");
+                let start = ga.get("sentence_start").and_then(Value::as_str).map(norm).unwrap_or_default();
+                let paras: Vec<&str> = a
+                    .paragraphs
+                    .iter()
+                    .filter(|p| norm(&p.text).contains(&start))
+                    .map(|p| p.id.as_str())
+                    .collect();
+                let hit = pool.iter().position(|&i| {
+                    let f = &a.attributions[i];
+                    let place_ok = if paras.is_empty() {
+                        f.paragraph.is_empty()
+                    } else {
+                        paras.contains(&f.paragraph.as_str())
+                    };
+                    let same = if loose {
+                        is_unnamed(src) && f.source.starts_with("unnamed-")
+                    } else {
+                        same_entity(src, &f.source, &keys, &groups)
+                    };
+                    place_ok && same
+                });
+                if let Some(k) = hit {
                     pool.remove(k);
                     attrs.correct += 1;
+                    *done = true;
                 }
-                None => attr_misses.push(format!("{file}: {src} ({})", ga.get("cue").and_then(Value::as_str).unwrap_or(""))),
             }
+        }
+        for (_, ga) in missed.iter().filter(|m| !m.0) {
+            attr_misses.push(format!(
+                "{file}: {} ({})",
+                ga.get("source").and_then(Value::as_str).unwrap_or(""),
+                ga.get("cue").and_then(Value::as_str).unwrap_or("")
+            ));
         }
         if let Some(w) = g.get("publication_date") {
             let (lo, hi) = (

@@ -65,7 +65,7 @@ const AUX: &[&str] = &[
 
 const BOUNDARY_WORDS: &[&str] = &[
     "that", "but", "But", "while", "While", "as", "As", "because", "although", "when", "When", "after", "After",
-    "before", "since", "if", "If", "who", "which", "where", "with", "With", "whereas", "so", "yet", "However",
+    "before", "since", "if", "If", "who", "which", "where", "whereas", "so", "yet", "However",
     "however", "Meanwhile", "meanwhile", "and", "And", "than",
 ];
 
@@ -76,6 +76,13 @@ const SOURCE_NOUNS: &[&str] = &[
     "journalist", "journalists", "correspondent", "observers", "monitor", "monitors", "medic", "medics", "doctor",
     "doctors", "police", "spokesman", "spokeswoman", "spokesperson", "powers", "critics", "aides", "insiders",
     "campaigners", "researchers", "scientists", "economists", "investors", "traders", "workers", "people",
+];
+
+/// Common nouns that may end a subject ("a reporter in the city said").
+const HEADS: &[&str] = &[
+    "city", "town", "area", "region", "country", "group", "statement", "resolution", "report", "council",
+    "committee", "forces", "countries", "people", "team", "party", "union", "company", "firm", "club", "board",
+    "court", "police", "army", "office", "department", "spokesman", "spokeswoman",
 ];
 
 /// Verbs that are often nouns ("reports of", "calls for"): a cue only after a name or pronoun.
@@ -143,6 +150,7 @@ pub fn sentences(p: &Para) -> Vec<(usize, usize)> {
 /// Finds the cues of a paragraph, in text order, updating `ctx` as it reads.
 pub fn cues(p: &Para, reg: &mut Registry, ctx: &mut Context) -> Vec<Cue> {
     let mut out = Vec::new();
+    let sents = sentences(p);
     let mut seen_mentions = 0;
     let n = p.toks.len();
     let mut i = 0;
@@ -181,11 +189,15 @@ pub fn cues(p: &Para, reg: &mut Registry, ctx: &mut Context) -> Vec<Cue> {
             None
         };
         if let Some((start, end, sources, mention)) = cue {
-            if !sources.is_empty() {
+            let sent_start = sents.iter().rev().find(|x| x.0 <= t.start).map_or(0, |x| x.0);
+            let repeat = out
+                .last()
+                .is_some_and(|c: &Cue| c.sources == sources && c.start >= sent_start && c.verb_start != t.start);
+            if !sources.is_empty() && !repeat {
                 for s in &sources {
                     note(reg, ctx, s, true);
                 }
-                let relays = relays(p, reg, i);
+                let relays = if w.eq_ignore_ascii_case("according") { Vec::new() } else { relays(p, reg, i) };
                 out.push(Cue {
                     start,
                     end,
@@ -229,12 +241,19 @@ fn is_speech_verb(p: &Para, i: usize) -> bool {
     }
     if NOUNISH.contains(&w) {
         let prev = if i > 0 { p.w(i - 1) } else { "" };
+        let next = if i + 1 < p.toks.len() { p.w(i + 1) } else { "." };
+        if matches!(next, "." | "," | ";" | ":" | "of") {
+            return false;
+        }
+        let after_name = i > 0 && p.mentions.iter().any(|m| m.1 == p.toks[i - 1].end);
         return is_cap(prev) && !matches!(prev, "The" | "A")
+            || after_name
+            || SOURCE_NOUNS.contains(&prev)
             || is_pronoun(prev).is_some()
             || matches!(prev, "media" | "television" | "TV" | "agency" | "officials" | "sources" | "ministry");
     }
     // "the so-called", "a said", "to say" are not cues.
-    !(i > 0 && matches!(p.w(i - 1), "to" | "the" | "a" | "an" | "be" | "been" | "being"))
+    !(i > 0 && matches!(p.w(i - 1), "to" | "the" | "a" | "an"))
 }
 
 /// Is the verb at `i` in a tag that follows its quotation ("...,” said X")
@@ -289,7 +308,7 @@ fn forward(p: &Para, reg: &mut Registry, from: usize) -> Option<(usize, Vec<Stri
         if stop || !(wordy || title_comma) || p.in_quote(p.toks[j].start) {
             break;
         }
-        if is_cap(w) || super::gazetteer::ROLES.contains(&w) || NP_LOWER.contains(&w) && w.len() > 3 {
+        if super::entities::is_name_word(w) || super::gazetteer::ROLES.contains(&w) || NP_LOWER.contains(&w) && w.len() > 3 {
             last_good = Some(j);
         }
         last = Some(j);
@@ -322,9 +341,14 @@ fn backward(p: &Para, reg: &mut Registry, ctx: &Context, i: usize) -> Option<(us
         let mut k = to;
         while k > 0 {
             let w = p.w(k - 1);
+            if matches!(w, "as") && k >= 3 && p.w(k - 2) == "well" && p.w(k - 3) == "as" {
+                k -= 3;
+                continue;
+            }
             if matches!(w, "," | ";" | ":" | "”" | "“" | "\"" | "(" | ")" | "—" | "–" | "." | "’" | "‘")
                 || BOUNDARY_WORDS.contains(&w) && !(matches!(w, "and" | "And") && coordinated(p, k - 1))
                 || p.in_quote(p.toks[k - 1].start)
+                || SPEECH_VERBS.contains(&w)
             {
                 break;
             }
@@ -332,12 +356,30 @@ fn backward(p: &Para, reg: &mut Registry, ctx: &Context, i: usize) -> Option<(us
         }
         k
     };
+    if e > 0 && e == i {
+        let last = p.w(e - 1);
+        let in_mention = p.mentions.iter().any(|m| m.1 == p.toks[e - 1].end);
+        let ok = in_mention
+            || super::entities::is_name_word(last)
+            || is_pronoun(last).is_some()
+            || SOURCE_NOUNS.contains(&last)
+            || super::gazetteer::ROLES.contains(&last)
+            || NP_LOWER.contains(&last)
+            || HEADS.contains(&last)
+            || matches!(last, "," | "”" | "’");
+        if !ok {
+            return None;
+        }
+    }
     let mut s = clause_start(e);
     let mut mention_start = s;
     if s == e && e > 0 && p.w(e - 1) == "," {
         // "X, head of Y, said": the subject is before the apposition.
-        let app = clause_start(e - 1);
-        if app >= 2 && p.w(app - 1) == "," && is_cap(p.w(app - 2)) {
+        let mut app = e - 1;
+        while app > 0 && e - app < 16 && !matches!(p.w(app - 1), "," | "." | ";" | "”" | "“" | ":") {
+            app -= 1;
+        }
+        if app >= 2 && p.w(app - 1) == "," && super::entities::is_name_word(p.w(app - 2)) {
             let subj = clause_start(app - 1);
             mention_start = subj;
             s = subj;
@@ -460,7 +502,15 @@ fn unnamed(p: &Para, reg: &mut Registry, s: usize, e: usize) -> Vec<String> {
         a -= 1;
     }
     let desc: Vec<String> = words[a..=h].iter().map(|w| w.to_lowercase()).collect();
-    let name = format!("unnamed {}", desc.join(" "));
+    // "Residents in Homs": described by the place.
+    let (hs, he) = (p.toks[s + h].end, p.toks[e - 1].end);
+    let place = p.mentions.iter().find(|m| {
+        m.0 >= hs && m.1 <= he && reg.kind(&m.2) == PLACE && matches!(words.get(h + 1), Some(&"in" | &"from" | &"of"))
+    });
+    let name = match place {
+        Some(m) => format!("{} {}", reg.ents[&m.2].name, desc.join(" ")),
+        None => format!("unnamed {}", desc.join(" ")),
+    };
     vec![reg.add(&name, GROUP, [].iter())]
 }
 

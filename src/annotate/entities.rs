@@ -109,7 +109,8 @@ fn is_particle(w: &str) -> bool {
             .any(|p| w.starts_with(p) && w.len() > p.len() + 1)
 }
 
-fn is_name_word(w: &str) -> bool {
+/// A capitalised word or a name particle (`al-Assad`, `de`).
+pub fn is_name_word(w: &str) -> bool {
     (is_cap(w) && w.chars().any(|c| c.is_alphabetic())) || is_particle(w)
 }
 
@@ -181,7 +182,9 @@ pub struct Registry {
 /// Folds a person's name for comparison: ASCII, lower case, no titles,
 /// common transliteration variants unified (Sergey/Sergei, Al-/al-).
 pub fn person_key(name: &str) -> String {
-    let words: Vec<String> = slugify(name, 200)
+    let untitled: Vec<&str> = name.split_whitespace().skip_while(|w| is_title(w)).collect();
+    let name = if untitled.is_empty() { name.to_string() } else { untitled.join(" ") };
+    let words: Vec<String> = slugify(&name, 200)
         .split('-')
         .filter(|w| !w.is_empty())
         .map(|w| {
@@ -322,7 +325,8 @@ impl Registry {
             .filter(|(f, _)| f.kind == PERSON && f.name.split_whitespace().count() >= 2)
             .map(|(f, n)| (f, *n))
             .collect();
-        people.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let titled = |f: &Found| f.name.split_whitespace().next().is_some_and(is_title);
+        people.sort_by(|a, b| titled(a.0).cmp(&titled(b.0)).then(b.1.cmp(&a.1)).then(a.0.cmp(b.0)));
         for (f, _) in &people {
             if self.forms.contains_key(&f.name) {
                 continue;
@@ -493,6 +497,10 @@ pub fn discover(text: &str, out: &mut BTreeMap<Found, usize>) {
             }
             if s < b && !has_head(s, b) && !has_country(s, b) {
                 add(span(s, b), PERSON);
+                // "Lieutenant General X": the titled form is an alias.
+                if (a..s).all(|k| is_title(w(k))) && s - a >= 2 {
+                    add(span(a, b), PERSON);
+                }
                 continue;
             }
             // "Deputy Foreign Minister, Sergei Ryabkov"

@@ -303,8 +303,8 @@ pub const SPEECH_VERBS: &[&str] = &[
     "urged", "urges", "stressed", "stresses", "asked", "asks", "replied", "wrote", "writes", "acknowledged",
     "admitted", "admits", "declared", "declares", "condemned", "condemns", "voiced", "expressed", "estimated",
     "estimates", "predicted", "promised", "pledged", "threatened", "suggested", "suggests", "commented",
-    "continued", "concluded", "recalled", "quoted", "cited", "disclosed", "revealed", "alleged", "alleges",
-    "dismissed", "rejected", "welcomed", "criticised", "criticized", "complained", "appealed", "telling",
+    "continued", "concluded", "recalled", "quoted", "cited", "disclosed", "revealed", "alleges",
+    "dismissed", "welcomed", "criticised", "criticized", "complained", "appealed", "telling",
     "saying", "stating", "adding", "arguing", "explaining",
 ];
 

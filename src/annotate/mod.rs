@@ -173,7 +173,11 @@ fn annotate_article(a: &mut Article, reg: &mut Registry, used: &mut BTreeMap<Str
             });
         }
     }
-    for (p, pc) in paras.iter().zip(&cues) {
+    let blocks: BTreeSet<usize> = found.iter().filter(|f| f.kind == "block").map(|f| f.para).collect();
+    for (pi, (p, pc)) in paras.iter().zip(&cues).enumerate() {
+        if blocks.contains(&pi) {
+            continue; // speech reported inside a block quote
+        }
         for c in pc {
             for src in &c.sources {
                 used.entry(src.clone()).or_default();

@@ -187,15 +187,14 @@ pub fn reads_as_speech(text: &str) -> bool {
     if text.contains(['“', '”', '"']) {
         return false;
     }
-    let words: Vec<String> = text
+    let words: Vec<&str> = text
         .split(|c: char| !c.is_alphanumeric() && c != '’' && c != '\'')
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
         .collect();
     words.len() >= 6
         && words
             .iter()
-            .any(|w| matches!(w.as_str(), "we" | "i" | "us" | "our" | "my" | "you"))
+            .any(|w| matches!(*w, "we" | "We" | "I" | "us" | "our" | "Our" | "my" | "My" | "you" | "You"))
 }
 
 #[cfg(test)]
@@ -259,5 +258,6 @@ mod tests {
         assert!(!attributes_previous("The farmers said the price was too low and they would protest again soon."));
         assert!(reads_as_speech("We are ready to talk and we will not give up our land."));
         assert!(!reads_as_speech("The river rose by two metres overnight in the valley."));
+        assert!(!reads_as_speech("While the US backs the plan, the EU and the UK are still unsure."));
     }
 }

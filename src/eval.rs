@@ -264,7 +264,7 @@ pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
             alias_misses.push(format!("[{}] unseen: {}", g.join(" / "), missing.join(", ")));
         }
     }
-    vec![
+    let mut scores = vec![
         Score {
             name: "quote span precision".into(),
             value: quotes.precision(),
@@ -304,6 +304,89 @@ pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
             name: "publication dates in gold window".into(),
             value: ratio(windows.0, windows.1),
             detail: window_detail.join("; "),
+        },
+    ];
+    scores.extend(score_dates(gold, archive));
+    scores
+}
+
+/// Scores date mentions: the share of gold `dates` entries found (matched by
+/// mention text within the article, preferring the paragraph that holds the
+/// gold `sentence_start`; a found mention may be longer, e.g. with a clock
+/// time), the share resolved to the gold value, and the share of found
+/// mentions that match a gold entry.
+pub fn score_dates(gold: &Value, archive: &Archive) -> Vec<Score> {
+    let empty = serde_json::Map::new();
+    let gold_articles = gold.get("articles").and_then(Value::as_object).unwrap_or(&empty);
+    let (mut total, mut found, mut resolved, mut extracted) = (0usize, 0usize, 0usize, 0usize);
+    let mut misses = Vec::new();
+    for (file, g) in gold_articles {
+        let Some(a) = archive
+            .articles
+            .iter()
+            .find(|a| a.source_file.rsplit('/').next() == Some(file.as_str()))
+        else {
+            continue;
+        };
+        let lower = |s: &str| norm(s).to_lowercase();
+        let para_text: BTreeMap<&str, String> = a.paragraphs.iter().map(|p| (p.id.as_str(), lower(&p.text))).collect();
+        let mut used = vec![false; a.dates.len()];
+        extracted += a.dates.len();
+        for d in g.get("dates").and_then(Value::as_array).into_iter().flatten() {
+            let (Some(mention), Some(value)) = (
+                d.get("mention").and_then(Value::as_str),
+                d.get("value").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            total += 1;
+            let m = lower(mention);
+            let start = d
+                .get("sentence_start")
+                .and_then(Value::as_str)
+                .map(lower)
+                .unwrap_or_default();
+            let text_ok = |t: &str| {
+                let t = lower(t);
+                t == m || t.ends_with(&format!(" {m}")) || t.starts_with(&format!("{m} "))
+            };
+            let in_sentence = |pid: &str| para_text.get(pid).is_some_and(|p| p.contains(&start));
+            let hit = (0..a.dates.len())
+                .filter(|&i| !used[i] && text_ok(&a.dates[i].text))
+                .min_by_key(|&i| (!in_sentence(&a.dates[i].paragraph), a.dates[i].value != value));
+            match hit {
+                Some(i) => {
+                    used[i] = true;
+                    found += 1;
+                    if a.dates[i].value == value {
+                        resolved += 1;
+                    } else {
+                        misses.push(format!("{file}: {mention:?} -> {} (gold {value})", a.dates[i].value));
+                    }
+                }
+                None => misses.push(format!("{file}: {mention:?} not found")),
+            }
+        }
+    }
+    vec![
+        Score {
+            name: "date mentions found".into(),
+            value: ratio(found, total),
+            detail: format!("{found}/{total}"),
+        },
+        Score {
+            name: "date mentions resolved to the gold value".into(),
+            value: ratio(resolved, total),
+            detail: format!(
+                "{resolved}/{total}{}{}",
+                if misses.is_empty() { "" } else { "; " },
+                misses.join("; ")
+            ),
+        },
+        Score {
+            name: "date mention precision".into(),
+            value: ratio(found, extracted),
+            detail: format!("{found}/{extracted}"),
         },
     ]
 }

@@ -24,6 +24,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("article.html", include_str!("../templates/article.html")),
     ("redirect.html", include_str!("../templates/redirect.html")),
     ("chronology.html", include_str!("../templates/chronology.html")),
+    (
+        "chronology_macros.html",
+        include_str!("../templates/chronology_macros.html"),
+    ),
+    ("period.html", include_str!("../templates/period.html")),
     ("entities.html", include_str!("../templates/entities.html")),
     ("entity.html", include_str!("../templates/entity.html")),
     ("sources.html", include_str!("../templates/sources.html")),
@@ -153,16 +158,7 @@ pub fn run(
     ctx.insert("counts", &Counts::new(archive));
     out.push(page("index.html", "", "index.html", &mut ctx)?);
 
-    let mut ctx = Context::new();
-    ctx.insert(
-        "events",
-        &archive
-            .events
-            .iter()
-            .map(|e| EventView::new(e, &idx))
-            .collect::<Vec<_>>(),
-    );
-    out.push(page("chronology.html", "", "chronology.html", &mut ctx)?);
+    out.extend(crate::chronology::pages::render(archive, tera, &base, site)?);
 
     let mut ctx = Context::new();
     ctx.insert("entities", &archive.entities);
@@ -571,36 +567,6 @@ fn typographic_filter(
     match value.as_str() {
         Some(s) => Ok(tera::Value::String(crate::clean::typography::display(s, None))),
         None => Ok(value.clone()),
-    }
-}
-
-#[derive(Serialize)]
-struct EventView {
-    id: String,
-    date: String,
-    granularity: String,
-    summary: String,
-    citations: Vec<Link>,
-    conflicts: Vec<String>,
-}
-
-impl EventView {
-    fn new(e: &crate::model::Event, idx: &Index) -> Self {
-        EventView {
-            id: e.id.clone(),
-            date: e.date.clone(),
-            granularity: e.granularity.clone(),
-            summary: e.summary.clone(),
-            citations: e
-                .citations
-                .iter()
-                .map(|c| Link {
-                    url: format!("{}#{}", idx.article_url(&c.article), c.paragraph),
-                    title: idx.title(&c.article).to_string(),
-                })
-                .collect(),
-            conflicts: e.conflicts.clone(),
-        }
     }
 }
 

@@ -778,7 +778,48 @@ fn syntax_css() -> String {
     let style = ClassStyle::SpacedPrefixed { prefix: "hl-" };
     let light = css_for_theme_with_class_style(&ts.themes["InspiredGitHub"], style).unwrap_or_default();
     let dark = css_for_theme_with_class_style(&ts.themes["base16-ocean.dark"], style).unwrap_or_default();
-    format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+    // Text colours readable on the page backgrounds of style.css (WCAG AA).
+    let light = readable(&light, (0xff, 0xff, 0xff));
+    let dark = readable(&dark, (0x15, 0x16, 0x1a));
+    // Each theme only in its own scheme: a rule only the light theme has
+    // must not colour dark-mode code.
+    format!(
+        "@media not all and (prefers-color-scheme: dark) {{\n{light}\n}}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+    )
+}
+
+/// Moves every text `color: #rrggbb` in `css` towards black or white (away
+/// from `bg`) until its contrast ratio with `bg` is at least 4.5.
+fn readable(css: &str, bg: (u8, u8, u8)) -> String {
+    fn lum((r, g, b): (u8, u8, u8)) -> f64 {
+        let c = |v: u8| {
+            let v = v as f64 / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(b)
+    }
+    let ratio = |a: f64, b: f64| (a.max(b) + 0.05) / (a.min(b) + 0.05);
+    let lb = lum(bg);
+    let target: f64 = if lb > 0.5 { 0.0 } else { 255.0 };
+    let re = regex::Regex::new(r"(^|[\s;{])color:\s*#([0-9a-fA-F]{6})").expect("valid regex");
+    re.replace_all(css, |c: &regex::Captures| {
+        let hex = &c[2];
+        let ch = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
+        let mut rgb = (ch(0), ch(2), ch(4));
+        let orig = rgb;
+        let mut t = 0.0;
+        while ratio(lum(rgb), lb) < 4.5 && t < 1.0 {
+            t += 0.05;
+            let mix = |v: u8| (v as f64 + (target - v as f64) * t).round() as u8;
+            rgb = (mix(orig.0), mix(orig.1), mix(orig.2));
+        }
+        format!("{}color: #{:02x}{:02x}{:02x}", &c[1], rgb.0, rgb.1, rgb.2)
+    })
+    .into_owned()
 }
 
 #[cfg(test)]
@@ -817,6 +858,14 @@ mod tests {
             html,
             "&lt;b&gt;He&lt;/b&gt; said “<q class=\"quote direct\" title=\"quote from he\">we &amp; they</q>”."
         );
+    }
+
+    #[test]
+    fn syntax_colours_are_made_readable() {
+        let css = readable(".a {\n color: #969896;\n background-color: #ffffff;\n}\n.b { color: #111111; }", (255, 255, 255));
+        assert!(css.contains("background-color: #ffffff"), "{css}");
+        assert!(css.contains(".b { color: #111111; }"), "{css}");
+        assert!(!css.contains("#969896"), "{css}");
     }
 
     #[test]

@@ -31,11 +31,11 @@ use crate::model::Archive;
 use crate::render::Output;
 
 /// Target size of a term shard in bytes.
-pub const SHARD_BYTES: usize = 64 * 1024;
+pub const SHARD_BYTES: usize = 48 * 1024;
 /// Most postings kept per term (the best-weighted ones).
 pub const MAX_POSTINGS: usize = 1500;
 /// Documents per document bucket.
-pub const BUCKET: usize = 8;
+pub const BUCKET: usize = 4;
 /// Longest term indexed, in characters.
 const MAX_TERM_CHARS: usize = 40;
 

@@ -82,7 +82,7 @@
       var raw = words(query);
       var exact = [];
       raw.forEach(function (t) { if (!stop.has(t) && exact.indexOf(t) < 0) exact.push(t); });
-      exact = exact.slice(0, 8);
+      exact = exact.slice(0, 6); // bounds the shards one query loads
       var last = raw[raw.length - 1];
       var prefix = last && Array.from(last).length >= 3 && /[\p{L}\p{N}]$/u.test(query) ? last : null;
       var want = new Set(exact.map(function (t) { return shardOf(m.shards, t); }));

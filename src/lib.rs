@@ -11,6 +11,7 @@ pub mod check;
 pub mod chronology;
 pub mod clean;
 pub mod config;
+pub mod corpus;
 pub mod dedup;
 pub mod eval;
 pub mod ingest;

@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use crate::model::{Article, SharedPassage};
 
 /// How many related articles each article lists at most.
@@ -26,32 +28,51 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
             }
         }
     }
-    let mut related = Vec::with_capacity(articles.len());
-    for (i, a) in articles.iter().enumerate() {
-        if a.duplicate_of.is_some() {
-            related.push(Vec::new());
-            continue;
+    // Candidates come from an inverted index (entity → articles), so the
+    // work grows with the pairs that share something, not with n².
+    let mut by_entity: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, es) in ents.iter().enumerate() {
+        if articles[i].duplicate_of.is_none() {
+            for e in es {
+                by_entity.entry(e).or_default().push(i);
+            }
         }
-        let mut scored: Vec<(usize, &str)> = articles
-            .iter()
-            .enumerate()
-            .filter(|(j, b)| *j != i && b.duplicate_of.is_none())
-            .map(|(j, b)| {
-                let common = ents[i].intersection(&ents[j]).count();
-                let passages = passage_links.get(&(a.id.as_str(), b.id.as_str())).copied().unwrap_or(0);
-                (common + 3 * passages, b.id.as_str())
-            })
-            .filter(|(s, _)| *s > 0)
-            .collect();
-        scored.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
-        related.push(
+    }
+    let index: BTreeMap<&str, usize> = articles.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
+    let mut by_passage: Vec<Vec<(usize, usize)>> = vec![Vec::new(); articles.len()];
+    for ((x, y), n) in &passage_links {
+        if let (Some(&i), Some(&j)) = (index.get(x), index.get(y)) {
+            by_passage[i].push((j, *n));
+        }
+    }
+    let related: Vec<Vec<String>> = (0..articles.len())
+        .into_par_iter()
+        .map(|i| {
+            if articles[i].duplicate_of.is_some() {
+                return Vec::new();
+            }
+            let mut score: BTreeMap<usize, usize> = BTreeMap::new();
+            for e in &ents[i] {
+                for &j in &by_entity[e] {
+                    *score.entry(j).or_default() += 1;
+                }
+            }
+            for &(j, n) in &by_passage[i] {
+                *score.entry(j).or_default() += 3 * n;
+            }
+            let mut scored: Vec<(usize, &str)> = score
+                .into_iter()
+                .filter(|&(j, s)| j != i && s > 0 && articles[j].duplicate_of.is_none())
+                .map(|(j, s)| (s, articles[j].id.as_str()))
+                .collect();
+            scored.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
             scored
                 .into_iter()
                 .take(MAX_RELATED)
                 .map(|(_, id)| id.to_string())
-                .collect(),
-        );
-    }
+                .collect()
+        })
+        .collect();
     for (a, r) in articles.iter_mut().zip(related) {
         a.related = r;
     }

@@ -65,6 +65,36 @@ enum Command {
         /// Folder to create.
         dir: PathBuf,
     },
+    /// Generate a benchmark corpus: N distinct articles recombined from the
+    /// sentences of a folder of real .txt articles (deterministic per seed).
+    GenCorpus(GenCorpusArgs),
+}
+
+#[derive(Args)]
+struct GenCorpusArgs {
+    /// Folder of source .txt articles (title on the first line), one sub-folder per topic.
+    #[arg(long)]
+    from: PathBuf,
+    /// How many articles to write.
+    #[arg(long, default_value_t = 1000)]
+    count: usize,
+    /// Folder to write the .txt articles into.
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write the same articles as Markdown pages (TOML front matter) here.
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Share of exact duplicates of an earlier article.
+    #[arg(long, default_value_t = 0.03)]
+    dup_share: f64,
+    /// Share of near duplicates (a sentence dropped, a word changed, quotes curled).
+    #[arg(long, default_value_t = 0.03)]
+    near_share: f64,
+    /// Share of articles ending with a paragraph shared with other articles.
+    #[arg(long, default_value_t = 0.05)]
+    shared_share: f64,
 }
 
 #[derive(Args)]
@@ -161,6 +191,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for s in dossier::eval::run(&gold, &site)? {
                 println!("{:<40} {:>6.3}  {}", s.name, s.value, s.detail);
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::GenCorpus(g) => {
+            let opts = dossier::corpus::Options {
+                count: g.count,
+                seed: g.seed,
+                dup_share: g.dup_share,
+                near_share: g.near_share,
+                shared_share: g.shared_share,
+            };
+            let n = dossier::corpus::generate(&g.from, &g.out, g.markdown.as_deref(), &opts)?;
+            println!("Wrote {n} articles into {}", g.out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Init { dir } => {

@@ -54,7 +54,8 @@ pub const DEFAULT_BOILERPLATE: &[&str] = &[
 /// Cleans every raw article into an [`Article`] (id, url and annotations are
 /// filled in by later stages).
 pub fn run(raw: &[RawArticle], cfg: &Config) -> Vec<Article> {
-    raw.iter().map(|r| clean_one(r, cfg)).collect()
+    use rayon::prelude::*;
+    raw.par_iter().map(|r| clean_one(r, cfg)).collect()
 }
 
 fn clean_one(raw: &RawArticle, cfg: &Config) -> Article {

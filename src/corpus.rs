@@ -132,7 +132,8 @@ pub fn sentences(p: &str) -> Vec<String> {
         if b[i] == b'"' {
             in_quote = !in_quote;
         }
-        let initial = b[i] == b'.' && i >= 1 && b[i - 1].is_ascii_uppercase() && (i < 2 || matches!(b[i - 2], b' ' | b'.'));
+        let initial =
+            b[i] == b'.' && i >= 1 && b[i - 1].is_ascii_uppercase() && (i < 2 || matches!(b[i - 2], b' ' | b'.'));
         if matches!(b[i], b'.' | b'?' | b'!') && !initial {
             let mut end = i + 1;
             let mut closes = false;
@@ -140,7 +141,11 @@ pub fn sentences(p: &str) -> Vec<String> {
                 end += 1;
                 closes = true;
             }
-            if (in_quote == closes) && end + 1 < b.len() && b[end] == b' ' && (b[end + 1].is_ascii_uppercase() || b[end + 1] == b'"') {
+            if (in_quote == closes)
+                && end + 1 < b.len()
+                && b[end] == b' '
+                && (b[end + 1].is_ascii_uppercase() || b[end + 1] == b'"')
+            {
                 out.push(p[start..end].to_string());
                 in_quote = false;
                 start = end + 1;
@@ -166,7 +171,10 @@ fn load(from: &Path) -> Result<Pool> {
             continue;
         }
         let text = String::from_utf8_lossy(&std::fs::read(path)?).replace("\r\n", "\n");
-        let mut blocks = text.split("\n\n").map(|b| b.trim().replace('\n', " ")).filter(|b| !b.is_empty());
+        let mut blocks = text
+            .split("\n\n")
+            .map(|b| b.trim().replace('\n', " "))
+            .filter(|b| !b.is_empty());
         let Some(title) = blocks.next() else { continue };
         let topic = path
             .parent()
@@ -377,7 +385,12 @@ mod tests {
     fn sentences_split_at_terminal_punctuation_before_a_capital() {
         assert_eq!(
             sentences("He paid $1.5bn. \"We won. It is over.\" Then what? no split here. U.S. Army"),
-            ["He paid $1.5bn.", "\"We won. It is over.\"", "Then what? no split here.", "U.S. Army"]
+            [
+                "He paid $1.5bn.",
+                "\"We won. It is over.\"",
+                "Then what? no split here.",
+                "U.S. Army"
+            ]
         );
     }
 

@@ -32,9 +32,14 @@ pub struct Dedup {
 /// Finds duplicate articles (same folded title and body) and shared
 /// paragraphs. `articles` must already have their ids; sets `duplicate_of`.
 pub fn run(articles: &mut [Article], cfg: &Config) -> Dedup {
+    use rayon::prelude::*;
+    // Folded paragraphs, computed once and in parallel.
+    let folded: Vec<Vec<String>> = articles
+        .par_iter()
+        .map(|a| a.paragraphs.iter().map(|p| fold(&p.text)).collect())
+        .collect();
     let mut by_text: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, a) in articles.iter().enumerate() {
-        let body: Vec<String> = a.paragraphs.iter().map(|p| fold(&p.text)).collect();
+    for (i, body) in folded.iter().enumerate() {
         by_text.entry(body.join("\n")).or_default().push(i);
     }
     let mut duplicates = Vec::new();
@@ -58,10 +63,9 @@ pub fn run(articles: &mut [Article], cfg: &Config) -> Dedup {
 
     let mut by_para: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
     for (i, a) in articles.iter().enumerate().filter(|(_, a)| a.duplicate_of.is_none()) {
-        for (j, p) in a.paragraphs.iter().enumerate() {
-            let f = fold(&p.text);
+        for (j, f) in folded[i].iter().enumerate().take(a.paragraphs.len()) {
             if f.split(' ').count() >= cfg.min_passage_words {
-                by_para.entry(f).or_default().push((i, j));
+                by_para.entry(f.clone()).or_default().push((i, j));
             }
         }
     }

@@ -17,6 +17,7 @@ pub mod eval;
 pub mod ingest;
 pub mod link;
 pub mod model;
+pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

@@ -118,6 +118,53 @@ impl PathArgs {
     }
 }
 
+/// The build's progress bar: stage names on stderr, shown only when the
+/// build takes more than a moment, stdout and stderr are terminals, and
+/// `--quiet` is off.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        use std::io::IsTerminal;
+        let show = !quiet && std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+        let bar = show.then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(build::STAGES.len() as u64),
+                indicatif::ProgressDrawTarget::hidden(),
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg:<10} {elapsed}")
+                    .expect("valid template"),
+            );
+            let shown = bar.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                if !shown.is_finished() {
+                    shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    shown.enable_steady_tick(std::time::Duration::from_millis(120));
+                }
+            });
+            bar
+        });
+        Progress { bar }
+    }
+
+    fn stage(&self, stage: &str) {
+        let Some(bar) = &self.bar else { return };
+        let i = build::STAGES.iter().position(|s| *s == stage).unwrap_or(0);
+        bar.set_position(i as u64);
+        bar.set_message(stage.to_string());
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
@@ -137,7 +184,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             strict,
         } => {
             let (paths, cfg) = paths.load()?;
-            let report = build::run(&paths, &cfg)?;
+            let bar = Progress::new(quiet);
+            let report = build::run_with(&paths, &cfg, &|stage| bar.stage(stage));
+            bar.done();
+            let report = report?;
             let a = &report.archive;
             if !quiet {
                 for w in &a.warnings {
@@ -145,12 +195,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     eprintln!("warning: {}{line}: {}", w.file, w.message);
                 }
                 println!(
-                    "Built {} articles ({} duplicates), {} entities, {} events into {} ({} files)",
+                    "Built {} articles ({} duplicates), {} entities, {} events into {} ({} files, {} written)",
                     a.articles.len(),
                     a.articles.iter().filter(|x| x.duplicate_of.is_some()).count(),
                     a.entities.len(),
                     a.events.len(),
                     paths.output.display(),
+                    report.files,
                     report.files_written
                 );
             }

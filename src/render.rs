@@ -87,8 +87,59 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 /// A rendered file: path inside the site and its bytes.
 pub type Output = (PathBuf, Vec<u8>);
 
-/// Renders every page of the archive. Pure: returns the files to write.
-/// `originals` maps article id to its text as ingested.
+/// Where rendered files go, as they are made (from several threads).
+pub trait Sink: Sync {
+    /// True when the sink already holds the file at `path` made from
+    /// `key` (a hash of everything the page is made from): the page is
+    /// then not rendered again.
+    fn fresh(&self, _path: &str, _key: u64) -> bool {
+        false
+    }
+    /// Takes one file; `key` as for [`Sink::fresh`].
+    fn put(&self, path: PathBuf, key: u64, bytes: Vec<u8>) -> Result<()>;
+}
+
+/// Collects every file in memory.
+struct Collect(std::sync::Mutex<Vec<Output>>);
+
+impl Sink for Collect {
+    fn put(&self, path: PathBuf, _key: u64, bytes: Vec<u8>) -> Result<()> {
+        self.0
+            .lock()
+            .expect("no panic while holding the lock")
+            .push((path, bytes));
+        Ok(())
+    }
+}
+
+/// A 64-bit hash of a value's JSON form, for [`Sink`] keys.
+pub fn key_of<T: Serialize + ?Sized>(parts: &T) -> u64 {
+    use std::hash::Hasher;
+    struct H(std::hash::DefaultHasher);
+    impl std::io::Write for H {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.write(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = H(std::hash::DefaultHasher::new());
+    let _ = serde_json::to_writer(&mut h, parts);
+    h.0.finish()
+}
+
+/// A 64-bit hash of bytes, for [`Sink`] keys.
+pub fn hash_bytes(b: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(b);
+    h.finish()
+}
+
+/// Renders every page of the archive. Pure: returns the files to write,
+/// sorted by path. `originals` maps article id to its text as ingested.
 pub fn run(
     archive: &Archive,
     site: &SiteConfig,
@@ -96,56 +147,93 @@ pub fn run(
     about_md: &str,
     originals: &BTreeMap<String, String>,
 ) -> Result<Vec<Output>> {
+    let sink = Collect(Default::default());
+    run_into(archive, site, tera, about_md, originals, &sink)?;
+    let mut out = sink.0.into_inner().expect("no panic while holding the lock");
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Renders every page of the archive into `sink`, article and entity pages
+/// in parallel, so pages need not all be held in memory at once.
+pub fn run_into(
+    archive: &Archive,
+    site: &SiteConfig,
+    tera: &Tera,
+    about_md: &str,
+    originals: &BTreeMap<String, String>,
+    sink: &dyn Sink,
+) -> Result<()> {
+    let recorder = Recording { inner: sink, paths: Default::default() };
+    let sink: &dyn Sink = &recorder;
     let idx = Index::new(archive);
     let mut base = Context::new();
     base.insert("site", site);
     base.insert("generator", &archive.generator);
-    let page = |name: &str, root: &str, path: &str, ctx: &mut Context| -> Result<Output> {
+    // Renders `name` into `path` unless the sink holds it already. `key`
+    // hashes what the page is made from (by default the whole context).
+    let page = |name: &str, root: &str, path: &str, ctx: &mut Context, key: Option<u64>| -> Result<()> {
         ctx.extend(base.clone());
         ctx.insert("root", root);
         ctx.insert("path", path);
+        let key = key.unwrap_or_else(|| key_of(&(name, ctx.clone().into_json())));
+        if sink.fresh(path, key) {
+            return Ok(());
+        }
         let html = tera
             .render(name, ctx)
             .map_err(|e| anyhow!("rendering {path} with {name}: {}", error_chain(&e)))?;
-        Ok((PathBuf::from(path), html.into_bytes()))
+        sink.put(PathBuf::from(path), key, html.into_bytes())
     };
 
-    let mut out: Vec<Output> = archive
-        .articles
-        .par_iter()
-        .map(|a| -> Result<Vec<Output>> {
-            let mut ctx = Context::new();
-            let path = a.url.clone();
-            let mut files = Vec::new();
-            if let Some(canon) = &a.duplicate_of {
-                ctx.insert("article", &ArticleCard::new(a));
-                ctx.insert("target", &idx.article_url(canon));
-                files.push(page("redirect.html", "../", &path, &mut ctx)?);
-            } else {
-                ctx.insert("article", &ArticleView::new(a, &idx));
-                files.push(page("article.html", "../", &path, &mut ctx)?);
+    archive.articles.par_iter().try_for_each(|a| -> Result<()> {
+        let mut ctx = Context::new();
+        let path = &a.url;
+        if let Some(canon) = &a.duplicate_of {
+            let card = ArticleCard::new(a);
+            let target = idx.article_url(canon);
+            let key = key_of(&("redirect.html", &card, &target));
+            if !sink.fresh(path, key) {
+                ctx.insert("article", &card);
+                ctx.insert("target", &target);
+                page("redirect.html", "../", path, &mut ctx, Some(key))?;
             }
-            files.push((
-                PathBuf::from(&a.original_text_url),
-                originals.get(&a.id).map(|t| t.as_bytes().to_vec()).unwrap_or_default(),
-            ));
-            Ok(files)
-        })
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect();
+        } else {
+            let view = ArticleView::new(a, &idx);
+            let key = key_of(&("article.html", &view));
+            if !sink.fresh(path, key) {
+                ctx.insert("article", &view);
+                page("article.html", "../", path, &mut ctx, Some(key))?;
+            }
+        }
+        let original = originals.get(&a.id).map(|t| t.as_bytes().to_vec()).unwrap_or_default();
+        let key = hash_bytes(&original);
+        if !sink.fresh(&a.original_text_url, key) {
+            sink.put(PathBuf::from(&a.original_text_url), key, original)?;
+        }
+        Ok(())
+    })?;
 
-    let entity_pages: Vec<Output> = archive
-        .entities
-        .par_iter()
-        .map(|e| {
-            let mut ctx = Context::new();
-            ctx.insert("entity", &EntityView::new(e, archive, &idx));
-            page("entity.html", "../", &e.url, &mut ctx)
-        })
-        .collect::<Result<_>>()?;
-    out.extend(entity_pages);
+    let mut by_entity: BTreeMap<&str, Vec<&Article>> = BTreeMap::new();
+    for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
+        let mut ids: Vec<&str> = a.mentions.iter().map(|m| m.entity.as_str()).collect();
+        ids.extend(a.quotes.iter().filter_map(|q| q.speaker.as_deref()));
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            by_entity.entry(id).or_default().push(a);
+        }
+    }
+    archive.entities.par_iter().try_for_each(|e| {
+        let view = EntityView::new(e, by_entity.get(e.id.as_str()).map_or(&[][..], |v| &v[..]), &idx);
+        let key = key_of(&("entity.html", &view));
+        if sink.fresh(&e.url, key) {
+            return Ok(());
+        }
+        let mut ctx = Context::new();
+        ctx.insert("entity", &view);
+        page("entity.html", "../", &e.url, &mut ctx, Some(key))
+    })?;
 
     let cards: Vec<ArticleCard> = archive
         .articles
@@ -156,21 +244,23 @@ pub fn run(
     let mut ctx = Context::new();
     ctx.insert("articles", &cards);
     ctx.insert("counts", &Counts::new(archive));
-    out.push(page("index.html", "", "index.html", &mut ctx)?);
+    page("index.html", "", "index.html", &mut ctx, None)?;
 
-    out.extend(crate::chronology::pages::render(archive, tera, &base, site)?);
+    for (path, bytes) in crate::chronology::pages::render(archive, tera, &base, site)? {
+        sink.put(path, hash_bytes(&bytes), bytes)?;
+    }
 
     let mut ctx = Context::new();
     ctx.insert("entities", &archive.entities);
-    out.push(page("entities.html", "", "entities.html", &mut ctx)?);
+    page("entities.html", "", "entities.html", &mut ctx, None)?;
 
     let mut ctx = Context::new();
     ctx.insert("sources", &sources_view(archive, &idx));
-    out.push(page("sources.html", "", "sources.html", &mut ctx)?);
+    page("sources.html", "", "sources.html", &mut ctx, None)?;
 
     let mut ctx = Context::new();
     ctx.insert("speakers", &quotes_view(archive, &idx));
-    out.push(page("quotes.html", "", "quotes.html", &mut ctx)?);
+    page("quotes.html", "", "quotes.html", &mut ctx, None)?;
 
     let mut ctx = Context::new();
     let passages: Vec<_> = archive
@@ -190,7 +280,7 @@ pub fn run(
         })
         .collect();
     ctx.insert("passages", &passages);
-    out.push(page("shared.html", "", "shared.html", &mut ctx)?);
+    page("shared.html", "", "shared.html", &mut ctx, None)?;
 
     let mut ctx = Context::new();
     ctx.insert(
@@ -224,29 +314,59 @@ pub fn run(
             .collect::<Vec<_>>(),
     );
     ctx.insert("warnings", &archive.warnings);
-    out.push(page("report.html", "", "report.html", &mut ctx)?);
+    page("report.html", "", "report.html", &mut ctx, None)?;
 
     let mut ctx = Context::new();
     ctx.insert("title", "About this archive");
     ctx.insert("body", &markdown_to_html(about_md));
-    out.push(page("page.html", "", "about.html", &mut ctx)?);
+    page("page.html", "", "about.html", &mut ctx, None)?;
 
     let mut ctx = Context::new();
     // Served for missing paths at any depth: links from the site's root path.
-    out.push(page("404.html", &crate::feeds::base_path(&site.base_url), "404.html", &mut ctx)?);
-    out.push(page("search.html", "", "search.html", &mut Context::new())?);
-    out.extend(crate::feeds::run(archive, site, &out));
-    out.extend(crate::search::run(archive)?);
-
-    for (path, text) in STATIC {
-        out.push((PathBuf::from(path), text.as_bytes().to_vec()));
+    page("404.html", &crate::feeds::base_path(&site.base_url), "404.html", &mut ctx, None)?;
+    page("search.html", "", "search.html", &mut Context::new(), None)?;
+    for (path, bytes) in crate::search::run(archive)? {
+        sink.put(path, hash_bytes(&bytes), bytes)?;
     }
-    out.push((PathBuf::from("static/syntax.css"), syntax_css().into_bytes()));
-    let json = serde_json::to_vec_pretty(archive).context("serialising archive.json")?;
-    out.push((PathBuf::from("data/archive.json"), json));
-    out.push((PathBuf::from(".nojekyll"), Vec::new()));
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out)
+
+    let put = |path: &str, bytes: Vec<u8>| sink.put(PathBuf::from(path), hash_bytes(&bytes), bytes);
+    for (path, text) in STATIC {
+        put(path, text.as_bytes().to_vec())?;
+    }
+    put("static/syntax.css", syntax_css().into_bytes())?;
+    let key = key_of(archive);
+    if !sink.fresh("data/archive.json", key) {
+        let json = serde_json::to_vec_pretty(archive).context("serialising archive.json")?;
+        sink.put(PathBuf::from("data/archive.json"), key, json)?;
+    }
+    put(".nojekyll", Vec::new())?;
+    let mut pages = recorder.paths.lock().expect("no panic while holding the lock").clone();
+    pages.sort();
+    for (path, bytes) in crate::feeds::run(archive, site, &pages) {
+        recorder.put(path, hash_bytes(&bytes), bytes)?;
+    }
+    Ok(())
+}
+
+/// Passes files on to another sink and remembers every path made or kept,
+/// for the sitemap.
+struct Recording<'s> {
+    inner: &'s dyn Sink,
+    paths: std::sync::Mutex<Vec<PathBuf>>,
+}
+
+impl Sink for Recording<'_> {
+    fn fresh(&self, path: &str, key: u64) -> bool {
+        let fresh = self.inner.fresh(path, key);
+        if fresh {
+            self.paths.lock().expect("no panic while holding the lock").push(PathBuf::from(path));
+        }
+        fresh
+    }
+    fn put(&self, path: PathBuf, key: u64, bytes: Vec<u8>) -> Result<()> {
+        self.paths.lock().expect("no panic while holding the lock").push(path.clone());
+        self.inner.put(path, key, bytes)
+    }
 }
 
 /// Lookups shared by page views.
@@ -261,8 +381,15 @@ pub struct Index<'a> {
 
 impl<'a> Index<'a> {
     pub fn new(archive: &'a Archive) -> Self {
+        let articles: BTreeMap<&str, &Article> = archive.articles.iter().map(|a| (a.id.as_str(), a)).collect();
+        let mut duplicates: BTreeMap<&str, Vec<&Article>> = BTreeMap::new();
+        for b in articles.values() {
+            if let Some(c) = &b.duplicate_of {
+                duplicates.entry(c.as_str()).or_default().push(b);
+            }
+        }
         Index {
-            articles: archive.articles.iter().map(|a| (a.id.as_str(), a)).collect(),
+            articles,
             entities: archive.entities.iter().map(|e| (e.id.as_str(), e)).collect(),
             also_in: archive
                 .shared_passages
@@ -274,12 +401,7 @@ impl<'a> Index<'a> {
                     })
                 })
                 .collect(),
-            variants: archive.articles.iter().fold(BTreeMap::new(), |mut m, a| {
-                if let Some(c) = &a.duplicate_of {
-                    m.entry(c.as_str()).or_insert_with(Vec::new).push(a);
-                }
-                m
-            }),
+            variants: duplicates,
         }
     }
     fn article_url(&self, id: &str) -> String {
@@ -579,11 +701,12 @@ struct EntityView {
 }
 
 impl EntityView {
-    fn new(e: &Entity, archive: &Archive, idx: &Index) -> Self {
+    /// `articles`: the non-duplicate articles that mention or quote `e`, in archive order.
+    fn new(e: &Entity, articles_of: &[&Article], idx: &Index) -> Self {
         let mut articles = Vec::new();
         let mut mentions = Vec::new();
         let mut quotes = Vec::new();
-        for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
+        for a in articles_of {
             let ms: Vec<_> = a.mentions.iter().filter(|m| m.entity == e.id).collect();
             if !ms.is_empty() {
                 articles.push(Link {

@@ -65,7 +65,10 @@ pub fn model(
         t = Instant::now();
     };
 
-    let mut raw = ingest::run(&paths.input, &mut warnings)?;
+    let opts = ingest::Options {
+        allow_raw_html: cfg.build.allow_raw_html,
+    };
+    let mut raw = ingest::run_with(&paths.input, opts, &mut warnings)?;
     apply_overrides(&mut raw, cfg, &mut warnings);
     lap("ingest", timings);
 
@@ -106,7 +109,12 @@ pub fn run(paths: &Paths, cfg: &Config) -> Result<Report> {
     let tera = render::load_templates(paths.templates.as_deref())?;
     let (archive, originals) = model(paths, cfg, &mut timings)?;
     let t = Instant::now();
-    let files = render::run(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals)?;
+    let files = render::run(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals).map_err(|e| {
+        anyhow::anyhow!(render::locate_render_error(
+            &format!("{e:#}"),
+            paths.templates.as_deref()
+        ))
+    })?;
     timings.push(("render", t.elapsed()));
     let t = Instant::now();
     let files_written = write_atomically(&paths.output, &files)?;
@@ -172,8 +180,24 @@ fn assign_ids(articles: &mut [Article], raw: &[ingest::RawArticle]) -> BTreeMap<
         }
         originals.insert(id.clone(), r.raw.clone());
         a.id = id;
+        mark_html_paragraphs(a, &r.html_blocks);
     }
     originals
+}
+
+/// Gives role `html` to the paragraphs that are raw HTML blocks ingest
+/// let through (only when the config allows raw HTML).
+fn mark_html_paragraphs(a: &mut Article, html_blocks: &[String]) {
+    if html_blocks.is_empty() {
+        return;
+    }
+    let blocks: BTreeSet<&str> = html_blocks.iter().map(String::as_str).collect();
+    for p in &mut a.paragraphs {
+        let text = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if blocks.contains(text.as_str()) {
+            p.role = Some("html".into());
+        }
+    }
 }
 
 /// Articles by date (undated last), then id.

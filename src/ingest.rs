@@ -449,7 +449,7 @@ pub fn decode(shown: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<
         let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
         let even = nul - odd;
         let half = head.len() / 2;
-        if bytes.len() % 2 == 0
+        if bytes.len().is_multiple_of(2)
             && half > 0
             && (odd * 10 >= half * 3 || even * 10 >= half * 3)
             && (odd == 0 || even == 0)
@@ -507,7 +507,7 @@ fn decode_utf16(shown: &str, le: bool, body: &[u8], warnings: &mut Vec<Warning>)
         .collect();
     let text = String::from_utf16_lossy(&units);
     check_not_binary(shown, &text)?;
-    if text.contains('\u{FFFD}') || body.len() % 2 == 1 {
+    if text.contains('\u{FFFD}') || !body.len().is_multiple_of(2) {
         warnings.push(warn(
             shown,
             None,

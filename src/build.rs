@@ -155,8 +155,10 @@ fn apply_overrides(raw: &mut [ingest::RawArticle], cfg: &Config, warnings: &mut 
 }
 
 /// Gives every article a unique, stable id and its URLs, and its given
-/// publication date. Ids come from titles; a clash gets `-2`, `-3`, ... in
-/// source-path order.
+/// publication date. Ids come from titles; on a clash the first article in
+/// source-path order keeps the plain slug and the others get a suffix made
+/// from their source path, so adding or removing another file does not
+/// move them.
 fn assign_ids(articles: &mut [Article], raw: &[ingest::RawArticle]) -> BTreeMap<String, String> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut originals = BTreeMap::new();
@@ -166,6 +168,9 @@ fn assign_ids(articles: &mut [Article], raw: &[ingest::RawArticle]) -> BTreeMap<
             base = "article".into();
         }
         let mut id = base.clone();
+        if used.contains(&id) {
+            id = format!("{base}-{:06x}", path_hash(&a.source_file) & 0xff_ffff);
+        }
         let mut n = 2;
         while !used.insert(id.clone()) {
             id = format!("{base}-{n}");
@@ -183,6 +188,13 @@ fn assign_ids(articles: &mut [Article], raw: &[ingest::RawArticle]) -> BTreeMap<
         mark_html_paragraphs(a, &r.html_blocks);
     }
     originals
+}
+
+/// FNV-1a of a path: a hash that never changes between builds or Rust versions.
+fn path_hash(path: &str) -> u64 {
+    path.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Gives role `html` to the paragraphs that are raw HTML blocks ingest

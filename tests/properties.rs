@@ -123,8 +123,11 @@ proptest! {
     #![proptest_config(config(256))]
 
     #[test]
-    fn ingest_never_panics_on_bytes(data in prop::collection::vec(any::<u8>(), 0..400)) {
-        checks::ingest(&data);
+    fn ingest_never_panics_on_bytes(
+        prefix in prop::sample::select(vec![&b""[..], b"\xEF\xBB\xBF", b"\xFF\xFE", b"\xFE\xFF", b"+++\n"]),
+        data in prop::collection::vec(any::<u8>(), 0..400),
+    ) {
+        checks::ingest(&[prefix, &data[..]].concat());
     }
 
     #[test]

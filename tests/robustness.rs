@@ -127,6 +127,11 @@ fn bad_folder(input: &Path) -> (Vec<String>, Vec<String>) {
         "Leading dot name",
         good_text("Leading dot name").into_bytes(),
     );
+    add_good(
+        "new\nline.txt",
+        "Newline in the name",
+        good_text("Newline in the name").into_bytes(),
+    );
     let deep: String = (0..40).map(|i| format!("level{i}/")).collect();
     add_good(
         &format!("{deep}deep.txt"),
@@ -153,6 +158,12 @@ fn bad_folder(input: &Path) -> (Vec<String>, Vec<String>) {
         );
     }
 
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"latin1-\xe9t\xe9.txt");
+        write(&input.join(name), good_text("Undecodable name"));
+        good.push("Undecodable name".into());
+    }
     // Published, but reported.
     let mut bad: Vec<String> = Vec::new();
     let mut add_bad = |rel: &str, bytes: Vec<u8>, published: Option<&str>| {

@@ -96,7 +96,10 @@ pub fn model_with(
         t = Instant::now();
     };
 
-    let mut raw = ingest::run(&paths.input, &mut warnings)?;
+    let opts = ingest::Options {
+        allow_raw_html: cfg.build.allow_raw_html,
+    };
+    let mut raw = ingest::run_with(&paths.input, opts, &mut warnings)?;
     apply_overrides(&mut raw, cfg, &mut warnings);
     lap("ingest", timings);
 
@@ -146,7 +149,8 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
     let writer = output::Writer::new(&paths.output, salt(paths, cfg)?)?;
     let (archive, originals) = model_with(paths, cfg, &mut timings, on_stage)?;
     let t = Instant::now();
-    render::run_into(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals, &writer)?;
+    render::run_into(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals, &writer)
+        .map_err(|e| anyhow::anyhow!(render::locate_render_error(&format!("{e:#}"), paths.templates.as_deref())))?;
     drop(originals);
     timings.push(("render", t.elapsed()));
     on_stage("write");
@@ -214,8 +218,10 @@ fn apply_overrides(raw: &mut [ingest::RawArticle], cfg: &Config, warnings: &mut 
 }
 
 /// Gives every article a unique, stable id and its URLs, and its given
-/// publication date. Ids come from titles; a clash gets `-2`, `-3`, ... in
-/// source-path order.
+/// publication date. Ids come from titles; on a clash the first article in
+/// source-path order keeps the plain slug and the others get a suffix made
+/// from their source path, so adding or removing another file does not
+/// move them.
 fn assign_ids(articles: &mut [Article], raw: &[ingest::RawArticle]) -> BTreeMap<String, String> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut originals = BTreeMap::new();
@@ -225,6 +231,9 @@ fn assign_ids(articles: &mut [Article], raw: &[ingest::RawArticle]) -> BTreeMap<
             base = "article".into();
         }
         let mut id = base.clone();
+        if used.contains(&id) {
+            id = format!("{base}-{:06x}", path_hash(&a.source_file) & 0xff_ffff);
+        }
         let mut n = 2;
         while !used.insert(id.clone()) {
             id = format!("{base}-{n}");
@@ -239,8 +248,31 @@ fn assign_ids(articles: &mut [Article], raw: &[ingest::RawArticle]) -> BTreeMap<
         }
         originals.insert(id.clone(), r.raw.clone());
         a.id = id;
+        mark_html_paragraphs(a, &r.html_blocks);
     }
     originals
+}
+
+/// FNV-1a of a path: a hash that never changes between builds or Rust versions.
+fn path_hash(path: &str) -> u64 {
+    path.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Gives role `html` to the paragraphs that are raw HTML blocks ingest
+/// let through (only when the config allows raw HTML).
+fn mark_html_paragraphs(a: &mut Article, html_blocks: &[String]) {
+    if html_blocks.is_empty() {
+        return;
+    }
+    let blocks: BTreeSet<&str> = html_blocks.iter().map(String::as_str).collect();
+    for p in &mut a.paragraphs {
+        let text = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if blocks.contains(text.as_str()) {
+            p.role = Some("html".into());
+        }
+    }
 }
 
 /// Articles by date (undated last), then id.

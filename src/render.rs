@@ -49,13 +49,15 @@ pub const STATIC: &[(&str, &str)] = &[
 /// The about page, Markdown rendered with pulldown-cmark.
 pub const ABOUT_MD: &str = include_str!("../templates/about.md");
 
-/// Loads the embedded templates, then any overrides from `dir`.
+/// Loads the embedded templates, then any overrides from `dir`. A broken
+/// template is an error naming its file, line, column and what was expected.
 pub fn load_templates(dir: Option<&Path>) -> Result<Tera> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape);
     tera.register_filter("typographic", typographic_filter);
     let mut all: BTreeMap<String, String> = TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+    let mut overrides: Vec<(String, PathBuf)> = Vec::new();
     if let Some(dir) = dir.filter(|d| d.is_dir()) {
         for (name, _) in TEMPLATES {
             let p = dir.join(name);
@@ -63,13 +65,59 @@ pub fn load_templates(dir: Option<&Path>) -> Result<Tera> {
                 let text =
                     std::fs::read_to_string(&p).with_context(|| format!("cannot read template {}", p.display()))?;
                 all.insert(name.to_string(), text);
+                overrides.push((name.to_string(), p));
             }
         }
     }
     let list: Vec<(String, String)> = all.into_iter().collect();
-    tera.add_raw_templates(list)
-        .map_err(|e| anyhow!("template error: {}", error_chain(&e)))?;
+    tera.add_raw_templates(list).map_err(|e| {
+        let chain = error_chain(&e);
+        let from = overrides
+            .iter()
+            .find(|(n, _)| chain.contains(&format!("'{n}'")))
+            .map(|(_, p)| format!(" in {}", p.display()))
+            .unwrap_or_default();
+        anyhow!("template error{from}: {chain}")
+    })?;
     Ok(tera)
+}
+
+/// Adds to a render error the template lines that use the missing
+/// variable, filter, function or test it names (tera gives no line for
+/// these), looking in the overrides in `dir` first, then the built-ins.
+pub fn locate_render_error(message: &str, dir: Option<&Path>) -> String {
+    let name_in = |open: &str, close: char| -> Option<String> {
+        let start = message.find(open)? + open.len();
+        let len = message[start..].find(close)?;
+        Some(message[start..start + len].to_string())
+    };
+    let what = name_in("Variable `", '`')
+        .or_else(|| name_in("Filter '", '\''))
+        .or_else(|| name_in("Function '", '\''))
+        .or_else(|| name_in("Test '", '\''));
+    let Some(what) = what.filter(|w| !w.is_empty()) else {
+        return message.to_string();
+    };
+    let mut found = Vec::new();
+    for (name, builtin) in TEMPLATES {
+        let path = dir.map(|d| d.join(name)).filter(|p| p.is_file());
+        let text = match &path {
+            Some(p) => std::fs::read_to_string(p).unwrap_or_default(),
+            None => builtin.to_string(),
+        };
+        let shown = path
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| format!("built-in {name}"));
+        for (i, line) in text.lines().enumerate() {
+            if line.contains(what.as_str()) {
+                found.push(format!("{shown}:{}: {}", i + 1, line.trim()));
+            }
+        }
+    }
+    if found.is_empty() {
+        return message.to_string();
+    }
+    format!("{message}\n  `{what}` is used at:\n    {}", found.join("\n    "))
 }
 
 /// A tera error with its causes, one per line.
@@ -517,7 +565,11 @@ impl ArticleView {
             .map(|p| ParagraphView {
                 id: p.id.clone(),
                 role: p.role.clone(),
-                html: paragraph_html(a, &p.id, &p.text, idx),
+                // Raw HTML blocks are let through only when the config allows it (build.rs marks them).
+                html: match p.role.as_deref() {
+                    Some("html") => p.text.clone(),
+                    _ => paragraph_html(a, &p.id, &p.text, idx),
+                },
                 also_in: idx
                     .also_in
                     .get(&(a.id.as_str(), p.id.as_str()))

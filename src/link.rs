@@ -89,7 +89,11 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
             .filter(|(s, _)| *s > 0.0)
             .collect();
         scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
-        related[i] = scored.into_iter().take(MAX_RELATED).map(|(_, id)| id.to_string()).collect();
+        related[i] = scored
+            .into_iter()
+            .take(MAX_RELATED)
+            .map(|(_, id)| id.to_string())
+            .collect();
     }
     for (a, r) in articles.iter_mut().zip(related) {
         a.related = r;

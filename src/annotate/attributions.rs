@@ -774,6 +774,19 @@ fn unnamed(p: &Para, reg: &mut Registry, s: usize, e: usize) -> Vec<String> {
         .iter()
         .position(|w| SOURCE_NOUNS.contains(&w.to_lowercase().as_str()))
     else {
+        // "an SFA statement": an organisation the gazetteer does not know.
+        let st = words
+            .iter()
+            .position(|w| matches!(*w, "statement" | "spokesman" | "spokeswoman" | "spokesperson"));
+        if let Some(st) = st {
+            let mut a = st;
+            while a > 0 && super::entities::is_name_word(words[a - 1]) {
+                a -= 1;
+            }
+            if a < st && !words[a..st].iter().any(|w| super::gazetteer::NOT_NAMES.contains(w)) {
+                return vec![reg.add(&words[a..st].join(" "), ORG, [].iter())];
+            }
+        }
         return Vec::new();
     };
     let mut a = h;

@@ -444,6 +444,50 @@ mod tests {
     }
 
     #[test]
+    fn seeds_meet_the_annotation_targets() {
+        let gold_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/gold/seeds.json");
+        let Ok(text) = std::fs::read_to_string(gold_path) else {
+            eprintln!("skipped: {gold_path} is absent");
+            return;
+        };
+        let gold: Value = serde_json::from_str(&text).unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let cfg = crate::config::Config::default();
+        let paths = crate::build::Paths {
+            input: root.join("seeds"),
+            output: root.join("target/eval-site"),
+            templates: None,
+        };
+        let (archive, _) = crate::build::model(&paths, &cfg, &mut Vec::new()).unwrap();
+        let scores = score(&gold, &archive);
+        let get = |n: &str| scores.iter().find(|s| s.name.starts_with(n)).unwrap().value;
+        assert!(get("quote span F1") >= 0.95, "{scores:?}");
+        assert!(get("speaker accuracy") >= 0.90, "{scores:?}");
+        assert!(get("attribution recall") >= 0.90, "{scores:?}");
+        assert!(get("alias groups merged") >= 1.0, "{scores:?}");
+    }
+
+    #[test]
+    fn names_match_through_gold_alias_groups() {
+        let archive = Archive {
+            entities: vec![crate::model::Entity {
+                id: "harbour-board".into(),
+                name: "Harbour Board".into(),
+                kind: "organisation".into(),
+                aliases: vec!["HB".into()],
+                url: String::new(),
+            }],
+            ..Archive::default()
+        };
+        let keys = entity_keys(&archive);
+        let groups = vec![vec!["The Harbour Authority".to_string(), "HB".to_string()]];
+        assert!(same_entity("Harbour Board", "harbour-board", &keys, &[]));
+        assert!(same_entity("The Harbour Authority", "harbour-board", &keys, &groups));
+        assert!(!same_entity("Port Police", "harbour-board", &keys, &groups));
+        assert_eq!(name_key("unnamed diplomatic source (2)"), "diplomatic source");
+    }
+
+    #[test]
     fn norm_folds_spaces_and_quote_marks() {
         assert_eq!(norm(" a\u{a0} ‘b’  “c” "), "a 'b' \"c\"");
     }

@@ -18,6 +18,9 @@ pub const MAX_RELATED: usize = 5;
 /// archive) does not by itself make two articles candidates.
 const COMMON: usize = 50;
 
+/// How many entity-ranked candidates are compared by text.
+const CANDIDATES: usize = 30;
+
 /// Fills `related` for each non-duplicate article: the best-scoring
 /// candidates, best first, ties by id.
 pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
@@ -56,24 +59,33 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
     let words: Vec<BTreeSet<String>> = articles.iter().map(content_words).collect();
     let mut related = vec![Vec::new(); articles.len()];
     for &i in &live {
-        let mut cands: BTreeSet<usize> = BTreeSet::new();
+        // Accumulate shared-entity weight over the index: only articles
+        // sharing a rarer entity are touched.
+        let mut score: BTreeMap<usize, f64> = BTreeMap::new();
         for e in &ents[i] {
             let list = &index[e];
             if list.len() <= common {
-                cands.extend(list.iter().copied());
+                let w = idf(e);
+                for &j in list {
+                    *score.entry(j).or_default() += w;
+                }
             }
         }
-        cands.extend(passage_links.range((i, 0)..(i + 1, 0)).map(|((_, y), _)| *y));
-        cands.remove(&i);
-        let mut scored: Vec<(f64, &str)> = cands
+        for ((_, j), count) in passage_links.range((i, 0)..(i + 1, 0)) {
+            *score.entry(*j).or_default() += 3.0 * *count as f64;
+        }
+        score.remove(&i);
+        let mut scored: Vec<(f64, usize)> = score
             .into_iter()
-            .filter(|&j| articles[j].duplicate_of.is_none())
-            .map(|j| {
-                let shared_ents: f64 = ents[i].intersection(&ents[j]).map(|e| idf(e)).sum();
-                let passages = passage_links.get(&(i, j)).copied().unwrap_or(0) as f64;
-                let sim = jaccard(&words[i], &words[j]);
-                (shared_ents + 3.0 * passages + 10.0 * sim, articles[j].id.as_str())
-            })
+            .filter(|&(j, _)| articles[j].duplicate_of.is_none())
+            .map(|(j, s)| (s, j))
+            .collect();
+        // Text similarity refines the best candidates only.
+        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(articles[x.1].id.cmp(&articles[y.1].id)));
+        scored.truncate(CANDIDATES);
+        let mut scored: Vec<(f64, &str)> = scored
+            .into_iter()
+            .map(|(s, j)| (s + 10.0 * jaccard(&words[i], &words[j]), articles[j].id.as_str()))
             .filter(|(s, _)| *s > 0.0)
             .collect();
         scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));

@@ -269,6 +269,7 @@ pub fn run_into(
     for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
         let mut ids: Vec<&str> = a.mentions.iter().map(|m| m.entity.as_str()).collect();
         ids.extend(a.quotes.iter().filter_map(|q| q.speaker.as_deref()));
+        ids.extend(a.attributions.iter().map(|t| t.source.as_str()));
         ids.sort_unstable();
         ids.dedup();
         for id in ids {
@@ -663,18 +664,45 @@ pub fn escape(s: &str) -> String {
 /// cross its parent's end is clipped to it.
 fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
     // (start, end, open tag, close tag)
-    let mut spans: Vec<(usize, usize, String, &'static str)> = Vec::new();
+    let mut spans: Vec<(usize, usize, String, String)> = Vec::new();
     for q in a.quotes.iter().filter(|q| q.paragraph == pid) {
         let who = match (&q.speaker, &q.speaker_mention) {
             (Some(s), _) => format!("quote from {}", idx.entity_name(s)),
             (None, Some(m)) => format!("quote from {m}"),
             (None, None) => format!("{} quote", q.kind),
         };
+        // The speaker follows the quote as text, linked to their page.
+        let tag = match (&q.speaker, &q.speaker_mention) {
+            (Some(s), _) => match idx.entity_url(s) {
+                Some(u) => format!(
+                    "<span class=\"who\"> (<a class=\"speaker\" href=\"../{}\">{}</a>)</span>",
+                    escape(&u),
+                    escape(&idx.entity_name(s))
+                ),
+                None => format!("<span class=\"who\"> ({})</span>", escape(&idx.entity_name(s))),
+            },
+            (None, Some(m)) => format!("<span class=\"who\"> ({})</span>", escape(m)),
+            (None, None) if q.kind == "scare" => "<span class=\"who\"> (scare quote)</span>".to_string(),
+            (None, None) => String::new(),
+        };
+        // The marks go inside the element, so the speaker follows the closing mark.
+        let mut start = q.start.min(text.len());
+        let mut end = q.end.clamp(start, text.len());
+        if let Some(c) = text.get(..start).and_then(|t| t.chars().next_back()) {
+            if matches!(c, '“' | '‘' | '"' | '\'' | '„') {
+                start -= c.len_utf8();
+            }
+        }
+        if let Some(c) = text.get(end..).and_then(|t| t.chars().next()) {
+            if matches!(c, '”' | '’' | '"' | '\'') {
+                end += c.len_utf8();
+            }
+        }
         spans.push((
-            q.start,
-            q.end,
+            start,
+            end,
             format!("<q class=\"quote {}\" title=\"{}\">", escape(&q.kind), escape(&who)),
-            "</q>",
+            format!("</q>{tag}"),
         ));
     }
     for t in a.attributions.iter().filter(|t| t.paragraph == pid) {
@@ -687,7 +715,7 @@ fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
             None => format!("<span class=\"attribution\" title=\"source: {}\">", escape(&t.source)),
         };
         let close = if open.starts_with("<a") { "</a>" } else { "</span>" };
-        spans.push((t.start, t.end, open, close));
+        spans.push((t.start, t.end, open, close.to_string()));
     }
     for m in a.mentions.iter().filter(|m| m.paragraph == pid) {
         if let Some(u) = idx.entity_url(&m.entity) {
@@ -695,7 +723,7 @@ fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
                 m.start,
                 m.end,
                 format!("<a class=\"entity\" href=\"../{}\">", escape(&u)),
-                "</a>",
+                "</a>".to_string(),
             ));
         }
     }
@@ -704,23 +732,20 @@ fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
             d.start,
             d.end,
             format!("<time datetime=\"{}\">", escape(&d.value)),
-            "</time>",
+            "</time>".to_string(),
         ));
     }
     spans.retain(|s| s.0 < s.1 && s.1 <= text.len() && text.is_char_boundary(s.0) && text.is_char_boundary(s.1));
     spans.sort_by(|x, y| x.0.cmp(&y.0).then(y.1.cmp(&x.1)));
     let mut out = String::with_capacity(text.len() * 2);
-    let mut stack: Vec<(usize, &'static str, bool)> = Vec::new(); // (end, close, is_link)
+    let mut stack: Vec<(usize, String, bool)> = Vec::new(); // (end, close, is_link)
     let mut pos = 0;
-    let close_until = |out: &mut String, stack: &mut Vec<(usize, &'static str, bool)>, pos: &mut usize, upto: usize| {
-        while let Some(&(end, close, _)) = stack.last() {
-            if end > upto {
-                break;
-            }
+    let close_until = |out: &mut String, stack: &mut Vec<(usize, String, bool)>, pos: &mut usize, upto: usize| {
+        while stack.last().is_some_and(|s| s.0 <= upto) {
+            let (end, close, _) = stack.pop().expect("non-empty");
             out.push_str(&escape(&shown(text, *pos, end)));
             *pos = end;
-            out.push_str(close);
-            stack.pop();
+            out.push_str(&close);
         }
     };
     for (start, end, open, close) in spans {
@@ -735,6 +760,12 @@ fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
         out.push_str(&escape(&shown(text, pos, start)));
         pos = start;
         out.push_str(&open);
+        // No link inside a link: a quote inside one drops its speaker link.
+        let close = if inside_link && close.contains("<a") {
+            "</q>".to_string()
+        } else {
+            close
+        };
         stack.push((end, close, is_link));
     }
     close_until(&mut out, &mut stack, &mut pos, usize::MAX);
@@ -763,50 +794,64 @@ fn typographic_filter(
 struct EntityView {
     entity: Entity,
     articles: Vec<Link>,
+    /// (paragraph link, the sentence naming the entity).
     mentions: Vec<(Link, String)>,
-    quotes: Vec<(Link, String)>,
+    /// (paragraph link, quote text, how the speaker was named).
+    quotes: Vec<(Link, String, String)>,
+    /// Claims attributed to the entity as a source.
+    claims: Vec<Claim>,
 }
 
 impl EntityView {
-    /// `articles`: the non-duplicate articles that mention or quote `e`, in archive order.
+    /// `articles_of`: the non-duplicate articles that mention, quote or cite `e`, in archive order.
     fn new(e: &Entity, articles_of: &[&Article], idx: &Index) -> Self {
+        let _ = idx;
         let mut articles = Vec::new();
         let mut mentions = Vec::new();
         let mut quotes = Vec::new();
+        let mut claims = Vec::new();
+        let up = |a: &Article, pid: &str| {
+            let l = claim_link(a, pid);
+            Link {
+                url: format!("../{}", l.url),
+                title: l.title,
+            }
+        };
         for a in articles_of {
             let ms: Vec<_> = a.mentions.iter().filter(|m| m.entity == e.id).collect();
-            if !ms.is_empty() {
-                articles.push(Link {
-                    url: format!("../{}", a.url),
-                    title: a.title.clone(),
-                });
+            let quoted: Vec<_> = a
+                .quotes
+                .iter()
+                .filter(|q| q.speaker.as_deref() == Some(e.id.as_str()))
+                .collect();
+            let cited: Vec<_> = a.attributions.iter().filter(|t| t.source == e.id).collect();
+            if !ms.is_empty() || !quoted.is_empty() || !cited.is_empty() {
+                articles.push(up(a, ""));
             }
             let mut seen = std::collections::BTreeSet::new();
             for m in ms {
-                if seen.insert(&m.paragraph) {
-                    let text = a
-                        .paragraphs
-                        .iter()
-                        .find(|p| p.id == m.paragraph)
-                        .map(|p| p.text.clone())
-                        .unwrap_or_default();
-                    mentions.push((
-                        Link {
-                            url: format!("../{}#{}", a.url, m.paragraph),
-                            title: idx.title(&a.id).to_string(),
-                        },
-                        text,
-                    ));
+                let sentence = sentence_at(paragraph_text(a, &m.paragraph), m.start, m.end);
+                if seen.insert((m.paragraph.clone(), sentence.clone())) {
+                    mentions.push((up(a, &m.paragraph), sentence));
                 }
             }
-            for q in a.quotes.iter().filter(|q| q.speaker.as_deref() == Some(e.id.as_str())) {
+            for q in quoted {
                 quotes.push((
-                    Link {
-                        url: format!("../{}#{}", a.url, q.paragraph),
-                        title: a.title.clone(),
-                    },
+                    up(a, &q.paragraph),
                     q.text.clone(),
+                    q.speaker_mention.clone().unwrap_or_default(),
                 ));
+            }
+            for t in cited {
+                claims.push(Claim {
+                    link: up(a, &t.paragraph),
+                    cue: t.cue.clone(),
+                    text: if t.paragraph.is_empty() {
+                        "Credited as a source of the whole article.".to_string()
+                    } else {
+                        sentence_at(paragraph_text(a, &t.paragraph), t.start, t.end)
+                    },
+                });
             }
         }
         EntityView {
@@ -814,6 +859,7 @@ impl EntityView {
             articles,
             mentions,
             quotes,
+            claims,
         }
     }
 }
@@ -825,67 +871,94 @@ struct Claim {
     text: String,
 }
 
+/// The sentence of `text` around bytes `start..end` (the whole text when
+/// no sentence stop is near).
+fn sentence_at(text: &str, start: usize, end: usize) -> String {
+    let start = start.min(text.len());
+    let end = end.clamp(start, text.len());
+    let stops = [". ", "? ", "! ", ".” ", "?” "];
+    let from = stops
+        .iter()
+        .filter_map(|s| text[..start].rfind(s).map(|i| i + s.len()))
+        .max()
+        .unwrap_or(0);
+    let to = stops
+        .iter()
+        .filter_map(|s| text[end..].find(s).map(|i| end + i + s.len() - 1))
+        .min()
+        .unwrap_or(text.len());
+    text[from..to].trim().to_string()
+}
+
+fn paragraph_text<'a>(a: &'a Article, pid: &str) -> &'a str {
+    a.paragraphs
+        .iter()
+        .find(|p| p.id == pid)
+        .map_or("", |p| p.text.as_str())
+}
+
+fn claim_link(a: &Article, pid: &str) -> Link {
+    Link {
+        url: if pid.is_empty() {
+            a.url.clone()
+        } else {
+            format!("{}#{}", a.url, pid)
+        },
+        title: a.title.clone(),
+    }
+}
+
+/// Every source with each claim attributed to it (the cue and its
+/// sentence, linked to the paragraph), sources by name.
 fn sources_view(archive: &Archive, idx: &Index) -> Vec<(String, Option<String>, Vec<Claim>)> {
     let mut by: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
     for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
-        for s in &a.sources {
-            by.entry(s.clone()).or_default().push(Claim {
-                link: Link {
-                    url: a.url.clone(),
-                    title: a.title.clone(),
-                },
-                cue: "credit line".into(),
-                text: format!("Source: {s}"),
-            });
-        }
         for t in &a.attributions {
-            let text = a
-                .paragraphs
-                .iter()
-                .find(|p| p.id == t.paragraph)
-                .map(|p| p.text.clone())
-                .unwrap_or_default();
-            by.entry(idx.entity_name(&t.source)).or_default().push(Claim {
-                link: Link {
-                    url: format!("{}#{}", a.url, t.paragraph),
-                    title: a.title.clone(),
-                },
+            let text = if t.paragraph.is_empty() {
+                "Credited as a source of the whole article.".to_string()
+            } else {
+                sentence_at(paragraph_text(a, &t.paragraph), t.start, t.end)
+            };
+            by.entry(t.source.clone()).or_default().push(Claim {
+                link: claim_link(a, &t.paragraph),
                 cue: t.cue.clone(),
                 text,
             });
         }
     }
-    let urls: BTreeMap<String, String> = archive
-        .entities
-        .iter()
-        .map(|e| (e.name.clone(), e.url.clone()))
+    let mut out: Vec<(String, Option<String>, Vec<Claim>)> = by
+        .into_iter()
+        .map(|(id, claims)| (idx.entity_name(&id), idx.entity_url(&id), claims))
         .collect();
-    by.into_iter()
-        .map(|(name, claims)| (name.clone(), urls.get(&name).cloned(), claims))
-        .collect()
+    out.sort_by(|x, y| x.0.to_lowercase().cmp(&y.0.to_lowercase()).then(x.0.cmp(&y.0)));
+    out
 }
 
+/// Quotes grouped by speaker (named speakers by name, then described
+/// speakers, then scare quotes); `cue` holds the words naming the speaker.
 fn quotes_view(archive: &Archive, idx: &Index) -> Vec<(String, Option<String>, Vec<Claim>)> {
-    let mut by: BTreeMap<(String, Option<String>), Vec<Claim>> = BTreeMap::new();
+    let mut by: BTreeMap<(u8, String, Option<String>), Vec<Claim>> = BTreeMap::new();
     for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
         for q in &a.quotes {
             let key = match (&q.speaker, &q.speaker_mention) {
-                (Some(s), _) => (idx.entity_name(s), idx.entity_url(s)),
-                (None, Some(m)) => (m.clone(), None),
-                (None, None) if q.kind == "scare" => ("Scare quotes (nobody quoted)".to_string(), None),
-                (None, None) => ("Unattributed".to_string(), None),
+                (Some(s), _) => (0, idx.entity_name(s), idx.entity_url(s)),
+                (None, Some(m)) => (1, m.clone(), None),
+                (None, None) if q.kind == "scare" => (3, "Scare quotes (nobody quoted)".to_string(), None),
+                (None, None) => (2, "Unattributed".to_string(), None),
+            };
+            let cue = match (&q.speaker_mention, q.kind.as_str()) {
+                (Some(m), "block") => format!("block quote; named as “{m}”"),
+                (Some(m), _) => format!("named as “{m}”"),
+                (None, k) => format!("{k} quote"),
             };
             by.entry(key).or_default().push(Claim {
-                link: Link {
-                    url: format!("{}#{}", a.url, q.paragraph),
-                    title: a.title.clone(),
-                },
-                cue: q.kind.clone(),
+                link: claim_link(a, &q.paragraph),
+                cue,
                 text: q.text.clone(),
             });
         }
     }
-    by.into_iter().map(|((n, u), c)| (n, u, c)).collect()
+    by.into_iter().map(|((_, n, u), c)| (n, u, c)).collect()
 }
 
 #[derive(Serialize)]
@@ -1046,7 +1119,7 @@ mod tests {
         let html = paragraph_html(&a, "p1", text, &Index::new(&archive));
         assert_eq!(
             html,
-            "&lt;b&gt;He&lt;/b&gt; said “<q class=\"quote direct\" title=\"quote from he\">we &amp; they</q>”."
+            "&lt;b&gt;He&lt;/b&gt; said <q class=\"quote direct\" title=\"quote from he\">“we &amp; they”</q><span class=\"who\"> (he)</span>."
         );
     }
 

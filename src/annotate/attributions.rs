@@ -433,8 +433,8 @@ fn is_speech_verb(p: &Para, i: usize) -> bool {
             return false;
         }
         let after_name = i > 0 && p.mentions.iter().any(|m| m.1 == p.toks[i - 1].end);
+        let _ = after_name;
         return is_cap(prev) && !matches!(prev, "The" | "A")
-            || after_name
             || SOURCE_NOUNS.contains(&prev)
             || is_pronoun(prev).is_some()
             || matches!(
@@ -590,7 +590,7 @@ fn forward(p: &Para, reg: &mut Registry, from: usize) -> Option<(usize, Vec<Stri
     let (s, end) = (p.toks[from].start, p.toks[e].end);
     let np = &p.text[s..end];
     let coord = np.contains(" and ") || np.contains(" as well as ");
-    let srcs = pick(p, reg, s, end, coord);
+    let srcs = pick(p, reg, s, end, coord, false);
     let srcs = if srcs.is_empty() {
         unnamed(p, reg, from, e + 1)
     } else {
@@ -700,8 +700,8 @@ fn backward(p: &Para, reg: &mut Registry, ctx: &Context, i: usize) -> Option<(us
         return None;
     }
     let np = &p.text[start_byte..end_byte.max(start_byte)];
-    let coord = coord || words.iter().any(|w| *w == "and") || np.contains(" as well as ");
-    let mut srcs = pick(p, reg, start_byte, p.toks[i].start, coord);
+    let coord = coord || words.contains(&"and") || np.contains(" as well as ");
+    let mut srcs = pick(p, reg, start_byte, p.toks[i].start, coord, true);
     if srcs.is_empty() {
         srcs = unnamed(p, reg, s, e);
     }
@@ -717,9 +717,10 @@ fn coordinated(p: &Para, k: usize) -> bool {
 }
 
 /// The source entities named between bytes `s` and `e`: every actor when
-/// coordinated, else the best one (a person, then an organisation or group,
-/// then a country; capitals stand for their country).
-fn pick(p: &Para, reg: &Registry, s: usize, e: usize, coord: bool) -> Vec<String> {
+/// coordinated, else the best one (a person, the last one before a verb,
+/// then an organisation or group, then a country; capitals stand for their
+/// country).
+fn pick(p: &Para, reg: &Registry, s: usize, e: usize, coord: bool, last: bool) -> Vec<String> {
     let mut cands: Vec<(u8, String)> = Vec::new();
     for (ms, me, id) in &p.mentions {
         if *ms < s || *me > e {
@@ -756,7 +757,13 @@ fn pick(p: &Para, reg: &Registry, s: usize, e: usize, coord: bool) -> Vec<String
         return out;
     }
     if let Some(best) = cands.iter().map(|c| c.0).min() {
-        if let Some((_, id)) = cands.iter().find(|c| c.0 == best) {
+        let mut best_ones = cands.iter().filter(|c| c.0 == best);
+        let chosen = if last && best == 0 {
+            best_ones.next_back()
+        } else {
+            best_ones.next()
+        };
+        if let Some((_, id)) = chosen {
             out.push(id.clone());
         }
     }
@@ -771,14 +778,50 @@ fn unnamed(p: &Para, reg: &mut Registry, s: usize, e: usize) -> Vec<String> {
         .iter()
         .position(|w| SOURCE_NOUNS.contains(&w.to_lowercase().as_str()))
     else {
+        // "an SFA statement": an organisation the gazetteer does not know.
+        let st = words
+            .iter()
+            .position(|w| matches!(*w, "statement" | "spokesman" | "spokeswoman" | "spokesperson"));
+        if let Some(st) = st {
+            let mut a = st;
+            while a > 0 && super::entities::is_name_word(words[a - 1]) {
+                a -= 1;
+            }
+            if a < st && !words[a..st].iter().any(|w| super::gazetteer::NOT_NAMES.contains(w)) {
+                return vec![reg.add(&words[a..st].join(" "), ORG, [].iter())];
+            }
+        }
         return Vec::new();
     };
     let mut a = h;
     while a > 0
+        && h - a < 2
         && words[a - 1].chars().all(|c| c.is_lowercase() || c == '-')
         && !matches!(
             words[a - 1],
-            "a" | "an" | "the" | "some" | "many" | "two" | "several" | "other"
+            "a" | "an"
+                | "the"
+                | "some"
+                | "many"
+                | "two"
+                | "several"
+                | "other"
+                | "another"
+                | "of"
+                | "what"
+                | "and"
+                | "or"
+                | "to"
+                | "in"
+                | "that"
+                | "which"
+                | "who"
+                | "any"
+                | "its"
+                | "their"
+                | "his"
+                | "her"
+                | "on"
         )
     {
         a -= 1;

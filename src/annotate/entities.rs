@@ -179,6 +179,8 @@ pub struct Registry {
     forms: BTreeMap<String, String>,
     /// Normalised person name -> id.
     person_keys: BTreeMap<String, String>,
+    /// Forms that are a surname only (not matched before another name word).
+    surname_forms: BTreeSet<String>,
     matcher: Option<(AhoCorasick, Vec<String>)>,
 }
 
@@ -236,6 +238,7 @@ impl Registry {
             ents: BTreeMap::new(),
             forms: BTreeMap::new(),
             person_keys: BTreeMap::new(),
+            surname_forms: BTreeSet::new(),
             matcher: None,
         };
         for c in COUNTRIES {
@@ -376,6 +379,7 @@ impl Registry {
         for (s, ids) in by_surname {
             if ids.len() == 1 && !self.forms.contains_key(&s) {
                 let id = ids.into_iter().next().expect("one");
+                self.surname_forms.insert(s.clone());
                 self.forms.insert(s, id);
             }
         }
@@ -428,7 +432,15 @@ impl Registry {
         ac.find_overlapping_iter_safe(text)
             .into_iter()
             .filter_map(|m| {
-                let id = self.forms.get(&pats[m.pattern().as_usize()])?;
+                let form = &pats[m.pattern().as_usize()];
+                // "Andrew Smith" is not the surname "Andrew" of someone else.
+                if self.surname_forms.contains(form) {
+                    let next = text[m.end()..].strip_prefix(' ').and_then(|t| t.split(' ').next());
+                    if next.is_some_and(|w| is_cap(w) && !not_name(w.trim_end_matches([',', '.', '’', '\'']))) {
+                        return None;
+                    }
+                }
+                let id = self.forms.get(form)?;
                 Some((m.start(), m.end(), id.clone()))
             })
             .collect()
@@ -482,7 +494,11 @@ pub fn name_runs(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
             i += 1;
         }
         let mut a = s;
-        while a < i && (not_name(w(a)) || w(a).chars().all(|c| c.is_uppercase()) && w(a).len() == 1) {
+        while a < i
+            && (not_name(w(a))
+                || w(a).chars().all(|c| c.is_uppercase()) && w(a).len() == 1
+                || gazetteer::NAME_PREFIXES.contains(&w(a)) && a + 2 < i)
+        {
             a += 1;
         }
         if a < i {
@@ -546,8 +562,11 @@ pub fn discover(text: &str, out: &mut BTreeMap<Found, usize>) {
         if n >= 2 && plain && b + 1 < toks.len() && w(b) == "," {
             let next: Vec<&str> = (b + 1..(b + 7).min(toks.len())).map(w).collect();
             let det = matches!(next.first(), Some(&"a" | &"an" | &"the"));
-            let role = next.iter().take_while(|x| **x != "," && **x != ".").any(|x| is_role(x));
-            if det && role || role && next.first().is_some_and(|x| is_role(x) || !is_cap(x)) {
+            let role = next
+                .iter()
+                .take_while(|x| **x != "," && **x != ".")
+                .any(|x| is_role(x) || is_title(x) && *x != "Mr");
+            if role && (det || next.first().is_some_and(|x| is_role(x) || !is_cap(x))) {
                 add(span(a, b), PERSON);
                 continue;
             }
@@ -560,7 +579,7 @@ pub fn discover(text: &str, out: &mut BTreeMap<Found, usize>) {
             };
         let after_verb = (1..=4).any(|d| {
             a >= d
-                && gazetteer::SPEECH_VERBS.contains(&w(a - d).to_lowercase().as_str())
+                && matches!(w(a - d), "said" | "Said" | "says" | "added" | "warned" | "according")
                 && (a - d + 1..a).all(|k| {
                     w(k).chars().all(|c| c.is_lowercase() || c == '-' || c == '.') || is_cap(w(k)) && !not_name(w(k))
                 })
@@ -627,10 +646,7 @@ pub fn discover(text: &str, out: &mut BTreeMap<Found, usize>) {
             continue;
         }
         let mut k = i;
-        loop {
-            let Some(&(a, b)) = runs.iter().find(|r| r.1 == k) else {
-                break;
-            };
+        while let Some(&(a, b)) = runs.iter().find(|r| r.1 == k) {
             if b - a <= 3 && !has_head(a, b) && !has_country(a, b) {
                 add(span(a, b), PLACE);
             }
@@ -965,6 +981,16 @@ mod tests {
         let hits = r.find("Petrova said later that Olga Petrova was right.");
         let ids: Vec<&str> = hits.iter().map(|h| h.2.as_str()).collect();
         assert_eq!(ids, ["olga-petrova", "olga-petrova"]);
+    }
+
+    #[test]
+    fn a_surname_is_not_matched_as_someone_elses_first_name() {
+        let mut r = Registry::new(&[]);
+        let mut f = BTreeMap::new();
+        discover("Rugby coach Tom Andrew said so.", &mut f);
+        r.absorb(&f);
+        let ids: Vec<String> = r.find("Andrew Nash met Andrew.").into_iter().map(|h| h.2).collect();
+        assert_eq!(ids, ["tom-andrew"]);
     }
 
     #[test]

@@ -91,6 +91,18 @@ pub fn assign(paras: &[Para], cues: &[Vec<Cue>]) -> Vec<Found> {
                 mention,
             });
         }
+        // A quote cut short by a re-opened mark continues into the next one.
+        let here: Vec<usize> = (0..out.len())
+            .filter(|&k| out[k].para == pi && out[k].kind != "block")
+            .collect();
+        for w in here.windows(2).rev() {
+            let open_ended = p.quotes.iter().any(|q| q.start == out[w[0]].start && q.open_ended);
+            if open_ended && out[w[0]].speaker.is_none() && out[w[1]].speaker.is_some() {
+                out[w[0]].speaker = out[w[1]].speaker.clone();
+                out[w[0]].mention = out[w[1]].mention.clone();
+                out[w[0]].kind = "direct";
+            }
+        }
         // Block quotes: unmarked paragraphs of speech.
         if p.quotes.is_empty() && p.text.split_whitespace().count() >= 6 && pi > 0 {
             let before = &paras[pi - 1];
@@ -201,6 +213,14 @@ mod tests {
         ]);
         assert_eq!(r[0], ("reform".into(), "scare", None));
         assert_eq!(r[1], ("green growth".into(), "scare", None));
+    }
+
+    #[test]
+    fn quote_cut_by_a_reopened_mark_takes_the_next_speaker() {
+        let r = run(&["He left. \"We lost the match today. \"We will train harder,\" said an FA statement."]);
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!(r[0].2, s("fa"));
+        assert_eq!(r[1].2, s("fa"));
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub fn start_class(sentence: &str) -> Option<&'static str> {
 fn duration_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ](day|week|month|year)s?(?:[- ]old)?,? (?:[\w’'-]+ ){0,3}?([a-z]+)\b")
+        Regex::new(r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ](day|week|month|year)s?(?:[- ]old)?,?((?: [\w’'-]+){1,4})")
             .expect("valid duration regex")
     })
 }
@@ -175,7 +175,10 @@ fn evidence(a: &Article, located: &[Located]) -> Evidence {
     }
     for p in &a.paragraphs {
         for c in duration_re().captures_iter(&p.text) {
-            let Some(class) = class_of(&c[3]) else { continue };
+            // The happening named in the next few words: "three-week-old assault by ...".
+            let Some(class) = c[3].split_whitespace().find_map(class_of) else {
+                continue;
+            };
             let Some(n) = c[1].parse::<i64>().ok().or_else(|| {
                 [
                     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",

@@ -228,8 +228,10 @@ const LEAD: &str = r"(?:(?:[Ll]ate|[Ee]arly|[Ee]arlier|[Ll]ater|[Ee]nd|[Ss]tart|
 
 struct Patterns {
     iso: Regex,
+    dmy: Regex,
     day_month: Regex,
     month_day: Regex,
+    glued: Regex,
     month_year: Regex,
     month: Regex,
     year: Regex,
@@ -248,12 +250,15 @@ fn patterns() -> &'static Patterns {
         let re = |s: String| Regex::new(&s).expect("valid date regex");
         Patterns {
             iso: re(r"\b(\d{4})-(\d{2})-(\d{2})\b".into()),
+            dmy: re(r"\b(\d{2})([-.])(\d{2})[-.](\d{4})".into()),
             day_month: re(format!(
                 r"\b{LEAD}?(?:(?:the )?({WD}),? )?(?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({MON})(?:,? (\d{{4}}))?(?:\b|$)"
             )),
             month_day: re(format!(
                 r"\b{LEAD}?(?:({WD}),? )?({MON}) (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?\b"
             )),
+            // "Jul 012016": a "Mon DD, YYYY" date whose comma and space were lost.
+            glued: re(format!(r"\b({MON}) (\d{{2}})((?:19|20)\d\d)\b")),
             month_year: re(format!(r"\b{LEAD}?({MON_FULL}|{MON}) (?:of )?(\d{{4}})\b")),
             month: re(format!(
                 r"\b(?:(?:[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Tt]ill|[Ff]rom|[Bb]efore|[Aa]fter|[Dd]uring|[Tt]hrough|[Ll]ast|[Nn]ext|[Tt]his|[Ee]arly|[Ll]ate|[Mm]id-|[Ee]nd of|[Ss]tart of|[Bb]eginning of|[Mm]iddle of) )(?:(?:early|late|mid-) )?({MON_FULL})\b"
@@ -362,12 +367,34 @@ pub fn find(text: &str) -> Vec<Found> {
             }
         }
     }
+    // "29-07-2016", "24.07.2016": day first, as in most of the world's press.
+    for c in p.dmy.captures_iter(text) {
+        let (d, m, y) = (c[1].parse().ok(), c[3].parse().ok(), c[4].parse().ok());
+        if let (Some(d), Some(m), Some(y)) = (d, m, y) {
+            if Day::new(y, m, d).is_some() {
+                let w = c.get(0).expect("match");
+                cands.push((
+                    w.start(),
+                    w.end(),
+                    Expr::Date {
+                        year: Some(y),
+                        month: m,
+                        day: d,
+                        weekday: None,
+                    },
+                ));
+            }
+        }
+    }
     for c in p.day_month.captures_iter(text) {
         let w = c.get(0).expect("match");
         let (Some(month), Ok(day)) = (month_number(&c[3]), c[2].parse::<u32>()) else {
             continue;
         };
-        if !(1..=31).contains(&day) || followed_by_number(text, w.end()) {
+        if !(1..=31).contains(&day)
+            || followed_by_number(text, w.end())
+            || (c.get(4).is_none() && followed_by_name(text, w.end()))
+        {
             continue;
         }
         let weekday = c.get(1).and_then(|x| weekday_number(x.as_str()));
@@ -387,7 +414,11 @@ pub fn find(text: &str) -> Vec<Found> {
         let (Some(month), Ok(day)) = (month_number(&c[2]), c[3].parse::<u32>()) else {
             continue;
         };
-        if !(1..=31).contains(&day) || followed_by_number(text, w.end()) || followed_by_unit(text, w.end()) {
+        if !(1..=31).contains(&day)
+            || followed_by_number(text, w.end())
+            || followed_by_unit(text, w.end())
+            || (c.get(4).is_none() && followed_by_name(text, w.end()))
+        {
             continue;
         }
         let weekday = c.get(1).and_then(|x| weekday_number(x.as_str()));
@@ -401,6 +432,24 @@ pub fn find(text: &str) -> Vec<Found> {
                 weekday,
             },
         ));
+    }
+    for c in p.glued.captures_iter(text) {
+        let w = c.get(0).expect("match");
+        let (Some(month), Ok(day), Ok(year)) = (month_number(&c[1]), c[2].parse::<u32>(), c[3].parse::<i32>()) else {
+            continue;
+        };
+        if Day::new(year, month, day).is_some() {
+            cands.push((
+                w.start(),
+                w.end(),
+                Expr::Date {
+                    year: Some(year),
+                    month,
+                    day,
+                    weekday: None,
+                },
+            ));
+        }
     }
     for c in p.month_year.captures_iter(text) {
         let w = c.get(0).expect("match");
@@ -600,6 +649,42 @@ fn digit_after(text: &str, end: usize) -> bool {
     text[end..].chars().nth(1).is_some_and(|c| c.is_ascii_digit())
 }
 
+/// "April 7th Street", "March 14 Alliance": a name that contains a date.
+fn followed_by_name(text: &str, end: usize) -> bool {
+    let next = text[end..]
+        .trim_start()
+        .split(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or("");
+    matches!(
+        next,
+        "Street"
+            | "St"
+            | "Square"
+            | "Avenue"
+            | "Road"
+            | "Bridge"
+            | "Stadium"
+            | "Brigade"
+            | "Brigades"
+            | "Movement"
+            | "Alliance"
+            | "Coalition"
+            | "Revolution"
+            | "Hospital"
+            | "University"
+            | "School"
+            | "Park"
+            | "Airport"
+            | "District"
+            | "Neighbourhood"
+            | "Neighborhood"
+            | "Forces"
+            | "Group"
+            | "Party"
+    )
+}
+
 /// "2000 people", "15 km": a quantity, not a date.
 fn followed_by_unit(text: &str, end: usize) -> bool {
     let next = text[end..]
@@ -718,24 +803,22 @@ pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option
                 return Day::new(*y, *month, *day).map(Resolved::day);
             }
             let p = pubdate?;
-            // Nearest such date to the publication day; a weekday picks among
-            // neighbouring years ("Monday 2 January" written in late December).
-            let mut best: Option<(i64, Day)> = None;
-            for y in p.y - 1..=p.y + 1 {
-                let Some(d) = Day::new(y, *month, *day) else { continue };
-                if weekday.is_some_and(|w| w != d.weekday()) {
-                    continue;
-                }
-                let mut dist = (d.num() - p.num()).abs();
-                if f.future == (d < p) {
-                    dist += 30; // prefer the side the tense points to
-                }
-                if best.is_none_or(|(b, _)| dist < b) {
-                    best = Some((dist, d));
-                }
-            }
-            match best {
-                Some((_, d)) => Some(Resolved::day(d)),
+            // The latest such date up to a week after publication (the
+            // earliest from a week before it in the future tense); a weekday
+            // picks among neighbouring years ("Monday 2 January" written in
+            // late December).
+            let cands: Vec<Day> = (p.y - 1..=p.y + 1)
+                .filter_map(|y| Day::new(y, *month, *day))
+                .filter(|d| weekday.is_none_or(|w| w == d.weekday()))
+                .collect();
+            let pick = if f.future {
+                cands.iter().find(|d| d.num() >= p.num() - 7)
+            } else {
+                cands.iter().rev().find(|d| d.num() <= p.num() + 7)
+            };
+            let nearest = || cands.iter().min_by_key(|d| (d.num() - p.num()).abs());
+            match pick.or_else(nearest) {
+                Some(d) => Some(Resolved::day(*d)),
                 None => Day::new(p.y, *month, *day).map(Resolved::day),
             }
         }
@@ -841,6 +924,10 @@ mod tests {
             "2016-07-01"
         );
         assert_eq!(texts("The vote on 3 March 2015 failed."), ["on 3 March 2015"]);
+        assert_eq!(
+            one("Last updated at Jul 012016 BEIRUT Rebels advanced.", "2016-07-02"),
+            "2016-07-01"
+        );
     }
 
     #[test]
@@ -848,6 +935,17 @@ mod tests {
         assert_eq!(one("The siege began on 15 October.", "2016-12-10"), "2016-10-15");
         assert_eq!(one("Fighting resumed on November 2.", "2017-01-05"), "2016-11-02");
         assert_eq!(one("Talks will resume on 10 January.", "2016-12-20"), "2017-01-10");
+        // Past tense looks back, even more than half a year.
+        assert_eq!(one("The town fell on 7 April.", "2016-11-07"), "2016-04-07");
+        assert_eq!(
+            texts("They met on 29.07.2016 and on 24-07-2016."),
+            ["29.07.2016", "24-07-2016"]
+        );
+        assert_eq!(
+            one("Wednesday 30 November 2016 Coalition Letter to UN", "2016-12-01"),
+            "2016-11-30"
+        );
+        assert_eq!(one("24.07.2016Get short URL", "2016-08-01"), "2016-07-24");
     }
 
     #[test]
@@ -959,6 +1057,7 @@ mod tests {
             "The Sunday Times reported the claim first.",
             "Marchers remembered Bloody Sunday in Derry.",
             "Jan Egeland spoke to reporters.",
+            "Shells landed near April 7th Street and the March 14 Alliance office.",
             "The may be the last chance.",
         ] {
             assert!(find(s).is_empty(), "{s}: {:?}", texts(s));

@@ -4,7 +4,8 @@
 //! content words (or both report the start of the same kind of happening)
 //! are one event with several citations. Two events conflict when they look
 //! like the same happening on different dates, or report different
-//! percentages of the same thing; both sides list each other.
+//! percentages of the same thing, and no article reports both; both sides
+//! list each other.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -16,7 +17,7 @@ use crate::model::{Article, Event, Occurrence};
 use crate::text::slugify;
 
 /// Summaries longer than this many bytes are cut at a word.
-const SUMMARY_MAX: usize = 180;
+const SUMMARY_MAX: usize = 150;
 
 const STOPWORDS: &[&str] = &[
     "the",
@@ -325,6 +326,11 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
     for i in 0..events.len() {
         for j in i + 1..events.len() {
             let (ei, ej) = (&events[i], &events[j]);
+            // An article that reports both tells them apart itself.
+            let arts = |e: &Event| e.citations.iter().map(|c| c.article.clone()).collect::<BTreeSet<_>>();
+            if !arts(&ei.0).is_disjoint(&arts(&ej.0)) {
+                continue;
+            }
             let mut hit = false;
             for &a in &ei.1 {
                 for &b in &ej.1 {

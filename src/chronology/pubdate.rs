@@ -12,17 +12,19 @@
 //!
 //! A corpus on one story shares a time frame, so what one article dates can
 //! serve another: the year of yearless dates, the start of an offensive.
-//! Articles are inferred in three passes: those whose own text fixes the
+//! A full date opening the article is a dateline and wins outright.
+//! Other articles are inferred in three passes: those whose own text fixes the
 //! year; those that need the corpus (when several runs remain, the one
 //! nearest the corpus's latest dated article wins); and those without any
 //! dated evidence, which get the corpus's time frame as their window.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use regex::Regex;
 
 use super::dates::{self, Day, Expr, Unit};
+use super::events::content_words;
 use super::Located;
 use crate::model::Article;
 
@@ -69,18 +71,24 @@ fn words(s: &str) -> Vec<String> {
 }
 
 /// Class of a sentence that reports the start of a happening, if it does.
+/// The noun must stand near the verb: "the offensive began", "started a
+/// wide military operation", "the start of the revolution".
 pub fn start_class(sentence: &str) -> Option<&'static str> {
     let w = words(sentence);
-    if !w.iter().any(|x| START_VERBS.contains(&x.as_str())) {
-        return None;
-    }
-    w.iter().find_map(|x| class_of(x))
+    w.iter().enumerate().find_map(|(v, x)| {
+        if !START_VERBS.contains(&x.as_str()) {
+            return None;
+        }
+        let lo = v.saturating_sub(3);
+        let hi = (v + 5).min(w.len());
+        w[lo..hi].iter().find_map(|n| class_of(n))
+    })
 }
 
 fn duration_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ](day|week|month|year)s?(?:[- ]old)?,? (?:[\w’'-]+ ){0,3}?([a-z]+)\b")
+        Regex::new(r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ](day|week|month|year)s?(?:[- ]old)?,?((?: [\w’'-]+){1,4})")
             .expect("valid duration regex")
     })
 }
@@ -92,15 +100,25 @@ struct Fact {
     first: Day,
     granularity: &'static str,
     article: usize,
+    words: BTreeSet<String>,
 }
 
 /// A clue tying the publication day to a fact.
 #[derive(Debug, Clone)]
 enum Clue {
     /// P minus the start lies in `lo..=hi` days.
-    Age { class: &'static str, lo: i64, hi: i64 },
+    Age {
+        class: &'static str,
+        lo: i64,
+        hi: i64,
+        words: BTreeSet<String>,
+    },
     /// The expression `located[idx]`, resolved at P, covers the start.
-    Start { class: &'static str, idx: usize },
+    Start {
+        class: &'static str,
+        idx: usize,
+        words: BTreeSet<String>,
+    },
 }
 
 /// What each article offers for inference.
@@ -147,7 +165,8 @@ fn evidence(a: &Article, located: &[Located]) -> Evidence {
             Expr::Relative { unit, offset } if *offset < 0 && *unit != Unit::Day => {
                 let s = sentence(l);
                 if let Some(class) = start_class(&s) {
-                    clues.push((Clue::Start { class, idx }, s));
+                    let words = content_words(&s);
+                    clues.push((Clue::Start { class, idx, words }, s));
                     datable = true;
                 }
             }
@@ -156,7 +175,10 @@ fn evidence(a: &Article, located: &[Located]) -> Evidence {
     }
     for p in &a.paragraphs {
         for c in duration_re().captures_iter(&p.text) {
-            let Some(class) = class_of(&c[3]) else { continue };
+            // The happening named in the next few words: "three-week-old assault by ...".
+            let Some(class) = c[3].split_whitespace().find_map(class_of) else {
+                continue;
+            };
             let Some(n) = c[1].parse::<i64>().ok().or_else(|| {
                 [
                     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -167,11 +189,11 @@ fn evidence(a: &Article, located: &[Located]) -> Evidence {
             }) else {
                 continue;
             };
+            // Ages in months and years ("the six-year conflict") are too loose to date by.
             let u = match c[2].to_ascii_lowercase().as_str() {
                 "day" => 1,
                 "week" => 7,
-                "month" => 30,
-                _ => 365,
+                _ => continue,
             };
             let pos = c.get(0).expect("match").start();
             let s = super::sentences(&p.text)
@@ -184,6 +206,7 @@ fn evidence(a: &Article, located: &[Located]) -> Evidence {
                     class,
                     lo: n * u,
                     hi: (n + 1) * u - 1,
+                    words: content_words(&s),
                 },
                 s,
             ));
@@ -234,6 +257,7 @@ fn facts(articles: &[Article], located: &[Vec<Located>], known: &BTreeMap<usize,
                     first: r.first,
                     granularity: r.granularity,
                     article: i,
+                    words: content_words(s),
                 });
             }
         }
@@ -242,14 +266,19 @@ fn facts(articles: &[Article], located: &[Vec<Located>], known: &BTreeMap<usize,
 }
 
 /// The start of `class` as article `i` should take it: its own finest
-/// dated fact, else the finest date most articles agree on (later on a tie).
-fn fact_for(facts: &[Fact], class: &str, i: usize) -> Option<Fact> {
+/// dated fact, else the finest date most articles agree on (later on a
+/// tie) among facts whose sentence shares two content words with the
+/// clue's (the class noun counts: "the offensive" and "Assad regime").
+fn fact_for(facts: &[Fact], class: &str, i: usize, words: &BTreeSet<String>) -> Option<Fact> {
     let rank = |g: &str| match g {
         "day" => 0,
         "month" => 1,
         _ => 2,
     };
-    let of_class: Vec<&Fact> = facts.iter().filter(|f| f.class == class).collect();
+    let of_class: Vec<&Fact> = facts
+        .iter()
+        .filter(|f| f.class == class && (f.article == i || f.words.intersection(words).count() >= 2))
+        .collect();
     let own: Vec<&&Fact> = of_class.iter().filter(|f| f.article == i).collect();
     if let Some(best) = own
         .iter()
@@ -311,17 +340,17 @@ fn feasible(p: Day, located: &[Located], ev: &Evidence, facts: &[Fact], i: usize
     }
     for (clue, _) in &ev.clues {
         match clue {
-            Clue::Age { class, lo, hi } => {
-                if let Some(f) = fact_for(facts, class, i).filter(|f| f.granularity == "day") {
+            Clue::Age { class, lo, hi, words } => {
+                if let Some(f) = fact_for(facts, class, i, words).filter(|f| f.granularity == "day") {
                     let age = p.num() - f.first.num();
                     if age < *lo || age > *hi {
                         return false;
                     }
                 }
             }
-            Clue::Start { class, idx } => {
+            Clue::Start { class, idx, words } => {
                 if let (Some(f), Some(r)) = (
-                    fact_for(facts, class, i),
+                    fact_for(facts, class, i, words),
                     dates::resolve(&located[*idx].found, Some(p), None),
                 ) {
                     let covers = match r.granularity {
@@ -400,11 +429,20 @@ pub fn infer(articles: &mut [Article], located: &[Vec<Located>]) {
         .collect();
     let evs: BTreeMap<usize, Evidence> = todo.iter().map(|&i| (i, evidence(&articles[i], &located[i]))).collect();
 
+    // Pass 0: a dateline, a full date opening the article ("Tuesday 20 Sep 2016 ...").
+    for &i in &todo {
+        let Some((d, sentence)) = dateline(&articles[i], &located[i]) else {
+            continue;
+        };
+        set(&mut articles[i], d, d, vec![format!("Dateline: {sentence}")]);
+        known.insert(i, d);
+    }
+
     // Pass 1: the text fixes the year; the first feasible run wins.
     let no_facts = facts(articles, located, &known, None);
     for &i in &todo {
         let ev = &evs[&i];
-        if !ev.firm {
+        if !ev.firm || known.contains_key(&i) {
             continue;
         }
         let years: Vec<i32> = located[i]
@@ -510,6 +548,22 @@ pub fn infer(articles: &mut [Article], located: &[Vec<Located>]) {
     }
 }
 
+/// Bytes from the start of the first paragraph within which a full date is a dateline.
+const DATELINE_SPAN: usize = 60;
+
+/// A full date (with its year) near the start of the first paragraph, not quoted.
+fn dateline(a: &Article, located: &[Located]) -> Option<(Day, String)> {
+    let l = located
+        .first()
+        .filter(|l| l.para == 0 && l.found.start < DATELINE_SPAN && !l.found.in_quote)?;
+    let Expr::Date { year: Some(_), .. } = l.found.expr else {
+        return None;
+    };
+    let r = dates::resolve(&l.found, None, None)?;
+    let p = &a.paragraphs[0].text;
+    Some((r.first, p[l.sentence.0..l.sentence.1].trim().to_string()))
+}
+
 fn set(a: &mut Article, first: Day, last: Day, evidence: Vec<String>) {
     a.date.value = Some(first.iso());
     a.date.inferred = true;
@@ -563,7 +617,7 @@ mod tests {
     fn age_of_an_offensive_dated_elsewhere_places_an_article() {
         let mut a = [
             article(&["On Monday 6 March, the army launched an offensive on the valley."]),
-            article(&["Rebels retreated on Saturday as the two-week-old offensive went on."]),
+            article(&["Rebels retreated on Saturday as the two-week-old army offensive on the valley went on."]),
         ];
         a[0].date.value = Some("2017-03-07".into());
         infer_all(&mut a);
@@ -571,6 +625,28 @@ mod tests {
         assert_eq!(a[1].date.value.as_deref(), Some("2017-03-20"));
         assert!(a[1].date.inferred);
         assert!(a[1].date.evidence.iter().any(|e| e.contains("two-week-old")));
+    }
+
+    #[test]
+    fn a_dateline_is_the_publication_date() {
+        let mut a = [article(&[
+            "AFP Tuesday 20 Sep 2016 The convoy was hit on Monday, officials said on Wednesday.",
+        ])];
+        infer_all(&mut a);
+        assert_eq!(a[0].date.value.as_deref(), Some("2016-09-20"));
+        assert!(a[0].date.evidence[0].starts_with("Dateline: "));
+        // A date later in the text is not a dateline.
+        let mut b = [article(&[
+            "The convoy that left on 12 September 2016 was hit the next day.",
+        ])];
+        b[0].paragraphs[0]
+            .text
+            .insert_str(0, &"Officials in the capital said on Monday that ".repeat(2));
+        infer_all(&mut b);
+        assert_ne!(
+            b[0].date.evidence.first().map(|e| e.starts_with("Dateline")),
+            Some(true)
+        );
     }
 
     #[test]

@@ -1,0 +1,86 @@
+//! The chronology on the seed articles: publication dates, date mentions
+//! against the gold file (skipped without ../shared), events and conflicts.
+
+use std::path::PathBuf;
+
+use dossier::build::{model, Paths};
+use dossier::config::Config;
+use dossier::model::Archive;
+
+fn seeds_archive() -> Archive {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let paths = Paths {
+        input: repo.join("seeds"),
+        output: repo.join("target/unused-site"),
+        templates: None,
+    };
+    model(&paths, &Config::default(), &mut Vec::new()).unwrap().0
+}
+
+#[test]
+fn seed_dates_match_the_gold_file() {
+    let gold_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/gold/seeds.json");
+    let Ok(text) = std::fs::read_to_string(gold_path) else {
+        eprintln!("skipped: {gold_path} is absent");
+        return;
+    };
+    let gold: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let archive = seeds_archive();
+    let scores = dossier::eval::score(&gold, &archive);
+    let get = |name: &str| scores.iter().find(|s| s.name == name).unwrap().value;
+    assert_eq!(get("publication dates in gold window"), 1.0, "{scores:#?}");
+    assert!(get("date mentions found") >= 0.95, "{scores:#?}");
+    assert!(get("date mentions resolved to the gold value") >= 0.95, "{scores:#?}");
+}
+
+#[test]
+fn seed_events_are_sorted_merged_and_conflicts_are_mutual() {
+    let archive = seeds_archive();
+    assert!(archive
+        .articles
+        .iter()
+        .all(|a| a.date.value.is_some() && a.date.inferred));
+    let ev = &archive.events;
+    assert!(ev.windows(2).all(|w| (&w[0].date, &w[0].id) < (&w[1].date, &w[1].id)));
+    // A passage shared by several articles is one event citing each of them.
+    assert!(ev.iter().any(|e| e.citations.len() >= 3));
+    // Every citation names a paragraph of its article.
+    for e in ev {
+        for c in &e.citations {
+            let a = archive.articles.iter().find(|a| a.id == c.article).unwrap();
+            assert!(a.paragraphs.iter().any(|p| p.id == c.paragraph));
+        }
+        for other in &e.conflicts {
+            let o = ev.iter().find(|x| &x.id == other).unwrap();
+            assert!(o.conflicts.contains(&e.id), "{} -> {} is one-sided", e.id, o.id);
+        }
+    }
+    // The two start dates of the same offensive are shown as a conflict.
+    let sep = ev.iter().find(|e| e.date.ends_with("-09-15")).unwrap();
+    let nov = ev.iter().find(|e| e.date.ends_with("-11-15")).unwrap();
+    assert!(sep.conflicts.contains(&nov.id));
+}
+
+#[test]
+fn chronology_links_month_and_year_pages_and_timeline_json() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let paths = Paths {
+        input: repo.join("seeds"),
+        output: tmp.path().join("site"),
+        templates: None,
+    };
+    dossier::build::run(&paths, &Config::default()).unwrap();
+    let site = tmp.path().join("site");
+    let chrono = std::fs::read_to_string(site.join("chronology.html")).unwrap();
+    for page in ["archive/2016.html", "archive/2016-12.html"] {
+        assert!(chrono.contains(&format!("href=\"{page}\"")), "{page} not linked");
+        let html = std::fs::read_to_string(site.join(page)).unwrap();
+        assert!(html.contains("href=\"../articles/"), "{page} lists no article");
+    }
+    let timeline: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.join("data/timeline.json")).unwrap()).unwrap();
+    let events = timeline["events"].as_array().unwrap();
+    assert!(!events.is_empty() && events.iter().all(|e| e["start_date"]["year"].is_number()));
+    assert!(dossier::check::run(&site).unwrap().is_empty());
+}

@@ -85,13 +85,14 @@ pub fn run(articles: &mut [Article], cfg: &Config) -> Dedup {
                 })
                 .collect();
             occurrences.sort_by(|a, b| (&a.article, para_num(&a.paragraph)).cmp(&(&b.article, para_num(&b.paragraph))));
-            let first = &occurrences[0];
-            let text = articles
+            let &(i, j) = occ
                 .iter()
-                .find(|a| a.id == first.article)
-                .and_then(|a| a.paragraphs.iter().find(|p| p.id == first.paragraph))
-                .map(|p| p.text.clone())
-                .unwrap_or_default();
+                .min_by(|&&(i, j), &&(k, l)| {
+                    (&articles[i].id, para_num(&articles[i].paragraphs[j].id))
+                        .cmp(&(&articles[k].id, para_num(&articles[k].paragraphs[l].id)))
+                })
+                .expect("non-empty");
+            let text = articles[i].paragraphs[j].text.clone();
             SharedPassage { text, occurrences }
         })
         .collect();

@@ -36,7 +36,9 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
-    /// Build, then serve the site on 127.0.0.1 for local preview.
+    /// Build, then serve the site on 127.0.0.1 for local preview: watches the
+    /// input folder, templates and config, rebuilds on change and reloads
+    /// open pages; a build error shows in the terminal and on the page.
     Serve {
         #[command(flatten)]
         paths: PathArgs,
@@ -108,11 +110,18 @@ struct PathArgs {
     /// Config file; a missing file means defaults.
     #[arg(long, default_value = "config.toml")]
     config: PathBuf,
+    /// Absolute URL the site is published at (overrides the config's
+    /// base_url; used only for the feed, sitemap and canonical links).
+    #[arg(long)]
+    base_url: Option<String>,
 }
 
 impl PathArgs {
     fn load(self) -> Result<(Paths, Config)> {
-        let cfg = Config::load(&self.config)?;
+        let mut cfg = Config::load(&self.config)?;
+        if let Some(b) = self.base_url {
+            cfg.site.base_url = b;
+        }
         let paths = Paths::resolve(&self.config, &cfg, self.input, self.output);
         Ok((paths, cfg))
     }
@@ -219,10 +228,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { paths, port } => {
-            let (paths, cfg) = paths.load()?;
-            build::run(&paths, &cfg)?;
-            dossier::serve::run(&paths.output, port)?;
+        Command::Serve { paths: args, port } => {
+            let (config, base_url) = (args.config.clone(), args.base_url.clone());
+            let (paths, _) = args.load()?;
+            dossier::serve::run(dossier::serve::Options {
+                paths,
+                config,
+                base_url,
+                port,
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { site } => {

@@ -24,6 +24,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("article.html", include_str!("../templates/article.html")),
     ("redirect.html", include_str!("../templates/redirect.html")),
     ("chronology.html", include_str!("../templates/chronology.html")),
+    (
+        "chronology_macros.html",
+        include_str!("../templates/chronology_macros.html"),
+    ),
+    ("period.html", include_str!("../templates/period.html")),
     ("entities.html", include_str!("../templates/entities.html")),
     ("entity.html", include_str!("../templates/entity.html")),
     ("sources.html", include_str!("../templates/sources.html")),
@@ -32,10 +37,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("report.html", include_str!("../templates/report.html")),
     ("page.html", include_str!("../templates/page.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("search.html", include_str!("../templates/search.html")),
 ];
 
 /// Static files shipped in the binary: (path in the site, bytes).
-pub const STATIC: &[(&str, &str)] = &[("static/style.css", include_str!("../templates/static/style.css"))];
+pub const STATIC: &[(&str, &str)] = &[
+    ("static/style.css", include_str!("../templates/static/style.css")),
+    ("static/search.js", include_str!("../templates/static/search.js")),
+];
 
 /// The about page, Markdown rendered with pulldown-cmark.
 pub const ABOUT_MD: &str = include_str!("../templates/about.md");
@@ -45,6 +54,7 @@ pub fn load_templates(dir: Option<&Path>) -> Result<Tera> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape);
+    tera.register_filter("typographic", typographic_filter);
     let mut all: BTreeMap<String, String> = TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
     if let Some(dir) = dir.filter(|d| d.is_dir()) {
         for (name, _) in TEMPLATES {
@@ -161,6 +171,11 @@ pub fn run_into(
     originals: &BTreeMap<String, String>,
     sink: &dyn Sink,
 ) -> Result<()> {
+    let recorder = Recording {
+        inner: sink,
+        paths: Default::default(),
+    };
+    let sink: &dyn Sink = &recorder;
     let idx = Index::new(archive);
     let mut base = Context::new();
     base.insert("site", site);
@@ -239,16 +254,9 @@ pub fn run_into(
     ctx.insert("counts", &Counts::new(archive));
     page("index.html", "", "index.html", &mut ctx, None)?;
 
-    let mut ctx = Context::new();
-    ctx.insert(
-        "events",
-        &archive
-            .events
-            .iter()
-            .map(|e| EventView::new(e, &idx))
-            .collect::<Vec<_>>(),
-    );
-    page("chronology.html", "", "chronology.html", &mut ctx, None)?;
+    for (path, bytes) in crate::chronology::pages::render(archive, tera, &base, site)? {
+        sink.put(path, hash_bytes(&bytes), bytes)?;
+    }
 
     let mut ctx = Context::new();
     ctx.insert("entities", &archive.entities);
@@ -291,7 +299,28 @@ pub fn run_into(
             .map(|a| ReportRow::new(a, &idx))
             .collect::<Vec<_>>(),
     );
-    ctx.insert("duplicates", &archive.duplicates);
+    ctx.insert(
+        "duplicates",
+        &archive
+            .duplicates
+            .iter()
+            .map(|d| {
+                let link = |id: &String| Link {
+                    url: idx.article_url(id),
+                    title: idx.title(id).to_string(),
+                };
+                (
+                    link(&d.canonical),
+                    d.members
+                        .iter()
+                        .filter(|m| **m != d.canonical)
+                        .map(link)
+                        .collect::<Vec<_>>(),
+                    d.similarity,
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
     ctx.insert("warnings", &archive.warnings);
     page("report.html", "", "report.html", &mut ctx, None)?;
 
@@ -301,7 +330,18 @@ pub fn run_into(
     page("page.html", "", "about.html", &mut ctx, None)?;
 
     let mut ctx = Context::new();
-    page("404.html", "", "404.html", &mut ctx, None)?;
+    // Served for missing paths at any depth: links from the site's root path.
+    page(
+        "404.html",
+        &crate::feeds::base_path(&site.base_url),
+        "404.html",
+        &mut ctx,
+        None,
+    )?;
+    page("search.html", "", "search.html", &mut Context::new(), None)?;
+    for (path, bytes) in crate::search::run(archive)? {
+        sink.put(path, hash_bytes(&bytes), bytes)?;
+    }
 
     let put = |path: &str, bytes: Vec<u8>| sink.put(PathBuf::from(path), hash_bytes(&bytes), bytes);
     for (path, text) in STATIC {
@@ -314,15 +354,50 @@ pub fn run_into(
             serde_json::to_writer_pretty(w, archive).context("serialising archive.json")
         })?;
     }
-    put(".nojekyll", Vec::new())
+    put(".nojekyll", Vec::new())?;
+    let mut pages = recorder.paths.lock().expect("no panic while holding the lock").clone();
+    pages.sort();
+    for (path, bytes) in crate::feeds::run(archive, site, &pages) {
+        recorder.put(path, hash_bytes(&bytes), bytes)?;
+    }
+    Ok(())
+}
+
+/// Passes files on to another sink and remembers every path made or kept,
+/// for the sitemap.
+struct Recording<'s> {
+    inner: &'s dyn Sink,
+    paths: std::sync::Mutex<Vec<PathBuf>>,
+}
+
+impl Sink for Recording<'_> {
+    fn fresh(&self, path: &str, key: u64) -> bool {
+        let fresh = self.inner.fresh(path, key);
+        if fresh {
+            self.paths
+                .lock()
+                .expect("no panic while holding the lock")
+                .push(PathBuf::from(path));
+        }
+        fresh
+    }
+    fn put(&self, path: PathBuf, key: u64, bytes: Vec<u8>) -> Result<()> {
+        self.paths
+            .lock()
+            .expect("no panic while holding the lock")
+            .push(path.clone());
+        self.inner.put(path, key, bytes)
+    }
 }
 
 /// Lookups shared by page views.
 pub struct Index<'a> {
     articles: BTreeMap<&'a str, &'a Article>,
     entities: BTreeMap<&'a str, &'a Entity>,
-    /// Canonical article id → its duplicates, in id order.
-    duplicates: BTreeMap<&'a str, Vec<&'a Article>>,
+    /// (article, paragraph) → the other occurrences of its shared passage.
+    also_in: BTreeMap<(&'a str, &'a str), Vec<&'a crate::model::Occurrence>>,
+    /// Canonical id → its duplicates.
+    variants: BTreeMap<&'a str, Vec<&'a Article>>,
 }
 
 impl<'a> Index<'a> {
@@ -337,7 +412,17 @@ impl<'a> Index<'a> {
         Index {
             articles,
             entities: archive.entities.iter().map(|e| (e.id.as_str(), e)).collect(),
-            duplicates,
+            also_in: archive
+                .shared_passages
+                .iter()
+                .flat_map(|s| {
+                    s.occurrences.iter().map(move |o| {
+                        let others = s.occurrences.iter().filter(|x| x.article != o.article).collect();
+                        ((o.article.as_str(), o.paragraph.as_str()), others)
+                    })
+                })
+                .collect(),
+            variants: duplicates,
         }
     }
     fn article_url(&self, id: &str) -> String {
@@ -420,6 +505,15 @@ struct ParagraphView {
     also_in: Vec<Link>,
 }
 
+/// A duplicate merged into a canonical article, and how it differs.
+#[derive(Serialize)]
+struct VariantView {
+    url: String,
+    title: String,
+    source_file: String,
+    diff: crate::dedup::diff::VariantDiff,
+}
+
 #[derive(Serialize)]
 struct ArticleView {
     #[serde(flatten)]
@@ -431,7 +525,7 @@ struct ArticleView {
     original_text_url: String,
     paragraphs: Vec<ParagraphView>,
     related: Vec<Link>,
-    variants: Vec<Link>,
+    variants: Vec<VariantView>,
     removed: usize,
     timeline: Vec<(String, String, String)>,
 }
@@ -445,17 +539,28 @@ impl ArticleView {
                 id: p.id.clone(),
                 role: p.role.clone(),
                 html: paragraph_html(a, &p.id, &p.text, idx),
-                also_in: Vec::new(),
+                also_in: idx
+                    .also_in
+                    .get(&(a.id.as_str(), p.id.as_str()))
+                    .into_iter()
+                    .flatten()
+                    .map(|o| Link {
+                        url: format!("../{}#{}", idx.article_url(&o.article), o.paragraph),
+                        title: format!("{} ({})", idx.title(&o.article), o.paragraph),
+                    })
+                    .collect(),
             })
             .collect();
         let variants = idx
-            .duplicates
+            .variants
             .get(a.id.as_str())
             .into_iter()
             .flatten()
-            .map(|b| Link {
+            .map(|b| VariantView {
                 url: b.original_text_url.clone(),
-                title: b.source_file.clone(),
+                title: b.title.clone(),
+                source_file: b.source_file.clone(),
+                diff: crate::dedup::diff::summarise(a, b),
             })
             .collect();
         let mut timeline: Vec<(String, String, String)> = a
@@ -566,7 +671,7 @@ fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
             if end > upto {
                 break;
             }
-            out.push_str(&escape(&text[*pos..end]));
+            out.push_str(&escape(&shown(text, *pos, end)));
             *pos = end;
             out.push_str(close);
             stack.pop();
@@ -581,43 +686,30 @@ fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
         if start < pos || end <= start || (is_link && inside_link) {
             continue;
         }
-        out.push_str(&escape(&text[pos..start]));
+        out.push_str(&escape(&shown(text, pos, start)));
         pos = start;
         out.push_str(&open);
         stack.push((end, close, is_link));
     }
     close_until(&mut out, &mut stack, &mut pos, usize::MAX);
-    out.push_str(&escape(&text[pos..]));
+    out.push_str(&escape(&shown(text, pos, text.len())));
     out
 }
 
-#[derive(Serialize)]
-struct EventView {
-    id: String,
-    date: String,
-    granularity: String,
-    summary: String,
-    citations: Vec<Link>,
-    conflicts: Vec<String>,
+/// `text[from..to]` as displayed: typographic quote marks (the model keeps
+/// them as written, so annotation offsets stay valid).
+fn shown(text: &str, from: usize, to: usize) -> String {
+    crate::clean::typography::display(&text[from..to], text[..from].chars().next_back())
 }
 
-impl EventView {
-    fn new(e: &crate::model::Event, idx: &Index) -> Self {
-        EventView {
-            id: e.id.clone(),
-            date: e.date.clone(),
-            granularity: e.granularity.clone(),
-            summary: e.summary.clone(),
-            citations: e
-                .citations
-                .iter()
-                .map(|c| Link {
-                    url: format!("{}#{}", idx.article_url(&c.article), c.paragraph),
-                    title: idx.title(&c.article).to_string(),
-                })
-                .collect(),
-            conflicts: e.conflicts.clone(),
-        }
+/// Tera filter `typographic`: a string with typographic quote marks.
+fn typographic_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    match value.as_str() {
+        Some(s) => Ok(tera::Value::String(crate::clean::typography::display(s, None))),
+        None => Ok(value.clone()),
     }
 }
 
@@ -830,7 +922,48 @@ fn syntax_css() -> String {
     let style = ClassStyle::SpacedPrefixed { prefix: "hl-" };
     let light = css_for_theme_with_class_style(&ts.themes["InspiredGitHub"], style).unwrap_or_default();
     let dark = css_for_theme_with_class_style(&ts.themes["base16-ocean.dark"], style).unwrap_or_default();
-    format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+    // Text colours readable on the page backgrounds of style.css (WCAG AA).
+    let light = readable(&light, (0xff, 0xff, 0xff));
+    let dark = readable(&dark, (0x15, 0x16, 0x1a));
+    // Each theme only in its own scheme: a rule only the light theme has
+    // must not colour dark-mode code.
+    format!(
+        "@media not all and (prefers-color-scheme: dark) {{\n{light}\n}}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+    )
+}
+
+/// Moves every text `color: #rrggbb` in `css` towards black or white (away
+/// from `bg`) until its contrast ratio with `bg` is at least 4.5.
+fn readable(css: &str, bg: (u8, u8, u8)) -> String {
+    fn lum((r, g, b): (u8, u8, u8)) -> f64 {
+        let c = |v: u8| {
+            let v = v as f64 / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(b)
+    }
+    let ratio = |a: f64, b: f64| (a.max(b) + 0.05) / (a.min(b) + 0.05);
+    let lb = lum(bg);
+    let target: f64 = if lb > 0.5 { 0.0 } else { 255.0 };
+    let re = regex::Regex::new(r"(^|[\s;{])color:\s*#([0-9a-fA-F]{6})").expect("valid regex");
+    re.replace_all(css, |c: &regex::Captures| {
+        let hex = &c[2];
+        let ch = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
+        let mut rgb = (ch(0), ch(2), ch(4));
+        let orig = rgb;
+        let mut t = 0.0;
+        while ratio(lum(rgb), lb) < 4.5 && t < 1.0 {
+            t += 0.05;
+            let mix = |v: u8| (v as f64 + (target - v as f64) * t).round() as u8;
+            rgb = (mix(orig.0), mix(orig.1), mix(orig.2));
+        }
+        format!("{}color: #{:02x}{:02x}{:02x}", &c[1], rgb.0, rgb.1, rgb.2)
+    })
+    .into_owned()
 }
 
 #[cfg(test)]
@@ -869,6 +1002,17 @@ mod tests {
             html,
             "&lt;b&gt;He&lt;/b&gt; said “<q class=\"quote direct\" title=\"quote from he\">we &amp; they</q>”."
         );
+    }
+
+    #[test]
+    fn syntax_colours_are_made_readable() {
+        let css = readable(
+            ".a {\n color: #969896;\n background-color: #ffffff;\n}\n.b { color: #111111; }",
+            (255, 255, 255),
+        );
+        assert!(css.contains("background-color: #ffffff"), "{css}");
+        assert!(css.contains(".b { color: #111111; }"), "{css}");
+        assert!(!css.contains("#969896"), "{css}");
     }
 
     #[test]

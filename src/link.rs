@@ -9,6 +9,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use crate::model::{Article, SharedPassage};
 
 /// How many related articles each article lists at most.
@@ -53,35 +55,42 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
             }
         }
     }
-    let words: Vec<BTreeSet<String>> = articles.iter().map(content_words).collect();
+    let words = interned_words(articles);
     let mut related = vec![Vec::new(); articles.len()];
-    for &i in &live {
-        let mut cands: BTreeSet<usize> = BTreeSet::new();
-        for e in &ents[i] {
-            let list = &index[e];
-            if list.len() <= common {
-                cands.extend(list.iter().copied());
+    let found: Vec<(usize, Vec<String>)> = live
+        .par_iter()
+        .map(|&i| {
+            let mut cands: BTreeSet<usize> = BTreeSet::new();
+            for e in &ents[i] {
+                let list = &index[e];
+                if list.len() <= common {
+                    cands.extend(list.iter().copied());
+                }
             }
-        }
-        cands.extend(passage_links.range((i, 0)..(i + 1, 0)).map(|((_, y), _)| *y));
-        cands.remove(&i);
-        let mut scored: Vec<(f64, &str)> = cands
-            .into_iter()
-            .filter(|&j| articles[j].duplicate_of.is_none())
-            .map(|j| {
-                let shared_ents: f64 = ents[i].intersection(&ents[j]).map(|e| idf(e)).sum();
-                let passages = passage_links.get(&(i, j)).copied().unwrap_or(0) as f64;
-                let sim = jaccard(&words[i], &words[j]);
-                (shared_ents + 3.0 * passages + 10.0 * sim, articles[j].id.as_str())
-            })
-            .filter(|(s, _)| *s > 0.0)
-            .collect();
-        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
-        related[i] = scored
-            .into_iter()
-            .take(MAX_RELATED)
-            .map(|(_, id)| id.to_string())
-            .collect();
+            cands.extend(passage_links.range((i, 0)..(i + 1, 0)).map(|((_, y), _)| *y));
+            cands.remove(&i);
+            let mut scored: Vec<(f64, &str)> = cands
+                .into_iter()
+                .filter(|&j| articles[j].duplicate_of.is_none())
+                .map(|j| {
+                    let shared_ents: f64 = ents[i].intersection(&ents[j]).map(|e| idf(e)).sum();
+                    let passages = passage_links.get(&(i, j)).copied().unwrap_or(0) as f64;
+                    let sim = jaccard(&words[i], &words[j]);
+                    (shared_ents + 3.0 * passages + 10.0 * sim, articles[j].id.as_str())
+                })
+                .filter(|(s, _)| *s > 0.0)
+                .collect();
+            scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
+            let top = scored
+                .into_iter()
+                .take(MAX_RELATED)
+                .map(|(_, id)| id.to_string())
+                .collect();
+            (i, top)
+        })
+        .collect();
+    for (i, r) in found {
+        related[i] = r;
     }
     for (a, r) in articles.iter_mut().zip(related) {
         a.related = r;
@@ -97,8 +106,45 @@ fn content_words(a: &Article) -> BTreeSet<String> {
         .collect()
 }
 
-fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
-    let inter = a.intersection(b).count();
+/// Each article's content words as sorted word numbers (numbered in
+/// article order, so the result is the same at any thread count).
+fn interned_words(articles: &[Article]) -> Vec<Vec<u32>> {
+    let sets: Vec<BTreeSet<String>> = articles.par_iter().map(content_words).collect();
+    let mut ids: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    sets.iter()
+        .map(|set| {
+            let mut v: Vec<u32> = set
+                .iter()
+                .map(|w| {
+                    let next = ids.len() as u32;
+                    *ids.entry(w.as_str()).or_insert(next)
+                })
+                .collect();
+            v.sort_unstable();
+            v
+        })
+        .collect()
+}
+
+/// Size of the intersection of two sorted lists.
+fn common_count(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let inter = common_count(a, b);
     let union = a.len() + b.len() - inter;
     if union == 0 {
         0.0

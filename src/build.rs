@@ -104,7 +104,7 @@ pub fn model_with(
     lap("ingest", timings);
 
     let mut articles = clean::run(&raw, &cfg.clean);
-    let originals = assign_ids(&mut articles, &raw);
+    let originals = assign_ids(&mut articles, &mut raw);
     drop(raw);
     lap("clean", timings);
 
@@ -226,7 +226,7 @@ fn apply_overrides(raw: &mut [ingest::RawArticle], cfg: &Config, warnings: &mut 
 /// source-path order keeps the plain slug and the others get a suffix made
 /// from their source path, so adding or removing another file does not
 /// move them.
-fn assign_ids(articles: &mut [Article], raw: &[ingest::RawArticle]) -> BTreeMap<String, String> {
+fn assign_ids(articles: &mut [Article], raw: &mut [ingest::RawArticle]) -> BTreeMap<String, String> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut originals = BTreeMap::new();
     for (a, r) in articles.iter_mut().zip(raw) {
@@ -250,7 +250,7 @@ fn assign_ids(articles: &mut [Article], raw: &[ingest::RawArticle]) -> BTreeMap<
             a.date.earliest = Some(d.clone());
             a.date.latest = Some(d);
         }
-        originals.insert(id.clone(), r.raw.clone());
+        originals.insert(id.clone(), std::mem::take(&mut r.raw));
         a.id = id;
         mark_html_paragraphs(a, &r.html_blocks);
     }

@@ -228,9 +228,10 @@ fn load(from: &Path) -> Result<Pool> {
     Ok(Pool { topics, boilerplate })
 }
 
-/// The original article `n`: a source article's paragraph shape filled with
-/// source paragraphs from the same topic, about a third of whose sentences
-/// are swapped for other sentences of the topic.
+/// The original article `n`: the title joins halves of two source titles;
+/// the body has a source article's number of paragraphs, each a source
+/// paragraph of the same topic with one sentence, and about a third of the
+/// others, swapped for other sentences of the topic.
 fn original(pool: &Pool, opts: &Options, n: usize) -> (usize, String, Vec<String>) {
     let mut rng = Rng::new(opts.seed, n as u64);
     let ti = rng.below(pool.topics.len());
@@ -243,11 +244,15 @@ fn original(pool: &Pool, opts: &Options, n: usize) -> (usize, String, Vec<String
     let shape = rng.pick(&t.shapes).clone();
     let mut paragraphs = Vec::with_capacity(shape.len());
     for _ in shape {
+        // At least one sentence of every paragraph is swapped, so source
+        // paragraphs do not recur verbatim across a large corpus.
         let src = rng.pick(&t.paragraphs);
+        let forced = rng.below(src.len());
         let sents: Vec<&str> = src
             .iter()
-            .map(|s| {
-                if rng.below(3) == 0 {
+            .enumerate()
+            .map(|(k, s)| {
+                if k == forced || rng.below(3) == 0 {
                     rng.pick(&t.sentences).as_str()
                 } else {
                     s.as_str()

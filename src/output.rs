@@ -248,7 +248,81 @@ impl Writer {
     }
 }
 
+/// Passes bytes on to a file while hashing them.
+struct HashingFile {
+    file: std::io::BufWriter<fs::File>,
+    hasher: std::hash::DefaultHasher,
+    len: u64,
+}
+
+impl std::io::Write for HashingFile {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        use std::hash::Hasher;
+        let n = self.file.write(b)?;
+        self.hasher.write(&b[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Hash of a file's bytes, read in blocks (the same as [`hash_bytes`] of them).
+fn hash_file(path: &Path) -> Option<u64> {
+    use std::hash::Hasher;
+    use std::io::Read;
+    let mut f = fs::File::open(path).ok()?;
+    let mut h = std::hash::DefaultHasher::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            return Some(h.finish());
+        }
+        h.write(&buf[..n]);
+    }
+}
+
 impl Sink for Writer {
+    fn put_with(&self, path: PathBuf, key: u64, write: &dyn Fn(&mut dyn std::io::Write) -> Result<()>) -> Result<()> {
+        use std::hash::Hasher;
+        let key = self.mix(key);
+        let rel = path.to_string_lossy().replace('\\', "/");
+        self.stage(&path, &[])?;
+        let full = self.staging.join(&path);
+        let file = fs::File::create(&full).with_context(|| format!("cannot write {}", full.display()))?;
+        let mut out = HashingFile {
+            file: std::io::BufWriter::with_capacity(1 << 20, file),
+            hasher: std::hash::DefaultHasher::new(),
+            len: 0,
+        };
+        write(&mut out)?;
+        std::io::Write::flush(&mut out).with_context(|| format!("cannot write {}", full.display()))?;
+        let (hash, len) = (out.hasher.finish(), out.len);
+        drop(out);
+        let same = match self.trusted(&rel) {
+            Some(e) => e.hash == hash && e.size == len,
+            None => {
+                let current = self.output.join(&path);
+                fs::symlink_metadata(&current).is_ok_and(|m| m.is_file() && m.len() == len)
+                    && hash_file(&current) == Some(hash)
+            }
+        };
+        if same {
+            fs::remove_file(&full).with_context(|| format!("cannot remove {}", full.display()))?;
+        } else {
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
+        self.record(Made {
+            path: rel,
+            hash,
+            key,
+            written: !same,
+        });
+        Ok(())
+    }
+
     fn fresh(&self, path: &str, key: u64) -> bool {
         let key = self.mix(key);
         match self.trusted(path) {
@@ -437,6 +511,33 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert!(names.iter().all(|n| n == "site" || n == ".dossier-cache"), "{names:?}");
+    }
+
+    #[test]
+    fn streamed_files_hash_like_bytes_and_unchanged_ones_are_not_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let f = tmp.path().join("big");
+        fs::write(&f, &big).unwrap();
+        assert_eq!(hash_file(&f), Some(hash_bytes(&big)));
+        let stream = |w: &Writer| {
+            w.put_with(PathBuf::from("data/big.bin"), 7, &|o| {
+                for c in big.chunks(999) {
+                    o.write_all(c)?;
+                }
+                Ok(())
+            })
+            .unwrap()
+        };
+        let w = Writer::new(&out, 1).unwrap();
+        stream(&w);
+        assert_eq!(w.finish().unwrap().written, 1);
+        assert_eq!(fs::read(out.join("data/big.bin")).unwrap(), big);
+        let w = Writer::new(&out, 1).unwrap();
+        stream(&w);
+        let s = w.finish().unwrap();
+        assert_eq!((s.written, s.swapped), (0, false));
     }
 
     #[test]

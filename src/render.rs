@@ -145,6 +145,13 @@ pub trait Sink: Sync {
     }
     /// Takes one file; `key` as for [`Sink::fresh`].
     fn put(&self, path: PathBuf, key: u64, bytes: Vec<u8>) -> Result<()>;
+    /// Takes one file written by `write`, for files too big to hold in
+    /// memory. The default collects the bytes and calls [`Sink::put`].
+    fn put_with(&self, path: PathBuf, key: u64, write: &dyn Fn(&mut dyn std::io::Write) -> Result<()>) -> Result<()> {
+        let mut buf = Vec::new();
+        write(&mut buf)?;
+        self.put(path, key, buf)
+    }
 }
 
 /// Collects every file in memory.
@@ -221,19 +228,17 @@ pub fn run_into(
     let mut base = Context::new();
     base.insert("site", site);
     base.insert("generator", &archive.generator);
-    // Renders `name` into `path` unless the sink holds it already. `key`
-    // hashes what the page is made from (by default the whole context).
+    // Renders `name` into `path`. `key` hashes what the page is made from
+    // (the caller has checked that the sink needs it); without one, the
+    // page is keyed by its bytes (site-wide pages change with most edits).
     let page = |name: &str, root: &str, path: &str, ctx: &mut Context, key: Option<u64>| -> Result<()> {
         ctx.extend(base.clone());
         ctx.insert("root", root);
         ctx.insert("path", path);
-        let key = key.unwrap_or_else(|| key_of(&(name, ctx.clone().into_json())));
-        if sink.fresh(path, key) {
-            return Ok(());
-        }
         let html = tera
             .render(name, ctx)
             .map_err(|e| anyhow!("rendering {path} with {name}: {}", error_chain(&e)))?;
+        let key = key.unwrap_or_else(|| hash_bytes(html.as_bytes()));
         sink.put(PathBuf::from(path), key, html.into_bytes())
     };
 
@@ -394,8 +399,9 @@ pub fn run_into(
     put("static/syntax.css", syntax_css().into_bytes())?;
     let key = key_of(archive);
     if !sink.fresh("data/archive.json", key) {
-        let json = serde_json::to_vec_pretty(archive).context("serialising archive.json")?;
-        sink.put(PathBuf::from("data/archive.json"), key, json)?;
+        sink.put_with(PathBuf::from("data/archive.json"), key, &|w| {
+            serde_json::to_writer_pretty(w, archive).context("serialising archive.json")
+        })?;
     }
     put(".nojekyll", Vec::new())?;
     let mut pages = recorder.paths.lock().expect("no panic while holding the lock").clone();

@@ -339,7 +339,9 @@ fn neighbours(periods: &BTreeSet<String>, p: &str) -> (Option<String>, Option<St
 /// The chronology as a TimelineJS document (`title` and `events` with
 /// `start_date`, `text` and `unique_id`); links are relative to the site root.
 pub fn timeline_json(archive: &Archive, site: &SiteConfig) -> Value {
-    let title_of = |id: &str| -> Option<&Article> { archive.articles.iter().find(|a| a.id == id) };
+    let by_id: std::collections::BTreeMap<&str, &Article> =
+        archive.articles.iter().map(|a| (a.id.as_str(), a)).collect();
+    let title_of = |id: &str| -> Option<&Article> { by_id.get(id).copied() };
     let events: Vec<Value> = archive
         .events
         .iter()

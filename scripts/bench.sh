@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Benchmarks dossier at archive scale, side by side with Hugo. Not part of
+# the test suite: it builds corpora of up to 100,000 articles.
+#
+#   scripts/bench.sh [SIZE ...]        default sizes: 1000 10000 100000
+#
+# For each size it generates a corpus (`dossier gen-corpus`, fixed seed) from
+# the BBC articles, writes the same articles as Markdown pages for Hugo with
+# a minimal theme, then measures:
+#   - dossier full build (no output, no cache), a rebuild with no change,
+#     and a rebuild after editing one article;
+#   - hugo building the Markdown pages;
+# and prints wall time, CPU time, articles per second, peak RSS, output size,
+# the dossier/hugo ratio, and dossier's time per stage (`build --timings`).
+#
+# Environment: BBC (source corpus; default ../shared/corpora/bbc), WORK
+# (scratch folder; default $TMPDIR/dossier-bench), SEED (default 1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SRC=${BBC:-../shared/corpora/bbc}
+WORK=${WORK:-${TMPDIR:-/tmp}/dossier-bench}
+SEED=${SEED:-1}
+SIZES=${*:-1000 10000 100000}
+[ -d "$SRC" ] || { echo "no source corpus at $SRC (set BBC=DIR)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+HUGO=$(command -v hugo || true)
+[ -n "$HUGO" ] || echo "hugo not found (apt-get install hugo): measuring dossier only" >&2
+
+cargo build --release --locked -q
+BIN=$PWD/target/release/dossier
+mkdir -p "$WORK"
+
+echo "dossier $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -n "$HUGO" ] && echo "$($HUGO version | cut -d' ' -f1-2)"
+
+# Runs a command under /usr/bin/time; sets WALL, CPU (user+sys), RSS_MB.
+measure() {
+  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" "$@" >"$WORK/last.out" 2>&1 ||
+    { cat "$WORK/last.out" >&2; exit 1; }
+  read -r WALL USR SYS RSS <"$WORK/time.txt"
+  CPU=$(echo "$USR + $SYS" | bc)
+  RSS_MB=$((RSS / 1024))
+}
+
+hugo_site() { # $1: site folder (content/ already written)
+  mkdir -p "$1/layouts/_default"
+  cat >"$1/config.toml" <<'EOF'
+baseURL = "http://example.org/"
+title = "Benchmark archive"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap"]
+EOF
+  cat >"$1/layouts/_default/baseof.html" <<'EOF'
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><header><a href="{{ "" | relURL }}">{{ site.Title }}</a></header>
+<main>{{ block "main" . }}{{ end }}</main></body></html>
+EOF
+  cat >"$1/layouts/_default/single.html" <<'EOF'
+{{ define "main" }}<article><h1>{{ .Title }}</h1>{{ .Content }}</article>{{ end }}
+EOF
+  cat >"$1/layouts/_default/list.html" <<'EOF'
+{{ define "main" }}<h1>{{ .Title }}</h1>
+<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}
+EOF
+}
+
+SUMMARY="$WORK/summary.txt"
+: >"$SUMMARY"
+for N in $SIZES; do
+  D="$WORK/n$N"
+  if [ ! -f "$D/.generated-$SEED" ]; then
+    rm -rf "$D"
+    "$BIN" gen-corpus --from "$SRC" --count "$N" --seed "$SEED" --out "$D/txt" --markdown "$D/hugo/content" >/dev/null
+    hugo_site "$D/hugo"
+    touch "$D/.generated-$SEED"
+  fi
+  rm -rf "$D/site" "$D/.dossier-cache" "$D/hugo/public"
+  sync
+
+  build=("$BIN" build --timings --config /nonexistent.toml --input "$D/txt" --output "$D/site")
+  measure "${build[@]}"
+  F_WALL=$WALL F_CPU=$CPU F_RSS=$RSS_MB
+  sed -n '/^stage/,$p' "$WORK/last.out" >"$WORK/stages-$N.txt"
+  OUT_MB=$(($(du -sk "$D/site" | cut -f1) / 1024))
+  FILES=$(find "$D/site" -type f | wc -l)
+
+  measure "${build[@]}"
+  N_WALL=$WALL N_CPU=$CPU
+  N_WRITTEN=$(grep -o '[0-9]* written' "$WORK/last.out" | cut -d' ' -f1)
+
+  victim=$(find "$D/txt" -name '*.txt' | sort | sed -n "$((N / 2 + 1))p")
+  cp "$victim" "$WORK/victim.bak"
+  printf '\nAn editor added this closing sentence to the article.\n' >>"$victim"
+  measure "${build[@]}"
+  E_WALL=$WALL E_CPU=$CPU
+  E_WRITTEN=$(grep -o '[0-9]* written' "$WORK/last.out" | cut -d' ' -f1)
+  cp "$WORK/victim.bak" "$victim"
+  "${build[@]}" >/dev/null # back to the unedited site
+
+  H_WALL=- H_CPU=- H_RSS=- H_MB=- RATIO=-
+  if [ -n "$HUGO" ]; then
+    measure "$HUGO" --quiet -s "$D/hugo" -d "$D/hugo/public"
+    H_WALL=$WALL H_CPU=$CPU H_RSS=$RSS_MB
+    H_MB=$(($(du -sk "$D/hugo/public" | cut -f1) / 1024))
+    RATIO=$(echo "scale=2; $F_WALL / $H_WALL" | bc)
+  fi
+  RATE=$(echo "$N / $F_WALL" | bc)
+  EDIT_PCT=$(echo "scale=1; 100 * $E_WALL / $F_WALL" | bc)
+  EDIT_CPU_PCT=$(echo "scale=1; 100 * $E_CPU / $F_CPU" | bc)
+  CPU_RATIO=-
+  [ -n "$HUGO" ] && CPU_RATIO=$(echo "scale=2; $F_CPU / $H_CPU" | bc)
+  printf '%s\n' "$N $F_WALL $F_CPU $RATE $F_RSS $OUT_MB $FILES $N_WALL $N_CPU $N_WRITTEN $E_WALL $E_CPU $EDIT_PCT $EDIT_CPU_PCT $E_WRITTEN $H_WALL $H_CPU $H_RSS $H_MB $RATIO $CPU_RATIO" >>"$SUMMARY"
+  echo "== $N articles done: dossier ${F_WALL}s, hugo ${H_WALL}s" >&2
+done
+
+echo
+echo "Full builds (wall and CPU seconds, peak RSS and output in MB), rebuilds, and Hugo on the same"
+echo "articles; ratio = dossier full build / hugo build (below 1: dossier is faster):"
+{
+  echo "articles wall cpu art/s rss_MB out_MB files | nochange_wall cpu written | edit1_wall cpu %full_wall %full_cpu written | hugo_wall cpu rss_MB out_MB | ratio_wall ratio_cpu"
+  awk '{print $1,$2,$3,$4,$5,$6,$7,"|",$8,$9,$10,"|",$11,$12,$13"%",$14"%",$15,"|",$16,$17,$18,$19,"|",$20,$21}' "$SUMMARY"
+} | column -t
+
+echo
+echo "dossier seconds per stage (full build):"
+set -- $SIZES
+{
+  printf 'stage'
+  for N in "$@"; do printf ' %s' "$N"; done
+  [ $# -ge 2 ] && printf ' growth_%s→%s' "${@: -2:1}" "${@: -1}"
+  echo
+  awk 'NR>1 {print $1}' "$WORK/stages-$1.txt" | while read -r stage; do
+    printf '%s' "$stage"
+    for N in "$@"; do printf ' %s' "$(awk -v s="$stage" '$1==s {print $2}' "$WORK/stages-$N.txt")"; done
+    if [ $# -ge 2 ]; then
+      a=$(awk -v s="$stage" '$1==s {print $2}' "$WORK/stages-${@: -2:1}.txt")
+      b=$(awk -v s="$stage" '$1==s {print $2}' "$WORK/stages-${@: -1}.txt")
+      if [ "$(echo "$a > 0.0005" | bc)" = 1 ]; then printf ' x%s' "$(echo "scale=1; $b / $a" | bc)"; else printf ' -'; fi
+    fi
+    echo
+  done
+} | column -t
+[ $# -ge 2 ] && echo "(growth: time ratio between the two largest sizes; linear work grows by their size ratio, quadratic by its square)"
+exit 0

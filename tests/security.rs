@@ -83,8 +83,9 @@ fn hostile(dir: &Path, allow_raw_html: bool) -> PathBuf {
     );
     write(&input.join("a\"b'c.md"), "Quoted name\n\nBody.\n");
     let mut cfg = format!(
-        "[site]\ntitle = {t}\ndescription = {t}\nbase_url = \"https://example.org/x/\"\n\n[build]\ninput = \"in\"\noutput = \"site\"\nallow_raw_html = {allow_raw_html}\n",
-        t = toml_str(&format!("Site {all}"))
+        "[site]\ntitle = {t}\ndescription = {t}\nbase_url = \"https://example.org/x/\"\n\n[build]\ninput = \"in\"\noutput = \"site\"\n{raw}",
+        t = toml_str(&format!("Site {all}")),
+        raw = if allow_raw_html { "allow_raw_html = true\n" } else { "" },
     );
     for (i, p) in PAYLOADS.iter().enumerate() {
         let alias = if i == 0 {

@@ -67,8 +67,10 @@ pub fn model(
 
     let opts = ingest::Options {
         allow_raw_html: cfg.build.allow_raw_html,
+        // The output folder may sit inside the input folder: never read the site back in.
+        exclude: paths.output.canonicalize().into_iter().collect(),
     };
-    let mut raw = ingest::run_with(&paths.input, opts, &mut warnings)?;
+    let mut raw = ingest::run_with(&paths.input, &opts, &mut warnings)?;
     apply_overrides(&mut raw, cfg, &mut warnings);
     lap("ingest", timings);
 

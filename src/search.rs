@@ -1,0 +1,467 @@
+//! The client-side search index: sharded classic scripts that work from
+//! file:// (no fetch), loaded on demand by `static/search.js`.
+//!
+//! Layout under `search/`:
+//! - `index.js`: the manifest (stop words, document count, bucket size and the
+//!   first term of every term shard).
+//! - `t/N.js`: term shards, contiguous ranges of the sorted vocabulary, each
+//!   about [`SHARD_BYTES`]. A term maps to `[document frequency, [doc, para,
+//!   weight, ...]]`, postings sorted by weight (best first) and capped at
+//!   [`MAX_POSTINGS`] so one common term never loads megabytes.
+//! - `d/N.js`: document buckets of [`BUCKET`] documents (articles, then
+//!   entities): url, title, date, kind and paragraphs (`[id, text]`), used to
+//!   show results with a snippet.
+//!
+//! Every file calls `__dossierSearch(kind, n, data)`. `para` 0 means the title
+//! (or an entity's name); paragraph `k` is the article's `k`-th paragraph.
+//! Weights: title 10, entity name or alias mentioned in the paragraph 6,
+//! word inside a quote +2, plain text 1 per occurrence up to 3. A weight of 6
+//! or more is a "strong" (title or entity) match, ranked first.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use rayon::prelude::*;
+use serde::Serialize;
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::model::Archive;
+use crate::render::Output;
+
+/// Target size of a term shard in bytes.
+pub const SHARD_BYTES: usize = 48 * 1024;
+/// Most postings kept per term (the best-weighted ones).
+pub const MAX_POSTINGS: usize = 1500;
+/// Documents per document bucket.
+pub const BUCKET: usize = 4;
+/// Longest term indexed, in characters.
+const MAX_TERM_CHARS: usize = 40;
+
+const W_TITLE: u32 = 10;
+const W_ENTITY: u32 = 6;
+const W_QUOTE: u32 = 2;
+const W_TEXT_MAX: u32 = 3;
+
+/// Words too common to index; shipped in the manifest so the browser drops
+/// the same ones.
+pub const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
+    "could", "did", "do", "for", "from", "had", "has", "have", "he", "her", "his", "if", "in", "into", "is", "it",
+    "its", "more", "not", "of", "on", "one", "or", "our", "said", "she", "so", "than", "that", "the", "their", "them",
+    "there", "they", "this", "to", "was", "we", "were", "what", "when", "which", "who", "will", "with", "would",
+    "you",
+];
+
+/// Splits text into search terms: NFKD, combining marks dropped, lower
+/// case, runs of letters and digits; single letters, stop words and very
+/// long runs dropped. `static/search.js` does exactly the same.
+pub fn terms(text: &str) -> Vec<String> {
+    let folded: String = text.nfkd().filter(|c| !is_combining_mark(*c)).collect();
+    let folded = folded.to_lowercase();
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| {
+            let n = t.chars().count();
+            (2..=MAX_TERM_CHARS).contains(&n) && !STOP_WORDS.contains(t)
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// One searchable document: an article or an entity.
+#[derive(Serialize)]
+struct Doc<'a> {
+    url: &'a str,
+    title: &'a str,
+    date: &'a str,
+    /// `article` or the entity kind.
+    kind: &'a str,
+    /// `[id, text]` per paragraph.
+    paragraphs: Vec<(&'a str, &'a str)>,
+}
+
+/// Sizes of a built index, for reports.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stats {
+    pub docs: usize,
+    pub terms: usize,
+    pub term_shards: usize,
+    pub doc_buckets: usize,
+    pub bytes: usize,
+}
+
+/// Builds the index files (paths under `search/`).
+pub fn run(archive: &Archive) -> Result<Vec<Output>> {
+    Ok(build(archive).0)
+}
+
+/// Builds the index files and their statistics.
+pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
+    let articles: Vec<_> = archive.articles.iter().filter(|a| a.duplicate_of.is_none()).collect();
+    let entity_terms: HashMap<&str, Vec<String>> = archive
+        .entities
+        .iter()
+        .map(|e| {
+            let mut t = terms(&e.name);
+            for a in &e.aliases {
+                t.extend(terms(a));
+            }
+            t.sort();
+            t.dedup();
+            (e.id.as_str(), t)
+        })
+        .collect();
+
+    // (term, doc, para, weight) per document, in parallel.
+    let per_article: Vec<Vec<(String, u32, u32, u32)>> = articles
+        .par_iter()
+        .enumerate()
+        .map(|(doc, a)| {
+            let doc = doc as u32;
+            let mut w: HashMap<(String, u32), u32> = HashMap::new();
+            for t in terms(&a.title) {
+                w.insert((t, 0), W_TITLE);
+            }
+            let para_no: HashMap<&str, u32> = a
+                .paragraphs
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id.as_str(), i as u32 + 1))
+                .collect();
+            for (i, p) in a.paragraphs.iter().enumerate() {
+                let k = i as u32 + 1;
+                let mut tf: HashMap<String, u32> = HashMap::new();
+                for t in terms(&p.text) {
+                    *tf.entry(t).or_default() += 1;
+                }
+                for (t, n) in tf {
+                    *w.entry((t, k)).or_default() += n.min(W_TEXT_MAX);
+                }
+            }
+            let mut quoted: Vec<(String, u32)> = Vec::new();
+            for q in &a.quotes {
+                if let Some(&k) = para_no.get(q.paragraph.as_str()) {
+                    quoted.extend(terms(&q.text).into_iter().map(|t| (t, k)));
+                }
+            }
+            quoted.sort();
+            quoted.dedup();
+            for key in quoted {
+                *w.entry(key).or_default() += W_QUOTE;
+            }
+            let mut named: Vec<(String, u32)> = Vec::new();
+            for m in &a.mentions {
+                if let (Some(&k), Some(ts)) = (para_no.get(m.paragraph.as_str()), entity_terms.get(m.entity.as_str())) {
+                    named.extend(ts.iter().map(|t| (t.clone(), k)));
+                }
+            }
+            named.sort();
+            named.dedup();
+            for key in named {
+                let e = w.entry(key).or_default();
+                *e = (*e).max(W_ENTITY);
+            }
+            w.into_iter().map(|((t, k), wt)| (t, doc, k, wt)).collect()
+        })
+        .collect();
+
+    let base = articles.len() as u32;
+    let per_entity: Vec<Vec<(String, u32, u32, u32)>> = archive
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let ts = entity_terms.get(e.id.as_str()).cloned().unwrap_or_default();
+            ts.into_iter().map(|t| (t, base + i as u32, 0, W_TITLE)).collect()
+        })
+        .collect();
+
+    let mut postings: HashMap<String, Vec<(u32, u32, u32)>> = HashMap::new();
+    for list in per_article.into_iter().chain(per_entity) {
+        for (t, d, k, wt) in list {
+            postings.entry(t).or_default().push((d, k, wt));
+        }
+    }
+    let mut vocab: Vec<(String, Vec<(u32, u32, u32)>)> = postings.into_iter().collect();
+    vocab.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+
+    // Encode every term entry, then cut the sorted vocabulary into shards.
+    let encoded: Vec<(String, String)> = vocab
+        .into_par_iter()
+        .map(|(term, mut list)| {
+            let mut docs: Vec<u32> = list.iter().map(|p| p.0).collect();
+            docs.sort_unstable();
+            docs.dedup();
+            list.sort_unstable_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+            list.truncate(MAX_POSTINGS);
+            let mut s = String::with_capacity(list.len() * 10 + term.len() + 16);
+            s.push_str(&serde_json::to_string(&term).expect("string serialises"));
+            s.push_str(&format!(":[{},[", docs.len()));
+            for (i, (d, k, wt)) in list.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push_str(&format!("{d},{k},{wt}"));
+            }
+            s.push_str("]]");
+            (term, s)
+        })
+        .collect();
+
+    let mut files: Vec<Output> = Vec::new();
+    let mut firsts: Vec<String> = Vec::new();
+    let mut body = String::new();
+    let flush = |body: &mut String, files: &mut Vec<Output>| {
+        let n = files.len();
+        let text = format!("__dossierSearch(\"terms\",{n},{{{body}}});\n");
+        files.push((PathBuf::from(format!("search/t/{n}.js")), text.into_bytes()));
+        body.clear();
+    };
+    let n_terms = encoded.len();
+    for (term, entry) in encoded {
+        if !body.is_empty() && body.len() + entry.len() > SHARD_BYTES {
+            flush(&mut body, &mut files);
+        }
+        if body.is_empty() {
+            firsts.push(term);
+        } else {
+            body.push(',');
+        }
+        body.push_str(&entry);
+    }
+    if !body.is_empty() || files.is_empty() {
+        if body.is_empty() {
+            firsts.push(String::new());
+        }
+        flush(&mut body, &mut files);
+    }
+    let term_shards = files.len();
+
+    let mut docs: Vec<Doc> = articles
+        .iter()
+        .map(|a| Doc {
+            url: &a.url,
+            title: &a.title,
+            date: a.date.value.as_deref().unwrap_or(""),
+            kind: "article",
+            paragraphs: a.paragraphs.iter().map(|p| (p.id.as_str(), p.text.as_str())).collect(),
+        })
+        .collect();
+    docs.extend(archive.entities.iter().map(|e| Doc {
+        url: &e.url,
+        title: &e.name,
+        date: "",
+        kind: &e.kind,
+        paragraphs: Vec::new(),
+    }));
+    let n_docs = docs.len();
+    let buckets: Vec<Output> = docs
+        .par_chunks(BUCKET)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let json = serde_json::to_string(chunk).expect("docs serialise");
+            let text = format!("__dossierSearch(\"docs\",{i},{json});\n");
+            (PathBuf::from(format!("search/d/{i}.js")), text.into_bytes())
+        })
+        .collect();
+    let doc_buckets = buckets.len();
+    files.extend(buckets);
+
+    let manifest = Manifest {
+        docs: n_docs,
+        bucket: BUCKET,
+        stop: STOP_WORDS,
+        shards: &firsts,
+    };
+    let json = serde_json::to_string(&manifest).expect("manifest serialises");
+    files.push((
+        PathBuf::from("search/index.js"),
+        format!("__dossierSearch(\"manifest\",0,{json});\n").into_bytes(),
+    ));
+    let bytes = files.iter().map(|f| f.1.len()).sum();
+    let stats = Stats {
+        docs: n_docs,
+        terms: n_terms,
+        term_shards,
+        doc_buckets,
+        bytes,
+    };
+    (files, stats)
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    docs: usize,
+    bucket: usize,
+    stop: &'a [&'a str],
+    /// First term of each shard, in shard order.
+    shards: &'a [String],
+}
+
+/// Which term shard holds `term`, given the manifest's first terms.
+pub fn shard_of(firsts: &[String], term: &str) -> usize {
+    firsts.partition_point(|f| f.as_str() <= term).saturating_sub(1)
+}
+
+/// Parses one index file back into its kind, number and JSON data (for
+/// `dossier check` and tests).
+pub fn parse_file(text: &str) -> Option<(String, usize, serde_json::Value)> {
+    let inner = text.trim().strip_prefix("__dossierSearch(")?.strip_suffix(");")?;
+    let (kind, rest) = inner.split_once(',')?;
+    let (n, data) = rest.split_once(',')?;
+    let kind: String = serde_json::from_str(kind).ok()?;
+    Some((kind, n.parse().ok()?, serde_json::from_str(data).ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Article, Entity, Mention, Paragraph, Quote};
+
+    #[test]
+    fn terms_fold_case_and_accents_and_drop_stop_words() {
+        assert_eq!(terms("The Café in São Paulo, 2016!"), vec!["cafe", "sao", "paulo", "2016"]);
+        assert_eq!(terms("a I x"), Vec::<String>::new());
+        assert_eq!(terms("Ministry's spokesman"), vec!["ministry", "spokesman"]);
+    }
+
+    fn para(id: &str, text: &str) -> Paragraph {
+        Paragraph {
+            id: id.into(),
+            text: text.into(),
+            role: None,
+        }
+    }
+
+    fn sample() -> Archive {
+        let a = Article {
+            id: "harbour".into(),
+            url: "articles/harbour.html".into(),
+            title: "Harbour reopens after storm".into(),
+            paragraphs: vec![
+                para("p1", "Boats returned to the harbour on Monday."),
+                para("p2", "Mayor Lena Okafor said \"the quay is safe\" to fishermen."),
+            ],
+            quotes: vec![Quote {
+                paragraph: "p2".into(),
+                start: 0,
+                end: 1,
+                text: "the quay is safe".into(),
+                kind: "direct".into(),
+                speaker: Some("lena-okafor".into()),
+                speaker_mention: None,
+            }],
+            mentions: vec![Mention {
+                paragraph: "p2".into(),
+                start: 6,
+                end: 17,
+                entity: "lena-okafor".into(),
+            }],
+            ..Article::default()
+        };
+        let dup = Article {
+            id: "harbour-2".into(),
+            url: "articles/harbour-2.html".into(),
+            title: "Harbour reopens after storm".into(),
+            duplicate_of: Some("harbour".into()),
+            ..Article::default()
+        };
+        Archive {
+            articles: vec![a, dup],
+            entities: vec![Entity {
+                id: "lena-okafor".into(),
+                name: "Lena Okafor".into(),
+                kind: "person".into(),
+                aliases: vec!["Mayor Okafor".into()],
+                url: "entities/lena-okafor.html".into(),
+            }],
+            ..Archive::default()
+        }
+    }
+
+    fn lookup(files: &[Output], term: &str) -> Option<serde_json::Value> {
+        let manifest = files.iter().find(|f| f.0 == PathBuf::from("search/index.js")).unwrap();
+        let (_, _, m) = parse_file(std::str::from_utf8(&manifest.1).unwrap()).unwrap();
+        let firsts: Vec<String> = serde_json::from_value(m["shards"].clone()).unwrap();
+        let n = shard_of(&firsts, term);
+        let shard = files.iter().find(|f| f.0 == PathBuf::from(format!("search/t/{n}.js"))).unwrap();
+        let (kind, k, data) = parse_file(std::str::from_utf8(&shard.1).unwrap()).unwrap();
+        assert_eq!((kind.as_str(), k), ("terms", n));
+        data.get(term).cloned()
+    }
+
+    #[test]
+    fn postings_weight_titles_entities_and_quotes() {
+        let (files, stats) = build(&sample());
+        // One article (the duplicate is skipped) and one entity.
+        assert_eq!(stats.docs, 2);
+        // Title word: the article's title (para 0, weight 10).
+        assert_eq!(lookup(&files, "harbour").unwrap(), serde_json::json!([1, [0, 0, 10, 0, 1, 1]]));
+        // Entity alias word in p2 (strong), and the entity document itself.
+        assert_eq!(lookup(&files, "okafor").unwrap(), serde_json::json!([2, [1, 0, 10, 0, 2, 6]]));
+        // Quoted word: text 1 + quote 2.
+        assert_eq!(lookup(&files, "quay").unwrap(), serde_json::json!([1, [0, 2, 3]]));
+        assert!(lookup(&files, "the").is_none());
+        assert!(lookup(&files, "nonexistent").is_none());
+    }
+
+    #[test]
+    fn shards_split_by_size_and_stay_sorted() {
+        let words: Vec<String> = (0..4000).map(|i| format!("w{i:05}x")).collect();
+        let a = Article {
+            id: "big".into(),
+            url: "articles/big.html".into(),
+            title: "Big".into(),
+            paragraphs: words.chunks(50).enumerate().map(|(i, c)| para(&format!("p{}", i + 1), &c.join(" "))).collect(),
+            ..Article::default()
+        };
+        let archive = Archive {
+            articles: vec![a],
+            ..Archive::default()
+        };
+        let (files, stats) = build(&archive);
+        assert!(stats.term_shards > 1, "{stats:?}");
+        for f in files.iter().filter(|f| f.0.starts_with("search/t")) {
+            assert!(f.1.len() <= SHARD_BYTES + 1024, "{} is {} bytes", f.0.display(), f.1.len());
+        }
+        for w in ["w00000x", "w01234x", "w03999x", "big"] {
+            assert!(lookup(&files, w).is_some(), "{w} not found in its shard");
+        }
+    }
+
+    #[test]
+    fn common_terms_are_capped() {
+        let articles: Vec<Article> = (0..(MAX_POSTINGS + 10))
+            .map(|i| Article {
+                id: format!("a{i}"),
+                url: format!("articles/a{i}.html"),
+                title: format!("Story {i}"),
+                paragraphs: vec![para("p1", "Rain again.")],
+                ..Article::default()
+            })
+            .collect();
+        let (files, _) = build(&Archive {
+            articles,
+            ..Archive::default()
+        });
+        let rain = lookup(&files, "rain").unwrap();
+        assert_eq!(rain[0], (MAX_POSTINGS + 10) as u64);
+        assert_eq!(rain[1].as_array().unwrap().len(), MAX_POSTINGS * 3);
+    }
+
+    #[test]
+    fn untrusted_text_stays_inside_json_strings() {
+        let mut archive = sample();
+        archive.articles[0].paragraphs[0].text = "</script><script>alert(1)</script> \u{2028} \"x\"".into();
+        let (files, _) = build(&archive);
+        let bucket = files.iter().find(|f| f.0 == PathBuf::from("search/d/0.js")).unwrap();
+        let (kind, _, data) = parse_file(std::str::from_utf8(&bucket.1).unwrap()).unwrap();
+        assert_eq!(kind, "docs");
+        assert_eq!(
+            data[0]["paragraphs"][0][1],
+            serde_json::json!("</script><script>alert(1)</script> \u{2028} \"x\"")
+        );
+    }
+}

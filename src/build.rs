@@ -99,7 +99,10 @@ pub fn model_with(
     let opts = ingest::Options {
         allow_raw_html: cfg.build.allow_raw_html,
         // The output folder may sit inside the input folder: never read the site back in.
-        exclude: paths.output.canonicalize().into_iter().collect(),
+        exclude: [paths.output.clone(), paths.output.with_file_name(".dossier-cache")]
+            .iter()
+            .filter_map(|p| p.canonicalize().ok())
+            .collect(),
     };
     let mut raw = ingest::run_with(&paths.input, &opts, &mut warnings)?;
     apply_overrides(&mut raw, cfg, &mut warnings);
@@ -151,8 +154,12 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
     let writer = output::Writer::new(&paths.output, salt(paths, cfg)?)?;
     let (archive, originals) = model_with(paths, cfg, &mut timings, on_stage)?;
     let t = Instant::now();
-    render::run_into(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals, &writer)
-        .map_err(|e| anyhow::anyhow!(render::locate_render_error(&format!("{e:#}"), paths.templates.as_deref())))?;
+    render::run_into(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals, &writer).map_err(|e| {
+        anyhow::anyhow!(render::locate_render_error(
+            &format!("{e:#}"),
+            paths.templates.as_deref()
+        ))
+    })?;
     drop(originals);
     timings.push(("render", t.elapsed()));
     on_stage("write");

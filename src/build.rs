@@ -98,8 +98,13 @@ pub fn model_with(
 
     let opts = ingest::Options {
         allow_raw_html: cfg.build.allow_raw_html,
+        // The output folder may sit inside the input folder: never read the site back in.
+        exclude: [paths.output.clone(), paths.output.with_file_name(".dossier-cache")]
+            .iter()
+            .filter_map(|p| p.canonicalize().ok())
+            .collect(),
     };
-    let mut raw = ingest::run_with(&paths.input, opts, &mut warnings)?;
+    let mut raw = ingest::run_with(&paths.input, &opts, &mut warnings)?;
     apply_overrides(&mut raw, cfg, &mut warnings);
     lap("ingest", timings);
 
@@ -270,10 +275,18 @@ fn mark_html_paragraphs(a: &mut Article, html_blocks: &[String]) {
     if html_blocks.is_empty() {
         return;
     }
-    let blocks: BTreeSet<&str> = html_blocks.iter().map(String::as_str).collect();
+    // Cleaning may have curled quotes: compare with them straightened, publish the block as written.
+    let key = |t: &str| {
+        t.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace(['\u{201c}', '\u{201d}', '\u{201e}'], "\"")
+            .replace(['\u{2018}', '\u{2019}'], "'")
+    };
+    let blocks: BTreeMap<String, &String> = html_blocks.iter().map(|b| (key(b), b)).collect();
     for p in &mut a.paragraphs {
-        let text = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
-        if blocks.contains(text.as_str()) {
+        if let Some(block) = blocks.get(&key(&p.text)) {
+            p.text = block.to_string();
             p.role = Some("html".into());
         }
     }

@@ -40,11 +40,14 @@ pub struct RawArticle {
 }
 
 /// How ingest reads files.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Pass raw HTML blocks in `.md` bodies through to the pages (off: shown
     /// as text).
     pub allow_raw_html: bool,
+    /// Folders not to read (e.g. the output folder when it is inside the
+    /// input folder), compared after resolving links.
+    pub exclude: Vec<PathBuf>,
 }
 
 /// Paragraphs longer than this many bytes are split at sentence ends, so no
@@ -131,7 +134,7 @@ impl FrontMatter {
 /// Reads every article under `input`, in path order (deterministic), with
 /// default [`Options`].
 pub fn run(input: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<RawArticle>> {
-    run_with(input, Options::default(), warnings)
+    run_with(input, &Options::default(), warnings)
 }
 
 /// Reads every article under `input`, in path order (deterministic).
@@ -139,7 +142,7 @@ pub fn run(input: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<RawArticle>>
 /// (and line), not errors; only a missing input folder is an error.
 /// Hidden folders (`.git`, ...) are skipped with a warning; hidden files
 /// that are not articles are skipped silently.
-pub fn run_with(input: &Path, opts: Options, warnings: &mut Vec<Warning>) -> Result<Vec<RawArticle>> {
+pub fn run_with(input: &Path, opts: &Options, warnings: &mut Vec<Warning>) -> Result<Vec<RawArticle>> {
     if !input.is_dir() {
         anyhow::bail!("input folder {} does not exist or is not a folder", input.display());
     }
@@ -166,7 +169,10 @@ pub fn run_with(input: &Path, opts: Options, warnings: &mut Vec<Warning>) -> Res
         let shown = display_path(&root_name, input, path);
         let name = entry.file_name().to_string_lossy();
         if entry.file_type().is_dir() {
-            if entry.depth() > 0 && name.starts_with('.') {
+            let excluded = || path.canonicalize().is_ok_and(|c| opts.exclude.contains(&c));
+            if entry.depth() > 0 && !opts.exclude.is_empty() && excluded() {
+                walker.skip_current_dir();
+            } else if entry.depth() > 0 && name.starts_with('.') {
                 warnings.push(warn(&shown, None, "skipped: hidden folder".to_string()));
                 walker.skip_current_dir();
             }
@@ -253,7 +259,7 @@ pub fn read_article(
     markdown: bool,
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<RawArticle>> {
-    read_article_with(shown, path, bytes, markdown, Options::default(), warnings)
+    read_article_with(shown, path, bytes, markdown, &Options::default(), warnings)
 }
 
 /// [`read_article`] with options.
@@ -262,7 +268,7 @@ pub fn read_article_with(
     path: &Path,
     bytes: &[u8],
     markdown: bool,
-    opts: Options,
+    opts: &Options,
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<RawArticle>> {
     let raw = decode(shown, bytes, warnings)?;
@@ -904,8 +910,11 @@ mod tests {
             .collect();
         assert_eq!(lines, ["<div class=\"box\"> <b>Hi</b> </div>", "Next para."]);
         assert!(a.html_blocks.is_empty());
-        let opts = Options { allow_raw_html: true };
-        let a = read_article_with("h.md", Path::new("h"), text, true, opts, &mut w)
+        let opts = Options {
+            allow_raw_html: true,
+            ..Options::default()
+        };
+        let a = read_article_with("h.md", Path::new("h"), text, true, &opts, &mut w)
             .unwrap()
             .unwrap();
         assert_eq!(a.html_blocks, ["<div class=\"box\"> <b>Hi</b> </div>"]);

@@ -209,7 +209,9 @@ pub fn score_cleaning(gold: &Value, archive: &Archive) -> Vec<Score> {
         let a = by_id.get(o.article.as_str())?;
         a.paragraphs.iter().find(|p| p.id == o.paragraph).map(|p| norm(&p.text))
     };
-    let found: Vec<(std::collections::BTreeSet<String>, Vec<(String, String)>)> = archive
+    // (files, [(file, folded paragraph text)]) per found passage.
+    type Found = (std::collections::BTreeSet<String>, Vec<(String, String)>);
+    let found: Vec<Found> = archive
         .shared_passages
         .iter()
         .map(|s| {

@@ -1,6 +1,7 @@
 //! How dedup time grows with the archive: synthesises 2k, 20k and 200k
 //! articles by recombining sentences of the BBC corpus (fixed seed), runs
-//! `dedup::run` on each and prints wall and CPU time.
+//! `dedup::run` on each and prints wall and CPU time (and the CPU time of
+//! article dedup alone, passages off).
 //!
 //! Each new sentence joins three runs of 4 to 8 words taken from random
 //! corpus sentences, so, as in a real archive, most text is unique at any size
@@ -172,8 +173,8 @@ fn main() {
         rayon::current_num_threads()
     );
     println!(
-        "{:>8} {:>10} {:>9} {:>8} {:>8} {:>10} {:>9}",
-        "articles", "paragraphs", "words", "wall s", "cpu s", "dup groups", "passages"
+        "{:>8} {:>10} {:>9} {:>8} {:>8} {:>12} {:>10} {:>9}",
+        "articles", "paragraphs", "words", "wall s", "cpu s", "articles cpu", "dup groups", "passages"
     );
     let mut last: Option<(usize, f64)> = None;
     for n in sizes {
@@ -187,9 +188,19 @@ fn main() {
         let (t, c) = (Instant::now(), cpu_seconds());
         let found = dedup::run(&mut arts, &dedup::Config::default());
         let (secs, cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - c);
+        // Article dedup alone (passages off), on fresh copies.
+        let mut again = synthesise(&pool, n, 0x5eed_0000 + n as u64);
+        let c = cpu_seconds();
+        let cfg = dedup::Config {
+            min_passage_words: usize::MAX,
+            ..dedup::Config::default()
+        };
+        dedup::run(&mut again, &cfg);
+        let articles_cpu = cpu_seconds() - c;
+        drop(again);
         let growth = last.map(|(m, s)| format!("  cpu x{:.1} for x{:.0} articles", cpu / s, n as f64 / m as f64));
         println!(
-            "{n:>8} {paragraphs:>10} {:>8}k {secs:>8.2} {cpu:>8.2} {:>10} {:>9}{}",
+            "{n:>8} {paragraphs:>10} {:>8}k {secs:>8.2} {cpu:>8.2} {articles_cpu:>12.2} {:>10} {:>9}{}",
             words / 1000,
             found.duplicates.len(),
             found.shared_passages.len(),

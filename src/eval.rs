@@ -327,6 +327,7 @@ pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
         },
     ];
     scores.extend(score_dates(gold, archive));
+    scores.extend(score_cleaning(gold, archive));
     scores
 }
 
@@ -411,6 +412,143 @@ pub fn score_dates(gold: &Value, archive: &Archive) -> Vec<Score> {
     ]
 }
 
+/// Scores cleaning and passage detection: dropped lines (repeated titles,
+/// furniture) against the gold `dropped_lines`, metadata lines (kept with a
+/// role, or lifted into a field) against `metadata_lines`, and shared
+/// passages against `shared_paragraphs` (a passage counts when it is found
+/// with exactly the gold set of files).
+pub fn score_cleaning(gold: &Value, archive: &Archive) -> Vec<Score> {
+    let file_of = |a: &Article| a.source_file.rsplit('/').next().unwrap_or(&a.source_file).to_string();
+    let by_file: BTreeMap<String, &Article> = archive.articles.iter().map(|a| (file_of(a), a)).collect();
+    let by_id: BTreeMap<&str, &Article> = archive.articles.iter().map(|a| (a.id.as_str(), a)).collect();
+    let empty = serde_json::Map::new();
+    let gold_articles = gold.get("articles").and_then(Value::as_object).unwrap_or(&empty);
+    let (mut dropped, mut meta) = (Prf::default(), (0usize, 0usize));
+    let mut missed = Vec::new();
+    for (file, g) in gold_articles {
+        let Some(a) = by_file.get(file) else { continue };
+        let want: Vec<String> = g
+            .get("dropped_lines")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(norm))
+            .collect();
+        let mut got: Vec<String> = a
+            .removed
+            .iter()
+            .filter(|r| !r.reason.starts_with("metadata"))
+            .map(|r| norm(&r.text))
+            .collect();
+        dropped.gold += want.len();
+        dropped.found += got.len();
+        for w in &want {
+            if let Some(i) = got.iter().position(|x| x == w) {
+                got.remove(i);
+                dropped.correct += 1;
+            } else {
+                missed.push(format!("{file}: {w}"));
+            }
+        }
+        for (line, what) in g.get("metadata_lines").and_then(Value::as_object).into_iter().flatten() {
+            let line = norm(line);
+            meta.1 += 1;
+            let lifted = a
+                .removed
+                .iter()
+                .any(|r| r.reason.starts_with("metadata") && norm(&r.text) == line);
+            let with_role = a.paragraphs.iter().any(|p| p.role.is_some() && norm(&p.text) == line);
+            let is_field = what
+                .as_str()
+                .is_some_and(|w| w.starts_with("sources") || w.starts_with("byline"));
+            if (is_field && lifted) || (!is_field && with_role) {
+                meta.0 += 1;
+            } else {
+                missed.push(format!("{file}: metadata {line}"));
+            }
+        }
+    }
+    // Shared passages: each found passage as its set of files.
+    let para_text = |o: &crate::model::Occurrence| -> Option<String> {
+        let a = by_id.get(o.article.as_str())?;
+        a.paragraphs.iter().find(|p| p.id == o.paragraph).map(|p| norm(&p.text))
+    };
+    // (files, [(file, folded paragraph text)]) per found passage.
+    type Found = (std::collections::BTreeSet<String>, Vec<(String, String)>);
+    let found: Vec<Found> = archive
+        .shared_passages
+        .iter()
+        .map(|s| {
+            let occ: Vec<(String, String)> = s
+                .occurrences
+                .iter()
+                .filter_map(|o| Some((file_of(by_id.get(o.article.as_str())?), para_text(o)?)))
+                .collect();
+            (occ.iter().map(|o| o.0.clone()).collect(), occ)
+        })
+        .collect();
+    let gold_passages = gold
+        .get("shared_paragraphs")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut passages = Prf {
+        found: found.len(),
+        gold: gold_passages.len(),
+        correct: 0,
+    };
+    let mut used = vec![false; found.len()];
+    for g in &gold_passages {
+        let files: std::collections::BTreeSet<String> = g
+            .get("in")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        let start = norm(g.get("text_start").and_then(Value::as_str).unwrap_or(""));
+        let first = g.pointer("/in/0").and_then(Value::as_str).unwrap_or("");
+        let hit = found.iter().enumerate().position(|(i, (fs, occ))| {
+            !used[i] && *fs == files && occ.iter().any(|(f, t)| f == first && t.starts_with(&start))
+        });
+        match hit {
+            Some(i) => {
+                used[i] = true;
+                passages.correct += 1;
+            }
+            None => missed.push(format!("passage: {start}")),
+        }
+    }
+    vec![
+        Score {
+            name: "dropped lines precision".into(),
+            value: dropped.precision(),
+            detail: format!("{}/{}", dropped.correct, dropped.found),
+        },
+        Score {
+            name: "dropped lines recall".into(),
+            value: dropped.recall(),
+            detail: format!("{}/{}", dropped.correct, dropped.gold),
+        },
+        Score {
+            name: "metadata lines kept with a role or lifted".into(),
+            value: ratio(meta.0, meta.1),
+            detail: format!("{}/{}", meta.0, meta.1),
+        },
+        Score {
+            name: "shared passages precision".into(),
+            value: passages.precision(),
+            detail: format!("{}/{}", passages.correct, passages.found),
+        },
+        Score {
+            name: "shared passages recall".into(),
+            value: passages.recall(),
+            detail: format!("{}/{}; missed: {}", passages.correct, passages.gold, missed.join(" | ")),
+        },
+    ]
+}
+
+
 /// Loads the gold file and the site's archive, scores, and returns a report.
 pub fn run(gold_path: &Path, site: &Path) -> Result<Vec<Score>> {
     let gold: Value = serde_json::from_str(
@@ -430,6 +568,68 @@ pub fn run(gold_path: &Path, site: &Path) -> Result<Vec<Score>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cleaning_scores_count_dropped_lines_and_passages() {
+        use crate::model::{Occurrence, Paragraph, Removed, SharedPassage};
+        let para = |id: &str, text: &str| Paragraph {
+            id: id.into(),
+            text: text.into(),
+            role: None,
+        };
+        let art = |id: &str, paras: Vec<Paragraph>, removed: Vec<Removed>| Article {
+            id: id.into(),
+            source_file: format!("in/{id}.txt"),
+            paragraphs: paras,
+            removed,
+            ..Article::default()
+        };
+        let dropped = |t: &str| Removed {
+            text: t.into(),
+            reason: "site boilerplate".into(),
+            line: Some(3),
+        };
+        let occ = |a: &str, p: &str| Occurrence {
+            article: a.into(),
+            paragraph: p.into(),
+        };
+        let archive = Archive {
+            articles: vec![
+                art(
+                    "a",
+                    vec![para("p1", "Shared words here today."), para("p2", "Own text.")],
+                    vec![dropped("Share this")],
+                ),
+                art(
+                    "b",
+                    vec![para("p1", "Shared words here today!"), para("p2", "Own text.")],
+                    vec![dropped("Tweet")],
+                ),
+            ],
+            shared_passages: vec![
+                SharedPassage {
+                    text: "Shared words here today.".into(),
+                    occurrences: vec![occ("a", "p1"), occ("b", "p1")],
+                },
+                SharedPassage {
+                    text: "Own text.".into(),
+                    occurrences: vec![occ("a", "p2"), occ("b", "p2")],
+                },
+            ],
+            ..Archive::default()
+        };
+        let gold = serde_json::json!({
+            "articles": {"a.txt": {"dropped_lines": ["Share this"]}, "b.txt": {"dropped_lines": []}},
+            "shared_paragraphs": [{"text_start": "Shared words", "in": ["a.txt", "b.txt"]}]
+        });
+        let s = score_cleaning(&gold, &archive);
+        let v = |n: &str| s.iter().find(|x| x.name == n).unwrap().value;
+        assert_eq!(v("dropped lines precision"), 0.5);
+        assert_eq!(v("dropped lines recall"), 1.0);
+        assert_eq!(v("shared passages precision"), 0.5);
+        assert_eq!(v("shared passages recall"), 1.0);
+    }
+
 
     #[test]
     fn prf_figures() {

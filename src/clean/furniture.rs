@@ -60,6 +60,8 @@ pub const DEFAULT_LINES: &[&str] = &[
 ];
 
 /// Starts of short furniture lines (folded), e.g. `Follow us on Twitter`.
+/// Only phrases no subheading starts with ("Related", "Copyright" and
+/// "Tags" can open a subheading, so they are whole-line entries only).
 pub const DEFAULT_PREFIXES: &[&str] = &[
     "follow us on",
     "like us on",
@@ -69,11 +71,8 @@ pub const DEFAULT_PREFIXES: &[&str] = &[
     "sign up for",
     "subscribe to",
     "read more",
-    "related",
-    "copyright",
     "all rights reserved",
     "you may also like",
-    "tags",
     "filed under",
     "posted in",
 ];
@@ -255,8 +254,10 @@ mod tests {
         );
         let long = "Follow us on the long road the soldiers took north of the city, he said.";
         assert_eq!(f.reason(long, &fold(long), false), None);
-        // "Related" must be a whole word.
-        assert_eq!(f.reason("Relatedness matters", "relatedness matters", false), None);
+        // Prefixes are whole words; "Related" is a whole-line entry only.
+        assert_eq!(f.reason("Sharepoint rollout", "sharepoint rollout", false), None);
+        assert_eq!(f.reason("Related costs rise", "related costs rise", false), None);
+        assert_eq!(f.reason("Related", "related", false), Some("site boilerplate"));
     }
 
     #[test]

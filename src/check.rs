@@ -40,7 +40,10 @@ pub fn run(site: &Path) -> Result<Vec<String>> {
         .map(|(p, html)| (p, id_re.captures_iter(html).map(|c| unescape(&c[1])).collect()))
         .collect();
     let base_url = feed_id(site);
-    let base_path = base_url.as_deref().map(crate::feeds::base_path).unwrap_or_else(|| "/".into());
+    let base_path = base_url
+        .as_deref()
+        .map(crate::feeds::base_path)
+        .unwrap_or_else(|| "/".into());
     let mut problems = Vec::new();
     for (page, html) in &pages {
         for c in link_re.captures_iter(html) {
@@ -52,7 +55,9 @@ pub fn run(site: &Path) -> Result<Vec<String>> {
                 match link.strip_prefix(&base_path) {
                     Some(rest) => link = rest.to_string(),
                     None => {
-                        problems.push(format!("404.html: link {link:?} does not start with the site path {base_path:?}"));
+                        problems.push(format!(
+                            "404.html: link {link:?} does not start with the site path {base_path:?}"
+                        ));
                         continue;
                     }
                 }
@@ -134,7 +139,10 @@ fn check_sitemap(site: &Path, base: &str, problems: &mut Vec<String>) {
             if !site.join(file).is_file() {
                 problems.push(format!("{name}: {loc} points to a missing file"));
             } else if file.starts_with("sitemap-") && file.ends_with(".xml") {
-                todo.push((file.to_string(), std::fs::read_to_string(site.join(file)).unwrap_or_default()));
+                todo.push((
+                    file.to_string(),
+                    std::fs::read_to_string(site.join(file)).unwrap_or_default(),
+                ));
             }
         }
     }
@@ -202,7 +210,11 @@ fn check_search(site: &Path, ids: &BTreeMap<&PathBuf, BTreeSet<String>>, problem
         }
     }
     if paras.len() < n_docs {
-        problems.push(format!("search: {} documents in the manifest, {} in the buckets", n_docs, paras.len()));
+        problems.push(format!(
+            "search: {} documents in the manifest, {} in the buckets",
+            n_docs,
+            paras.len()
+        ));
     }
     for (i, first) in firsts.iter().enumerate() {
         let Some(terms) = read(&format!("t/{i}.js"), "terms", i, problems) else {
@@ -215,11 +227,16 @@ fn check_search(site: &Path, ids: &BTreeMap<&PathBuf, BTreeSet<String>>, problem
             }
             let list = entry[1].as_array().cloned().unwrap_or_default();
             for p in list.chunks(3) {
-                let (d, k) = (p[0].as_u64().unwrap_or(u64::MAX) as usize, p.get(1).and_then(|x| x.as_u64()));
+                let (d, k) = (
+                    p[0].as_u64().unwrap_or(u64::MAX) as usize,
+                    p.get(1).and_then(|x| x.as_u64()),
+                );
                 match (paras.get(d), k) {
                     (Some(&n), Some(k)) if n == usize::MAX || k as usize <= n => {}
                     _ => {
-                        problems.push(format!("search/t/{i}.js: term {term:?} points to a missing document or paragraph"));
+                        problems.push(format!(
+                            "search/t/{i}.js: term {term:?} points to a missing document or paragraph"
+                        ));
                         break;
                     }
                 }

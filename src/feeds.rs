@@ -62,7 +62,11 @@ pub fn run(archive: &Archive, site: &SiteConfig, pages: &[Output]) -> Vec<Output
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
         for (p, d) in chunk {
-            let loc = if p == "index.html" { base.clone() } else { format!("{base}{p}") };
+            let loc = if p == "index.html" {
+                base.clone()
+            } else {
+                format!("{base}{p}")
+            };
             s.push_str(&format!("<url><loc>{}</loc>", escape(&loc)));
             if let Some(d) = d.filter(|d| d.len() == 10) {
                 s.push_str(&format!("<lastmod>{}</lastmod>", escape(d)));
@@ -80,7 +84,10 @@ pub fn run(archive: &Archive, site: &SiteConfig, pages: &[Output]) -> Vec<Output
         );
         for (i, chunk) in urls.chunks(SITEMAP_MAX).enumerate() {
             let name = format!("sitemap-{}.xml", i + 1);
-            index.push_str(&format!("<sitemap><loc>{}</loc></sitemap>\n", escape(&format!("{base}{name}"))));
+            index.push_str(&format!(
+                "<sitemap><loc>{}</loc></sitemap>\n",
+                escape(&format!("{base}{name}"))
+            ));
             out.push((PathBuf::from(name), urlset(chunk)));
         }
         index.push_str("</sitemapindex>\n");
@@ -110,18 +117,16 @@ fn atom(archive: &Archive, site: &SiteConfig, base: &str) -> Vec<u8> {
         Some(d) if d.len() == 4 => format!("{d}-01-01T00:00:00Z"),
         _ => "1970-01-01T00:00:00Z".to_string(),
     };
-    let updated = stamp(
-        archive
-            .articles
-            .iter()
-            .filter_map(|a| a.date.value.as_deref())
-            .max(),
-    );
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let updated = stamp(archive.articles.iter().filter_map(|a| a.date.value.as_deref()).max());
+    let mut s =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     s.push_str(&format!("<title>{}</title>\n", escape(&site.title)));
     s.push_str(&format!("<subtitle>{}</subtitle>\n", escape(&site.description)));
     s.push_str(&format!("<id>{}</id>\n", escape(base)));
-    s.push_str(&format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", escape(base)));
+    s.push_str(&format!(
+        "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        escape(base)
+    ));
     s.push_str(&format!(
         "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
         escape(&format!("{base}atom.xml"))
@@ -131,11 +136,19 @@ fn atom(archive: &Archive, site: &SiteConfig, base: &str) -> Vec<u8> {
     s.push_str(&format!("<generator>{}</generator>\n", escape(&archive.generator)));
     for a in articles {
         let url = format!("{base}{}", a.url);
-        let date = a.date.value.as_deref().map(|d| stamp(Some(d))).unwrap_or_else(|| updated.clone());
+        let date = a
+            .date
+            .value
+            .as_deref()
+            .map(|d| stamp(Some(d)))
+            .unwrap_or_else(|| updated.clone());
         s.push_str("<entry>\n");
         s.push_str(&format!("  <title>{}</title>\n", escape(&a.title)));
         s.push_str(&format!("  <id>{}</id>\n", escape(&url)));
-        s.push_str(&format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", escape(&url)));
+        s.push_str(&format!(
+            "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+            escape(&url)
+        ));
         s.push_str(&format!("  <updated>{date}</updated>\n"));
         if let Some(b) = &a.byline {
             s.push_str(&format!("  <author><name>{}</name></author>\n", escape(b)));
@@ -157,6 +170,7 @@ fn atom(archive: &Archive, site: &SiteConfig, base: &str) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::model::{Article, ArticleDate, Paragraph};
+    use std::path::Path;
 
     #[test]
     fn base_path_of_sub_path_and_root() {
@@ -202,12 +216,19 @@ mod tests {
             base_url: "https://user.github.io/repo".into(),
             ..SiteConfig::default()
         };
-        let pages: Vec<Output> = ["index.html", "404.html", "articles/a.html", "articles/c.html", "static/style.css"]
-            .iter()
-            .map(|p| (PathBuf::from(p), Vec::new()))
-            .collect();
+        let pages: Vec<Output> = [
+            "index.html",
+            "404.html",
+            "articles/a.html",
+            "articles/c.html",
+            "static/style.css",
+        ]
+        .iter()
+        .map(|p| (PathBuf::from(p), Vec::new()))
+        .collect();
         let files = run(&archive, &site, &pages);
-        let get = |name: &str| String::from_utf8(files.iter().find(|f| f.0 == PathBuf::from(name)).unwrap().1.clone()).unwrap();
+        let get =
+            |name: &str| String::from_utf8(files.iter().find(|f| f.0 == Path::new(name)).unwrap().1.clone()).unwrap();
         let sitemap = get("sitemap.xml");
         assert!(sitemap.contains("<loc>https://user.github.io/repo/</loc>"), "{sitemap}");
         assert!(sitemap.contains("<loc>https://user.github.io/repo/articles/a.html</loc><lastmod>2020-01-01</lastmod>"));
@@ -218,7 +239,11 @@ mod tests {
         assert!(feed.contains("<title>New &amp; shiny</title>") && feed.contains("Old &lt;one&gt;"));
         assert!(!feed.contains("Copy"), "duplicates stay out of the feed");
         // Newest first, undated last.
-        let (b, a, u) = (feed.find("New &amp;").unwrap(), feed.find("Old &lt;").unwrap(), feed.find("Undated").unwrap());
+        let (b, a, u) = (
+            feed.find("New &amp;").unwrap(),
+            feed.find("Old &lt;").unwrap(),
+            feed.find("Undated").unwrap(),
+        );
         assert!(b < a && a < u);
     }
 
@@ -230,7 +255,15 @@ mod tests {
         let files = run(&Archive::default(), &SiteConfig::default(), &pages);
         let names: Vec<_> = files.iter().map(|f| f.0.display().to_string()).collect();
         assert!(names.contains(&"sitemap-1.xml".to_string()) && names.contains(&"sitemap-2.xml".to_string()));
-        let index = String::from_utf8(files.iter().find(|f| f.0 == PathBuf::from("sitemap.xml")).unwrap().1.clone()).unwrap();
+        let index = String::from_utf8(
+            files
+                .iter()
+                .find(|f| f.0 == Path::new("sitemap.xml"))
+                .unwrap()
+                .1
+                .clone(),
+        )
+        .unwrap();
         assert!(index.contains("<sitemapindex") && index.contains("https://example.org/sitemap-2.xml"));
     }
 }

@@ -215,7 +215,12 @@ pub fn run(
 
     let mut ctx = Context::new();
     // Served for missing paths at any depth: links from the site's root path.
-    out.push(page("404.html", &crate::feeds::base_path(&site.base_url), "404.html", &mut ctx)?);
+    out.push(page(
+        "404.html",
+        &crate::feeds::base_path(&site.base_url),
+        "404.html",
+        &mut ctx,
+    )?);
     out.push(page("search.html", "", "search.html", &mut Context::new())?);
     out.extend(crate::feeds::run(archive, site, &out));
     out.extend(crate::search::run(archive)?);
@@ -816,7 +821,10 @@ mod tests {
 
     #[test]
     fn syntax_colours_are_made_readable() {
-        let css = readable(".a {\n color: #969896;\n background-color: #ffffff;\n}\n.b { color: #111111; }", (255, 255, 255));
+        let css = readable(
+            ".a {\n color: #969896;\n background-color: #ffffff;\n}\n.b { color: #111111; }",
+            (255, 255, 255),
+        );
         assert!(css.contains("background-color: #ffffff"), "{css}");
         assert!(css.contains(".b { color: #111111; }"), "{css}");
         assert!(!css.contains("#969896"), "{css}");

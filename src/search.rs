@@ -44,14 +44,16 @@ const W_ENTITY: u32 = 6;
 const W_QUOTE: u32 = 2;
 const W_TEXT_MAX: u32 = 3;
 
+/// (document, paragraph, weight).
+type Posting = (u32, u32, u32);
+
 /// Words too common to index; shipped in the manifest so the browser drops
 /// the same ones.
 pub const STOP_WORDS: &[&str] = &[
     "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
     "could", "did", "do", "for", "from", "had", "has", "have", "he", "her", "his", "if", "in", "into", "is", "it",
     "its", "more", "not", "of", "on", "one", "or", "our", "said", "she", "so", "than", "that", "the", "their", "them",
-    "there", "they", "this", "to", "was", "we", "were", "what", "when", "which", "who", "will", "with", "would",
-    "you",
+    "there", "they", "this", "to", "was", "we", "were", "what", "when", "which", "who", "will", "with", "would", "you",
 ];
 
 /// Splits text into search terms: NFKD, combining marks dropped, lower
@@ -178,13 +180,13 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
         })
         .collect();
 
-    let mut postings: HashMap<String, Vec<(u32, u32, u32)>> = HashMap::new();
+    let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
     for list in per_article.into_iter().chain(per_entity) {
         for (t, d, k, wt) in list {
             postings.entry(t).or_default().push((d, k, wt));
         }
     }
-    let mut vocab: Vec<(String, Vec<(u32, u32, u32)>)> = postings.into_iter().collect();
+    let mut vocab: Vec<(String, Vec<Posting>)> = postings.into_iter().collect();
     vocab.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     // Encode every term entry, then cut the sorted vocabulary into shards.
@@ -319,10 +321,14 @@ pub fn parse_file(text: &str) -> Option<(String, usize, serde_json::Value)> {
 mod tests {
     use super::*;
     use crate::model::{Article, Entity, Mention, Paragraph, Quote};
+    use std::path::Path;
 
     #[test]
     fn terms_fold_case_and_accents_and_drop_stop_words() {
-        assert_eq!(terms("The Café in São Paulo, 2016!"), vec!["cafe", "sao", "paulo", "2016"]);
+        assert_eq!(
+            terms("The Café in São Paulo, 2016!"),
+            vec!["cafe", "sao", "paulo", "2016"]
+        );
         assert_eq!(terms("a I x"), Vec::<String>::new());
         assert_eq!(terms("Ministry's spokesman"), vec!["ministry", "spokesman"]);
     }
@@ -382,11 +388,14 @@ mod tests {
     }
 
     fn lookup(files: &[Output], term: &str) -> Option<serde_json::Value> {
-        let manifest = files.iter().find(|f| f.0 == PathBuf::from("search/index.js")).unwrap();
+        let manifest = files.iter().find(|f| f.0 == Path::new("search/index.js")).unwrap();
         let (_, _, m) = parse_file(std::str::from_utf8(&manifest.1).unwrap()).unwrap();
         let firsts: Vec<String> = serde_json::from_value(m["shards"].clone()).unwrap();
         let n = shard_of(&firsts, term);
-        let shard = files.iter().find(|f| f.0 == PathBuf::from(format!("search/t/{n}.js"))).unwrap();
+        let shard = files
+            .iter()
+            .find(|f| f.0 == Path::new(&format!("search/t/{n}.js")))
+            .unwrap();
         let (kind, k, data) = parse_file(std::str::from_utf8(&shard.1).unwrap()).unwrap();
         assert_eq!((kind.as_str(), k), ("terms", n));
         data.get(term).cloned()
@@ -398,9 +407,15 @@ mod tests {
         // One article (the duplicate is skipped) and one entity.
         assert_eq!(stats.docs, 2);
         // Title word: the article's title (para 0, weight 10).
-        assert_eq!(lookup(&files, "harbour").unwrap(), serde_json::json!([1, [0, 0, 10, 0, 1, 1]]));
+        assert_eq!(
+            lookup(&files, "harbour").unwrap(),
+            serde_json::json!([1, [0, 0, 10, 0, 1, 1]])
+        );
         // Entity alias word in p2 (strong), and the entity document itself.
-        assert_eq!(lookup(&files, "okafor").unwrap(), serde_json::json!([2, [1, 0, 10, 0, 2, 6]]));
+        assert_eq!(
+            lookup(&files, "okafor").unwrap(),
+            serde_json::json!([2, [1, 0, 10, 0, 2, 6]])
+        );
         // Quoted word: text 1 + quote 2.
         assert_eq!(lookup(&files, "quay").unwrap(), serde_json::json!([1, [0, 2, 3]]));
         assert!(lookup(&files, "the").is_none());
@@ -414,7 +429,11 @@ mod tests {
             id: "big".into(),
             url: "articles/big.html".into(),
             title: "Big".into(),
-            paragraphs: words.chunks(50).enumerate().map(|(i, c)| para(&format!("p{}", i + 1), &c.join(" "))).collect(),
+            paragraphs: words
+                .chunks(50)
+                .enumerate()
+                .map(|(i, c)| para(&format!("p{}", i + 1), &c.join(" ")))
+                .collect(),
             ..Article::default()
         };
         let archive = Archive {
@@ -424,7 +443,12 @@ mod tests {
         let (files, stats) = build(&archive);
         assert!(stats.term_shards > 1, "{stats:?}");
         for f in files.iter().filter(|f| f.0.starts_with("search/t")) {
-            assert!(f.1.len() <= SHARD_BYTES + 1024, "{} is {} bytes", f.0.display(), f.1.len());
+            assert!(
+                f.1.len() <= SHARD_BYTES + 1024,
+                "{} is {} bytes",
+                f.0.display(),
+                f.1.len()
+            );
         }
         for w in ["w00000x", "w01234x", "w03999x", "big"] {
             assert!(lookup(&files, w).is_some(), "{w} not found in its shard");
@@ -456,7 +480,7 @@ mod tests {
         let mut archive = sample();
         archive.articles[0].paragraphs[0].text = "</script><script>alert(1)</script> \u{2028} \"x\"".into();
         let (files, _) = build(&archive);
-        let bucket = files.iter().find(|f| f.0 == PathBuf::from("search/d/0.js")).unwrap();
+        let bucket = files.iter().find(|f| f.0 == Path::new("search/d/0.js")).unwrap();
         let (kind, _, data) = parse_file(std::str::from_utf8(&bucket.1).unwrap()).unwrap();
         assert_eq!(kind, "docs");
         assert_eq!(

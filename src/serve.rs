@@ -111,7 +111,10 @@ fn watch(opts: &Options, status: &Mutex<Status>, cache: &mut Option<Cache>) -> R
     let input = canon(&opts.paths.input);
     let templates = opts.paths.templates.as_deref().map(canon);
     let config = canon(&opts.config);
-    let config_dir = config.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let config_dir = config
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     watcher
         .watch(&input, RecursiveMode::Recursive)
         .with_context(|| format!("cannot watch {}", input.display()))?;
@@ -133,7 +136,10 @@ fn watch(opts: &Options, status: &Mutex<Status>, cache: &mut Option<Cache>) -> R
         let mut only_templates = true;
         let mut any = false;
         for p in &ev.paths {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name == "4913" {
                 continue;
             }
@@ -247,7 +253,9 @@ fn respond(root: &Path, base_path: &str, method: &tiny_http::Method, url: &str, 
         return redirect(base_path);
     }
     let found = resolve(root, url).or_else(|| {
-        let rest = path.strip_prefix(base_path.trim_end_matches('/')).filter(|r| r.starts_with('/'));
+        let rest = path
+            .strip_prefix(base_path.trim_end_matches('/'))
+            .filter(|r| r.starts_with('/'));
         rest.filter(|_| base_path != "/").and_then(|r| resolve(root, r))
     });
     if let Some(file) = found {
@@ -272,7 +280,9 @@ fn respond(root: &Path, base_path: &str, method: &tiny_http::Method, url: &str, 
 
 fn redirect(to: &str) -> Response {
     let loc = tiny_http::Header::from_bytes(&b"Location"[..], to.as_bytes()).expect("valid header");
-    tiny_http::Response::from_data(Vec::new()).with_status_code(301).with_header(loc)
+    tiny_http::Response::from_data(Vec::new())
+        .with_status_code(301)
+        .with_header(loc)
 }
 
 /// Adds the live-reload script to an HTML page, just before `</body>`.
@@ -329,7 +339,11 @@ pub fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
         if !index.starts_with(root) || !index.is_file() {
             return None;
         }
-        return Some(if decoded.ends_with('/') || real == root { index } else { real });
+        return Some(if decoded.ends_with('/') || real == root {
+            index
+        } else {
+            real
+        });
     }
     real.is_file().then_some(real)
 }
@@ -461,7 +475,10 @@ mod tests {
         let get = tiny_http::Method::Get;
         let (code, html) = body(respond(&root, "/repo/", &get, "/index.html", &ok));
         assert_eq!(code, 200);
-        assert_eq!(html, "<html><body>home<script src=\"/__dossier/live.js?v=3\"></script>\n</body></html>");
+        assert_eq!(
+            html,
+            "<html><body>home<script src=\"/__dossier/live.js?v=3\"></script>\n</body></html>"
+        );
         // Under the published sub-path too.
         assert_eq!(body(respond(&root, "/repo/", &get, "/repo/index.html", &ok)).0, 200);
         assert_eq!(body(respond(&root, "/repo/", &get, "/repo", &ok)).0, 301);
@@ -469,7 +486,10 @@ mod tests {
         assert_eq!(code, 404);
         assert!(html.contains("lost") && html.contains("live.js"));
         assert_eq!(body(respond(&root, "/", &get, "/../secret.txt", &ok)).0, 404);
-        assert_eq!(body(respond(&root, "/", &tiny_http::Method::Post, "/index.html", &ok)).0, 405);
+        assert_eq!(
+            body(respond(&root, "/", &tiny_http::Method::Post, "/index.html", &ok)).0,
+            405
+        );
         let (code, json) = body(respond(&root, "/", &get, "/__dossier/status", &ok));
         assert_eq!((code, json.as_str()), (200, r#"{"error":null,"version":3}"#));
         let broken = Status {

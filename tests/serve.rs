@@ -117,7 +117,10 @@ fn serves_the_site_refuses_traversal_and_answers_404() {
     assert!(!body.contains("storm-closes"));
     let (code, body) = get(&srv.addr, "/harbour/deep/er/missing.html");
     assert_eq!(code, 404);
-    assert!(body.contains("href=\"/harbour/static/style.css\""), "404 links from the site path");
+    assert!(
+        body.contains("href=\"/harbour/static/style.css\""),
+        "404 links from the site path"
+    );
     assert_eq!(get(&srv.addr, "/harbour/static/style.css").0, 200);
 }
 
@@ -142,7 +145,11 @@ fn rebuilds_on_change_and_reports_errors_without_stopping() {
 
     // A broken template: the error is reported, the last good site stays.
     std::fs::create_dir_all(dir.path().join("templates")).unwrap();
-    std::fs::write(dir.path().join("templates/article.html"), "{% extends \"base.html\" %}{% block content %}{{ oops(").unwrap();
+    std::fs::write(
+        dir.path().join("templates/article.html"),
+        "{% extends \"base.html\" %}{% block content %}{{ oops(",
+    )
+    .unwrap();
     wait_for("the template error", || status(&srv.addr)["error"].is_string());
     let err = status(&srv.addr)["error"].as_str().unwrap().to_string();
     assert!(err.contains("template"), "{err}");
@@ -159,7 +166,9 @@ fn rebuilds_on_change_and_reports_errors_without_stopping() {
         let s = status(&srv.addr);
         s["error"].is_null() && s["version"].as_u64().unwrap() > v2
     });
-    assert!(get(&srv.addr, "/articles/quay-reopens.html").1.contains("Custom: Quay reopens"));
+    assert!(get(&srv.addr, "/articles/quay-reopens.html")
+        .1
+        .contains("Custom: Quay reopens"));
 
     // A config error is reported too.
     std::fs::write(dir.path().join("config.toml"), "[site]\nnot_a_key = 1\n").unwrap();

@@ -1,19 +1,21 @@
 //! The build: runs the stages in order and writes the site atomically.
 //!
-//! Pages are rendered into a fresh folder beside the output, which replaces
-//! the output only when everything succeeded, so a failed or interrupted
-//! build leaves the previous site as it was.
+//! Pages are rendered straight into an [`output::Writer`]: unchanged pages
+//! are neither rendered again nor written, and changed ones go into a fresh
+//! folder beside the output, which replaces the output only when
+//! everything succeeded, so a failed or interrupted build leaves the
+//! previous site as it was.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 
 use crate::config::Config;
 use crate::model::{Archive, Article, Warning};
 use crate::text::slugify;
-use crate::{annotate, chronology, clean, dedup, ingest, link, render};
+use crate::{annotate, chronology, clean, dedup, ingest, link, output, render};
 
 /// Where a build reads and writes.
 #[derive(Debug, Clone)]
@@ -48,8 +50,23 @@ pub struct Report {
     pub archive: Archive,
     /// (stage, time) in pipeline order.
     pub timings: Vec<(&'static str, Duration)>,
+    /// Files whose bytes were written (new or changed); 0 when nothing changed.
     pub files_written: usize,
+    /// Files in the site.
+    pub files: usize,
 }
+
+/// Names of the build's stages, in order, as reported to a progress callback.
+pub const STAGES: &[&str] = &[
+    "ingest",
+    "clean",
+    "dedup",
+    "annotate",
+    "link",
+    "chronology",
+    "render",
+    "write",
+];
 
 /// Runs the stages from ingest to chronology; returns the model and the
 /// raw text of every article by id.
@@ -58,14 +75,31 @@ pub fn model(
     cfg: &Config,
     timings: &mut Vec<(&'static str, Duration)>,
 ) -> Result<(Archive, BTreeMap<String, String>)> {
+    model_with(paths, cfg, timings, &|_| {})
+}
+
+/// [`model`], calling `on_stage` with each stage's name as it starts.
+pub fn model_with(
+    paths: &Paths,
+    cfg: &Config,
+    timings: &mut Vec<(&'static str, Duration)>,
+    on_stage: &dyn Fn(&'static str),
+) -> Result<(Archive, BTreeMap<String, String>)> {
     let mut warnings: Vec<Warning> = Vec::new();
     let mut t = Instant::now();
+    on_stage(STAGES[0]);
     let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
         timings.push((name, t.elapsed()));
+        if let Some(i) = STAGES.iter().position(|s| *s == name) {
+            on_stage(STAGES[(i + 1).min(STAGES.len() - 1)]);
+        }
         t = Instant::now();
     };
 
-    let mut raw = ingest::run(&paths.input, &mut warnings)?;
+    let opts = ingest::Options {
+        allow_raw_html: cfg.build.allow_raw_html,
+    };
+    let mut raw = ingest::run_with(&paths.input, opts, &mut warnings)?;
     apply_overrides(&mut raw, cfg, &mut warnings);
     lap("ingest", timings);
 
@@ -102,20 +136,57 @@ pub fn model(
 
 /// Builds the whole site into `paths.output`.
 pub fn run(paths: &Paths, cfg: &Config) -> Result<Report> {
+    run_with(paths, cfg, &|_| {})
+}
+
+/// [`run`], calling `on_stage` with each stage's name (see [`STAGES`]) as it
+/// starts. Rendering streams pages into the output writer (the `render`
+/// time includes writing changed pages into the staging folder); `write`
+/// is the final linking and swap.
+pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) -> Result<Report> {
     let mut timings = Vec::new();
     let tera = render::load_templates(paths.templates.as_deref())?;
-    let (archive, originals) = model(paths, cfg, &mut timings)?;
+    let writer = output::Writer::new(&paths.output, salt(paths, cfg)?)?;
+    let (archive, originals) = model_with(paths, cfg, &mut timings, on_stage)?;
     let t = Instant::now();
-    let files = render::run(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals)?;
+    render::run_into(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals, &writer)
+        .map_err(|e| anyhow::anyhow!(render::locate_render_error(&format!("{e:#}"), paths.templates.as_deref())))?;
+    drop(originals);
     timings.push(("render", t.elapsed()));
+    on_stage("write");
     let t = Instant::now();
-    let files_written = write_atomically(&paths.output, &files)?;
+    let stats = writer.finish()?;
     timings.push(("write", t.elapsed()));
     Ok(Report {
         archive,
         timings,
-        files_written,
+        files_written: stats.written,
+        files: stats.files,
     })
+}
+
+/// What every page depends on besides its own data: the dossier binary
+/// itself (size and modification time), the config and template overrides.
+fn salt(paths: &Paths, cfg: &Config) -> Result<u64> {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let t = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+            (m.len(), t.map(|t| t.as_nanos()))
+        })
+        .ok();
+    let mut overrides = Vec::new();
+    if let Some(dir) = &paths.templates {
+        for (name, _) in render::TEMPLATES {
+            if let Ok(b) = std::fs::read(dir.join(name)) {
+                overrides.push((name, render::hash_bytes(&b)));
+            }
+        }
+    }
+    Ok(render::key_of(&(env!("CARGO_PKG_VERSION"), exe, cfg, overrides)))
 }
 
 /// Applies `[[articles]]` overrides from the config to matching files.
@@ -147,8 +218,10 @@ fn apply_overrides(raw: &mut [ingest::RawArticle], cfg: &Config, warnings: &mut 
 }
 
 /// Gives every article a unique, stable id and its URLs, and its given
-/// publication date. Ids come from titles; a clash gets `-2`, `-3`, ... in
-/// source-path order.
+/// publication date. Ids come from titles; on a clash the first article in
+/// source-path order keeps the plain slug and the others get a suffix made
+/// from their source path, so adding or removing another file does not
+/// move them.
 fn assign_ids(articles: &mut [Article], raw: &[ingest::RawArticle]) -> BTreeMap<String, String> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut originals = BTreeMap::new();
@@ -158,6 +231,9 @@ fn assign_ids(articles: &mut [Article], raw: &[ingest::RawArticle]) -> BTreeMap<
             base = "article".into();
         }
         let mut id = base.clone();
+        if used.contains(&id) {
+            id = format!("{base}-{:06x}", path_hash(&a.source_file) & 0xff_ffff);
+        }
         let mut n = 2;
         while !used.insert(id.clone()) {
             id = format!("{base}-{n}");
@@ -172,8 +248,31 @@ fn assign_ids(articles: &mut [Article], raw: &[ingest::RawArticle]) -> BTreeMap<
         }
         originals.insert(id.clone(), r.raw.clone());
         a.id = id;
+        mark_html_paragraphs(a, &r.html_blocks);
     }
     originals
+}
+
+/// FNV-1a of a path: a hash that never changes between builds or Rust versions.
+fn path_hash(path: &str) -> u64 {
+    path.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Gives role `html` to the paragraphs that are raw HTML blocks ingest
+/// let through (only when the config allows raw HTML).
+fn mark_html_paragraphs(a: &mut Article, html_blocks: &[String]) {
+    if html_blocks.is_empty() {
+        return;
+    }
+    let blocks: BTreeSet<&str> = html_blocks.iter().map(String::as_str).collect();
+    for p in &mut a.paragraphs {
+        let text = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if blocks.contains(text.as_str()) {
+            p.role = Some("html".into());
+        }
+    }
 }
 
 /// Articles by date (undated last), then id.
@@ -184,47 +283,14 @@ fn sort_articles(articles: &mut [Article]) {
     });
 }
 
-/// Writes `files` into a fresh folder beside `output`, then swaps it in.
-/// Returns how many files were written.
+/// Writes `files` into `output` atomically (see [`output::Writer`]): only
+/// changed files are written, and nothing when none changed. Returns how
+/// many files were written.
 pub fn write_atomically(output: &Path, files: &[render::Output]) -> Result<usize> {
-    let parent = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "site".into());
-    if output.exists() && !output.is_dir() {
-        bail!("output {} exists and is not a folder", output.display());
+    use render::Sink;
+    let writer = output::Writer::new(output, 0)?;
+    for (path, bytes) in files {
+        writer.put(path.clone(), render::hash_bytes(bytes), bytes.clone())?;
     }
-    let staging = parent.join(format!(".{name}.building-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    let result = (|| -> Result<()> {
-        for (path, bytes) in files {
-            let full = staging.join(path);
-            if let Some(dir) = full.parent() {
-                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            }
-            std::fs::write(&full, bytes).with_context(|| format!("cannot write {}", full.display()))?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    if output.exists() {
-        std::fs::rename(output, &old).with_context(|| format!("cannot move old {} aside", output.display()))?;
-    }
-    if let Err(e) = std::fs::rename(&staging, output) {
-        if old.exists() {
-            let _ = std::fs::rename(&old, output);
-        }
-        return Err(e).with_context(|| format!("cannot move the new site into {}", output.display()));
-    }
-    let _ = std::fs::remove_dir_all(&old);
-    Ok(files.len())
+    Ok(writer.finish()?.written)
 }

@@ -49,6 +49,9 @@ pub struct BuildConfig {
     pub input: PathBuf,
     /// Output folder, relative to the config file's folder.
     pub output: PathBuf,
+    /// Publish raw HTML blocks of `.md` articles as HTML. Off by default:
+    /// raw HTML is shown as text, like any other article text.
+    pub allow_raw_html: bool,
 }
 
 impl Default for BuildConfig {
@@ -56,6 +59,7 @@ impl Default for BuildConfig {
         BuildConfig {
             input: PathBuf::from("seeds"),
             output: PathBuf::from("site"),
+            allow_raw_html: false,
         }
     }
 }
@@ -85,14 +89,23 @@ impl Config {
     /// Parses config text; errors name `shown`, the line and the column.
     pub fn parse(shown: &str, text: &str) -> Result<Config> {
         let cfg: Config = toml::from_str(text).map_err(|e| {
-            let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-            anyhow::anyhow!("{shown}:{line}:{col}: {}", e.message())
+            let at = e
+                .span()
+                .map(|s| {
+                    let (line, col) = line_col(text, s.start);
+                    format!(":{line}:{col}")
+                })
+                .unwrap_or_default();
+            anyhow::anyhow!("{shown}{at}: {}", e.message().trim().replace('\n', "; "))
         })?;
-        for o in &cfg.articles {
+        for (i, o) in cfg.articles.iter().enumerate() {
             if let Some(d) = &o.date {
                 if !crate::ingest::is_iso_date(d) {
+                    let at = nth_table_line(text, "[[articles]]", i)
+                        .map(|l| format!(":{l}"))
+                        .unwrap_or_default();
                     anyhow::bail!(
-                        "{shown}: article override for {:?}: date {d:?} is not like 2016-12-13",
+                        "{shown}{at}: article override for {:?}: date {d:?} is not a date like 2016-12-13",
                         o.file
                     );
                 }
@@ -100,6 +113,15 @@ impl Config {
         }
         Ok(cfg)
     }
+}
+
+/// The 1-based line of the `n`th (0-based) `header` line in `text`.
+fn nth_table_line(text: &str, header: &str, n: usize) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == header)
+        .nth(n)
+        .map(|(i, _)| i + 1)
 }
 
 #[cfg(test)]
@@ -127,5 +149,55 @@ mod tests {
         let cfg = Config::parse("c", "[[articles]]\nfile = \"a.txt\"\ndate = \"2016-12-01\"\n").unwrap();
         assert_eq!(cfg.articles[0].date.as_deref(), Some("2016-12-01"));
         assert!(Config::parse("c", "[[articles]]\nfile = \"a.txt\"\ndate = \"Dec 1\"\n").is_err());
+    }
+
+    #[test]
+    fn unknown_keys_are_named_in_every_section() {
+        let cases = [
+            ("[build]\ninput = \"a\"\noutptu = \"b\"\n", "outptu", 3),
+            ("[clean]\nboilerplatez = []\n", "boilerplatez", 2),
+            ("[dedup]\nmin_wordz = 3\n", "min_wordz", 2),
+            ("[[annotate.entities]]\nname = \"X\"\nkindz = \"person\"\n", "kindz", 3),
+            ("[chronology]\nzz_not_a_key = 1\n", "zz_not_a_key", 2),
+            ("[[articles]]\nfile = \"a.txt\"\ndated = \"2016-01-01\"\n", "dated", 3),
+            ("titel = \"x\"\n", "titel", 1),
+        ];
+        for (text, key, line) in cases {
+            let err = Config::parse("c.toml", text).unwrap_err().to_string();
+            assert!(err.contains(key), "{err}");
+            assert!(err.starts_with(&format!("c.toml:{line}:")), "{err}");
+        }
+    }
+
+    #[test]
+    fn syntax_and_type_errors_say_where_and_what_was_expected() {
+        let err = Config::parse("c.toml", "[site]\ntitle = \"x\"\n[build\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:3:"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+        let err = Config::parse("c.toml", "[build]\nallow_raw_html = \"yes\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:2:"), "{err}");
+        assert!(err.contains("expected a boolean"), "{err}");
+        let err = Config::parse("c.toml", "[site]\ntitle = \"unclosed\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:2:"), "{err}");
+        let text = "[[articles]]\nfile = \"a.txt\"\n\n[[articles]]\nfile = \"b.txt\"\ndate = \"soon\"\n";
+        let err = Config::parse("c.toml", text).unwrap_err().to_string();
+        assert!(err.starts_with("c.toml:4:") && err.contains("b.txt"), "{err}");
+    }
+
+    #[test]
+    fn raw_html_is_off_unless_asked_for() {
+        assert!(!Config::parse("c", "").unwrap().build.allow_raw_html);
+        assert!(
+            Config::parse("c", "[build]\nallow_raw_html = true\n")
+                .unwrap()
+                .build
+                .allow_raw_html
+        );
     }
 }

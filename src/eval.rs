@@ -68,6 +68,54 @@ pub fn norm(s: &str) -> String {
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Folds a gold or archive name for matching: `norm`, lower case, no
+/// leading "the ", no "unnamed " and no parenthetical note.
+fn name_key(s: &str) -> String {
+    let mut k = norm(s).to_lowercase();
+    if let Some(i) = k.find(" (") {
+        k.truncate(i);
+    }
+    for p in ["the ", "unnamed "] {
+        if let Some(rest) = k.strip_prefix(p) {
+            k = rest.to_string();
+        }
+    }
+    k.trim().to_string()
+}
+
+/// Names an archive entity answers to: its name, aliases and id.
+fn entity_keys(archive: &Archive) -> BTreeMap<&str, Vec<String>> {
+    archive
+        .entities
+        .iter()
+        .map(|e| {
+            let mut keys: Vec<String> = std::iter::once(&e.name).chain(&e.aliases).map(|n| name_key(n)).collect();
+            keys.push(e.id.clone());
+            (e.id.as_str(), keys)
+        })
+        .collect()
+}
+
+/// Does archive entity `id` stand for the gold name `gold` (directly, by
+/// slug, or through one of the gold file's alias groups)?
+fn same_entity(gold: &str, id: &str, keys: &BTreeMap<&str, Vec<String>>, groups: &[Vec<String>]) -> bool {
+    let mut wanted: Vec<String> = vec![name_key(gold)];
+    for g in groups {
+        if g.iter().any(|f| name_key(f) == name_key(gold)) {
+            wanted.extend(g.iter().map(|f| name_key(f)));
+        }
+    }
+    if wanted.iter().any(|w| crate::text::slugify(w, 60) == id) {
+        return true;
+    }
+    let Some(ks) = keys.get(id) else { return false };
+    wanted.iter().any(|w| ks.contains(w))
+}
+
+fn is_unnamed(gold: &str) -> bool {
+    gold.contains("unnamed") || gold.contains('(')
+}
+
 /// Scores `archive` against `gold`.
 pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
     let by_file: BTreeMap<String, &Article> = archive
@@ -82,27 +130,100 @@ pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
         .collect();
     let empty = serde_json::Map::new();
     let gold_articles = gold.get("articles").and_then(Value::as_object).unwrap_or(&empty);
+    let groups: Vec<Vec<String>> = gold
+        .get("aliases")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g.as_array().map(|g| g.iter().filter_map(|f| f.as_str().map(String::from)).collect()))
+        .collect();
+    let keys = entity_keys(archive);
     let mut quotes = Prf::default();
+    let mut speakers = (0usize, 0usize);
+    let mut speaker_misses = Vec::new();
+    let mut attrs = Prf::default();
+    let mut attr_misses = Vec::new();
     let mut windows = (0usize, 0usize);
     let mut window_detail = Vec::new();
     for (file, g) in gold_articles {
         let Some(a) = by_file.get(file) else { continue };
-        let gold_quotes: Vec<String> = g
-            .get("quotes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|q| q.get("text")?.as_str().map(norm))
-            .collect();
-        let found: Vec<String> = a.quotes.iter().map(|q| norm(&q.text)).collect();
+        let gold_quotes: Vec<&Value> = g.get("quotes").and_then(Value::as_array).into_iter().flatten().collect();
         quotes.gold += gold_quotes.len();
-        quotes.found += found.len();
-        let mut pool = found.clone();
+        quotes.found += a.quotes.len();
+        let mut pool: Vec<usize> = (0..a.quotes.len()).collect();
         for gq in &gold_quotes {
-            if let Some(i) = pool.iter().position(|f| f == gq) {
-                pool.remove(i);
-                quotes.correct += 1;
+            let text = gq.get("text").and_then(Value::as_str).map(norm).unwrap_or_default();
+            let Some(k) = pool.iter().position(|&i| norm(&a.quotes[i].text) == text) else { continue };
+            let q = &a.quotes[pool.remove(k)];
+            quotes.correct += 1;
+            speakers.1 += 1;
+            let gs = gq.get("speaker").and_then(Value::as_str);
+            let gm = gq.get("speaker_mention").and_then(Value::as_str);
+            let ok = match (gs, &q.speaker) {
+                (None, None) => true,
+                (Some(name), Some(id)) => same_entity(name, id, &keys, &groups),
+                (Some(name), None) => {
+                    is_unnamed(name)
+                        && q.speaker_mention.as_deref().map(name_key) == gm.map(name_key)
+                        && gm.is_some()
+                }
+                (None, Some(_)) => false,
+            };
+            if ok {
+                speakers.0 += 1;
+            } else {
+                speaker_misses.push(format!(
+                    "{file}: “{}” gold {} got {}",
+                    text.chars().take(30).collect::<String>(),
+                    gs.unwrap_or("none"),
+                    q.speaker.as_deref().or(q.speaker_mention.as_deref()).unwrap_or("none")
+                ));
             }
+        }
+        // Attributions: same sentence's paragraph (or the credit line) and same source.
+        let gold_attrs: Vec<&Value> = g.get("attributions").and_then(Value::as_array).into_iter().flatten().collect();
+        attrs.gold += gold_attrs.len();
+        attrs.found += a.attributions.len();
+        let mut pool: Vec<usize> = (0..a.attributions.len()).collect();
+        // Exact source matches first, then described (unnamed) ones.
+        let mut missed: Vec<(bool, &Value)> = gold_attrs.iter().map(|g| (false, *g)).collect();
+        for loose in [false, true] {
+            for (done, ga) in missed.iter_mut().filter(|m| !m.0) {
+                let src = ga.get("source").and_then(Value::as_str).unwrap_or("");
+                let start = ga.get("sentence_start").and_then(Value::as_str).map(norm).unwrap_or_default();
+                let paras: Vec<&str> = a
+                    .paragraphs
+                    .iter()
+                    .filter(|p| norm(&p.text).contains(&start))
+                    .map(|p| p.id.as_str())
+                    .collect();
+                let hit = pool.iter().position(|&i| {
+                    let f = &a.attributions[i];
+                    let place_ok = if paras.is_empty() {
+                        f.paragraph.is_empty()
+                    } else {
+                        paras.contains(&f.paragraph.as_str())
+                    };
+                    let same = if loose {
+                        is_unnamed(src) && f.source.starts_with("unnamed-")
+                    } else {
+                        same_entity(src, &f.source, &keys, &groups)
+                    };
+                    place_ok && same
+                });
+                if let Some(k) = hit {
+                    pool.remove(k);
+                    attrs.correct += 1;
+                    *done = true;
+                }
+            }
+        }
+        for (_, ga) in missed.iter().filter(|m| !m.0) {
+            attr_misses.push(format!(
+                "{file}: {} ({})",
+                ga.get("source").and_then(Value::as_str).unwrap_or(""),
+                ga.get("cue").and_then(Value::as_str).unwrap_or("")
+            ));
         }
         if let Some(w) = g.get("publication_date") {
             let (lo, hi) = (
@@ -122,7 +243,28 @@ pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
             ));
         }
     }
-    vec![
+    // Alias groups: every form of a group among one entity's names.
+    let mut merged = 0;
+    let mut alias_misses = Vec::new();
+    for g in &groups {
+        let ok = keys.values().any(|ks| {
+            g.iter().all(|f| {
+                let k = name_key(f);
+                ks.contains(&k) || k.is_empty()
+            })
+        });
+        if ok {
+            merged += 1;
+        } else {
+            let missing: Vec<&str> = g
+                .iter()
+                .filter(|f| !keys.values().any(|ks| ks.contains(&name_key(f))))
+                .map(String::as_str)
+                .collect();
+            alias_misses.push(format!("[{}] unseen: {}", g.join(" / "), missing.join(", ")));
+        }
+    }
+    let mut scores = vec![
         Score {
             name: "quote span precision".into(),
             value: quotes.precision(),
@@ -139,9 +281,112 @@ pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
             detail: String::new(),
         },
         Score {
+            name: "speaker accuracy (matched gold quotes)".into(),
+            value: ratio(speakers.0, speakers.1),
+            detail: format!("{}/{}; wrong: {}", speakers.0, speakers.1, speaker_misses.join("; ")),
+        },
+        Score {
+            name: "attribution recall".into(),
+            value: attrs.recall(),
+            detail: format!("{}/{}; missed: {}", attrs.correct, attrs.gold, attr_misses.join("; ")),
+        },
+        Score {
+            name: "attribution precision (vs gold list)".into(),
+            value: attrs.precision(),
+            detail: format!("{}/{}", attrs.correct, attrs.found),
+        },
+        Score {
+            name: "alias groups merged".into(),
+            value: ratio(merged, groups.len()),
+            detail: format!("{merged}/{}; not merged: {}", groups.len(), alias_misses.join("; ")),
+        },
+        Score {
             name: "publication dates in gold window".into(),
             value: ratio(windows.0, windows.1),
             detail: window_detail.join("; "),
+        },
+    ];
+    scores.extend(score_dates(gold, archive));
+    scores
+}
+
+/// Scores date mentions: the share of gold `dates` entries found (matched by
+/// mention text within the article, preferring the paragraph that holds the
+/// gold `sentence_start`; a found mention may be longer, e.g. with a clock
+/// time), the share resolved to the gold value, and the share of found
+/// mentions that match a gold entry.
+pub fn score_dates(gold: &Value, archive: &Archive) -> Vec<Score> {
+    let empty = serde_json::Map::new();
+    let gold_articles = gold.get("articles").and_then(Value::as_object).unwrap_or(&empty);
+    let (mut total, mut found, mut resolved, mut extracted) = (0usize, 0usize, 0usize, 0usize);
+    let mut misses = Vec::new();
+    for (file, g) in gold_articles {
+        let Some(a) = archive
+            .articles
+            .iter()
+            .find(|a| a.source_file.rsplit('/').next() == Some(file.as_str()))
+        else {
+            continue;
+        };
+        let lower = |s: &str| norm(s).to_lowercase();
+        let para_text: BTreeMap<&str, String> = a.paragraphs.iter().map(|p| (p.id.as_str(), lower(&p.text))).collect();
+        let mut used = vec![false; a.dates.len()];
+        extracted += a.dates.len();
+        for d in g.get("dates").and_then(Value::as_array).into_iter().flatten() {
+            let (Some(mention), Some(value)) = (
+                d.get("mention").and_then(Value::as_str),
+                d.get("value").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            total += 1;
+            let m = lower(mention);
+            let start = d
+                .get("sentence_start")
+                .and_then(Value::as_str)
+                .map(lower)
+                .unwrap_or_default();
+            let text_ok = |t: &str| {
+                let t = lower(t);
+                t == m || t.ends_with(&format!(" {m}")) || t.starts_with(&format!("{m} "))
+            };
+            let in_sentence = |pid: &str| para_text.get(pid).is_some_and(|p| p.contains(&start));
+            let hit = (0..a.dates.len())
+                .filter(|&i| !used[i] && text_ok(&a.dates[i].text))
+                .min_by_key(|&i| (!in_sentence(&a.dates[i].paragraph), a.dates[i].value != value));
+            match hit {
+                Some(i) => {
+                    used[i] = true;
+                    found += 1;
+                    if a.dates[i].value == value {
+                        resolved += 1;
+                    } else {
+                        misses.push(format!("{file}: {mention:?} -> {} (gold {value})", a.dates[i].value));
+                    }
+                }
+                None => misses.push(format!("{file}: {mention:?} not found")),
+            }
+        }
+    }
+    vec![
+        Score {
+            name: "date mentions found".into(),
+            value: ratio(found, total),
+            detail: format!("{found}/{total}"),
+        },
+        Score {
+            name: "date mentions resolved to the gold value".into(),
+            value: ratio(resolved, total),
+            detail: format!(
+                "{resolved}/{total}{}{}",
+                if misses.is_empty() { "" } else { "; " },
+                misses.join("; ")
+            ),
+        },
+        Score {
+            name: "date mention precision".into(),
+            value: ratio(found, extracted),
+            detail: format!("{found}/{extracted}"),
         },
     ]
 }

@@ -31,7 +31,7 @@ pub fn base_path(base_url: &str) -> String {
 /// Builds `sitemap.xml` (or an index of `sitemap-N.xml`), `robots.txt` and
 /// `atom.xml`. `pages` are the files rendered so far: every `.html` page
 /// except `404.html` and duplicate redirects goes into the sitemap.
-pub fn run(archive: &Archive, site: &SiteConfig, pages: &[Output]) -> Vec<Output> {
+pub fn run(archive: &Archive, site: &SiteConfig, pages: &[PathBuf]) -> Vec<Output> {
     let base = base(site);
     let redirects: std::collections::BTreeSet<&str> = archive
         .articles
@@ -46,7 +46,7 @@ pub fn run(archive: &Archive, site: &SiteConfig, pages: &[Output]) -> Vec<Output
         .collect();
     let mut urls: Vec<(String, Option<&str>)> = pages
         .iter()
-        .filter_map(|(p, _)| {
+        .filter_map(|p| {
             let p = p.to_str()?.replace('\\', "/");
             (p.ends_with(".html") && p != "404.html" && !redirects.contains(p.as_str())).then_some(p)
         })
@@ -216,7 +216,7 @@ mod tests {
             base_url: "https://user.github.io/repo".into(),
             ..SiteConfig::default()
         };
-        let pages: Vec<Output> = [
+        let pages: Vec<PathBuf> = [
             "index.html",
             "404.html",
             "articles/a.html",
@@ -224,7 +224,7 @@ mod tests {
             "static/style.css",
         ]
         .iter()
-        .map(|p| (PathBuf::from(p), Vec::new()))
+        .map(PathBuf::from)
         .collect();
         let files = run(&archive, &site, &pages);
         let get =
@@ -249,8 +249,8 @@ mod tests {
 
     #[test]
     fn large_sitemaps_become_an_index() {
-        let pages: Vec<Output> = (0..SITEMAP_MAX + 1)
-            .map(|i| (PathBuf::from(format!("entities/e{i}.html")), Vec::new()))
+        let pages: Vec<PathBuf> = (0..SITEMAP_MAX + 1)
+            .map(|i| PathBuf::from(format!("entities/e{i}.html")))
             .collect();
         let files = run(&Archive::default(), &SiteConfig::default(), &pages);
         let names: Vec<_> = files.iter().map(|f| f.0.display().to_string()).collect();

@@ -4,11 +4,13 @@
 //! `.md`: TOML front matter between `+++` lines (title, date, source, url,
 //! tags, byline), then a Markdown body whose blocks become body lines.
 //! Other files are skipped with a warning. Files are decoded leniently
-//! (BOM, UTF-16, invalid UTF-8) and every repair is reported.
+//! (BOM, UTF-16, invalid UTF-8) and every repair is reported. A file that
+//! cannot be an article (binary, unreadable, malformed front matter) is a
+//! warning naming the file and line; the rest of the archive still builds.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use serde::Deserialize;
 use walkdir::WalkDir;
 
@@ -32,6 +34,57 @@ pub struct RawArticle {
     /// Blank lines separate paragraphs.
     pub body: Vec<(usize, String)>,
     pub front: FrontMatter,
+    /// Raw HTML blocks of a `.md` body (whitespace collapsed), kept only when
+    /// [`Options::allow_raw_html`] is on; their paragraphs are published as HTML.
+    pub html_blocks: Vec<String>,
+}
+
+/// How ingest reads files.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Pass raw HTML blocks in `.md` bodies through to the pages (off: shown
+    /// as text).
+    pub allow_raw_html: bool,
+}
+
+/// Paragraphs longer than this many bytes are split at sentence ends, so no
+/// later stage sees one unbounded paragraph.
+pub const MAX_PARAGRAPH_BYTES: usize = 20_000;
+
+/// Why a file is not an article, and where in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleError {
+    pub file: String,
+    /// 1-based line, when the problem has one.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ArticleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ArticleError {}
+
+fn fail<T>(file: &str, line: Option<usize>, column: Option<usize>, message: impl Into<String>) -> Result<T> {
+    Err(ArticleError {
+        file: file.to_string(),
+        line,
+        column,
+        message: message.into(),
+    }
+    .into())
 }
 
 /// TOML front matter of a `.md` article. Unknown keys are an error.
@@ -75,12 +128,20 @@ impl FrontMatter {
     }
 }
 
-/// Reads every article under `input`, in path order (deterministic).
-/// Files that cannot be read as articles become warnings, not errors;
-/// an unreadable input folder is an error.
+/// Reads every article under `input`, in path order (deterministic), with
+/// default [`Options`].
 pub fn run(input: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<RawArticle>> {
+    run_with(input, Options::default(), warnings)
+}
+
+/// Reads every article under `input`, in path order (deterministic).
+/// Files that cannot be read as articles become warnings naming the file
+/// (and line), not errors; only a missing input folder is an error.
+/// Hidden folders (`.git`, ...) are skipped with a warning; hidden files
+/// that are not articles are skipped silently.
+pub fn run_with(input: &Path, opts: Options, warnings: &mut Vec<Warning>) -> Result<Vec<RawArticle>> {
     if !input.is_dir() {
-        bail!("input folder {} does not exist or is not a folder", input.display());
+        anyhow::bail!("input folder {} does not exist or is not a folder", input.display());
     }
     let root_name = input
         .canonicalize()
@@ -88,8 +149,8 @@ pub fn run(input: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<RawArticle>>
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "input".to_string());
     let mut articles = Vec::new();
-    let walker = WalkDir::new(input).follow_links(true).sort_by_file_name().into_iter();
-    for entry in walker {
+    let mut walker = WalkDir::new(input).follow_links(true).sort_by_file_name().into_iter();
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
@@ -97,21 +158,33 @@ pub fn run(input: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<RawArticle>>
                     .path()
                     .map(|p| display_path(&root_name, input, p))
                     .unwrap_or_default();
-                warnings.push(warn(&file, None, format!("skipped: {err}")));
+                warnings.push(warn(&file, None, format!("skipped: {}", walk_error(&err))));
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
-            continue;
-        }
         let path = entry.path();
         let shown = display_path(&root_name, input, path);
         let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_dir() {
+            if entry.depth() > 0 && name.starts_with('.') {
+                warnings.push(warn(&shown, None, "skipped: hidden folder".to_string()));
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_lowercase())
             .unwrap_or_default();
         if name.starts_with('.') && ext != "txt" && ext != "md" {
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            warnings.push(warn(
+                &shown,
+                None,
+                "skipped: not a regular file (a pipe, socket or device)".to_string(),
+            ));
             continue;
         }
         if ext != "txt" && ext != "md" {
@@ -125,13 +198,31 @@ pub fn run(input: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<RawArticle>>
                 continue;
             }
         };
-        match read_article(&shown, path, &bytes, ext == "md", warnings) {
+        match read_article_with(&shown, path, &bytes, ext == "md", opts, warnings) {
             Ok(Some(a)) => articles.push(a),
             Ok(None) => {}
-            Err(err) => warnings.push(warn(&shown, None, format!("skipped: {err:#}"))),
+            Err(err) => match err.downcast_ref::<ArticleError>() {
+                Some(e) => {
+                    let col = e.column.map(|c| format!(" (column {c})")).unwrap_or_default();
+                    warnings.push(warn(&shown, e.line, format!("skipped: {}{col}", e.message)))
+                }
+                None => warnings.push(warn(&shown, None, format!("skipped: {err:#}"))),
+            },
         }
     }
     Ok(articles)
+}
+
+/// A walk error in words: loops, broken links and permissions.
+fn walk_error(err: &walkdir::Error) -> String {
+    if err.loop_ancestor().is_some() {
+        return "symbolic link loop (it points back into an enclosing folder)".to_string();
+    }
+    match err.io_error().map(|e| e.kind()) {
+        Some(std::io::ErrorKind::NotFound) => "broken symbolic link (its target does not exist)".to_string(),
+        Some(std::io::ErrorKind::PermissionDenied) => "permission denied".to_string(),
+        _ => format!("cannot read: {err}"),
+    }
 }
 
 fn warn(file: &str, line: Option<usize>, message: String) -> Warning {
@@ -152,8 +243,9 @@ fn display_path(root_name: &str, input: &Path, path: &Path) -> String {
     s
 }
 
-/// Parses one file's bytes into a raw article. `Ok(None)` means the file
-/// holds no article (empty or whitespace only), which is warned about.
+/// Parses one file's bytes into a raw article with default [`Options`].
+/// `Ok(None)` means the file holds no article (empty or whitespace only),
+/// which is warned about. Errors are [`ArticleError`]s.
 pub fn read_article(
     shown: &str,
     path: &Path,
@@ -161,15 +253,39 @@ pub fn read_article(
     markdown: bool,
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<RawArticle>> {
+    read_article_with(shown, path, bytes, markdown, Options::default(), warnings)
+}
+
+/// [`read_article`] with options.
+pub fn read_article_with(
+    shown: &str,
+    path: &Path,
+    bytes: &[u8],
+    markdown: bool,
+    opts: Options,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<RawArticle>> {
     let raw = decode(shown, bytes, warnings)?;
     let text = raw.replace("\r\n", "\n").replace('\r', "\n");
-    let (front, body_start, body_text) = if markdown {
+    let (mut front, body_start, body_text) = if markdown {
         split_front_matter(shown, &text)?
     } else {
         (FrontMatter::default(), 1, text.as_str())
     };
-    let mut lines: Vec<(usize, String)> = if markdown {
-        markdown_blocks(body_text, body_start)
+    if let Some(u) = front.url.clone() {
+        if !is_web_url(&u) {
+            let line = url_line(&text);
+            warnings.push(warn(
+                shown,
+                line,
+                format!("front matter url {u:?} is not an http(s) address; it is not linked"),
+            ));
+            front.url = None;
+        }
+    }
+    let mut html_blocks = Vec::new();
+    let lines: Vec<(usize, String)> = if markdown {
+        markdown_blocks(body_text, body_start, opts.allow_raw_html.then_some(&mut html_blocks))
     } else {
         body_text
             .split('\n')
@@ -177,6 +293,7 @@ pub fn read_article(
             .map(|(i, l)| (i + body_start, l.to_string()))
             .collect()
     };
+    let mut lines = split_long_paragraphs(shown, lines, warnings);
     let (title, title_line) = match front.title.clone().filter(|t| !t.trim().is_empty()) {
         Some(t) => (t.trim().to_string(), 0),
         None => {
@@ -189,6 +306,14 @@ pub fn read_article(
             (title.trim().to_string(), line_no)
         }
     };
+    if lines.iter().all(|(_, l)| is_blank(l)) {
+        let line = (title_line > 0).then_some(title_line);
+        warnings.push(warn(
+            shown,
+            line,
+            "the article has a title but no body text".to_string(),
+        ));
+    }
     Ok(Some(RawArticle {
         source_file: shown.to_string(),
         path: path.to_path_buf(),
@@ -197,7 +322,104 @@ pub fn read_article(
         title_line,
         body: lines,
         front,
+        html_blocks,
     }))
+}
+
+/// An absolute `http://` or `https://` URL with a host.
+pub fn is_web_url(url: &str) -> bool {
+    let u = url.trim();
+    let lower = u.to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+        && !u.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
+/// The line of the `url =` key in the front matter, if any.
+fn url_line(text: &str) -> Option<usize> {
+    text.lines()
+        .take_while(|l| !l.starts_with("+++") || text.starts_with(*l))
+        .position(|l| {
+            let t = l.trim_start();
+            t.strip_prefix("url").is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+/// Splits every paragraph (block of non-blank lines) longer than
+/// [`MAX_PARAGRAPH_BYTES`] at sentence ends (else at spaces) by inserting
+/// blank lines, with one warning per paragraph split. Text is kept whole.
+fn split_long_paragraphs(
+    shown: &str,
+    lines: Vec<(usize, String)>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<(usize, String)> {
+    if lines.iter().all(|(_, l)| l.len() <= MAX_PARAGRAPH_BYTES)
+        && lines.iter().map(|(_, l)| l.len()).sum::<usize>() <= MAX_PARAGRAPH_BYTES
+    {
+        return lines;
+    }
+    let mut out = Vec::with_capacity(lines.len());
+    let mut block_len = 0usize;
+    let mut block_start: Option<usize> = None;
+    let mut parts = 1usize;
+    let flush = |start: Option<usize>, parts: &mut usize, warnings: &mut Vec<Warning>| {
+        if *parts > 1 {
+            warnings.push(warn(
+                shown,
+                start,
+                format!("paragraph longer than {MAX_PARAGRAPH_BYTES} bytes; split into {parts} paragraphs"),
+            ));
+        }
+        *parts = 1;
+    };
+    for (no, line) in lines {
+        if is_blank(&line) {
+            flush(block_start.take(), &mut parts, warnings);
+            block_len = 0;
+            out.push((no, line));
+            continue;
+        }
+        block_start.get_or_insert(no);
+        if block_len > 0 && block_len + line.len() > MAX_PARAGRAPH_BYTES {
+            out.push((no, String::new()));
+            parts += 1;
+            block_len = 0;
+        }
+        let mut rest = line.as_str();
+        while rest.len() > MAX_PARAGRAPH_BYTES {
+            let cut = split_point(rest, MAX_PARAGRAPH_BYTES);
+            out.push((no, rest[..cut].trim_end().to_string()));
+            out.push((no, String::new()));
+            parts += 1;
+            rest = rest[cut..].trim_start();
+        }
+        block_len += rest.len();
+        out.push((no, rest.to_string()));
+    }
+    flush(block_start, &mut parts, warnings);
+    out
+}
+
+/// Where to cut `text` at most `max` bytes in: after the last sentence end
+/// (`. `, `! `, `? `) in the second half, else the last space, else the
+/// last char boundary. Always > 0.
+fn split_point(text: &str, max: usize) -> usize {
+    let mut limit = max.min(text.len());
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let head = &text[..limit];
+    let sentence = head
+        .rmatch_indices([' ', '\n'])
+        .map(|(i, _)| i)
+        .find(|&i| i >= limit / 2 && head[..i].ends_with(['.', '!', '?', '"', '\u{201d}']));
+    let cut = sentence.or_else(|| head.rfind(' ').filter(|&i| i > 0)).unwrap_or(limit);
+    if cut == 0 {
+        text.char_indices().nth(1).map(|(i, _)| i).unwrap_or(text.len())
+    } else {
+        cut
+    }
 }
 
 /// True for a line holding only whitespace (including no-break and zero-width spaces).
@@ -206,50 +428,115 @@ pub fn is_blank(line: &str) -> bool {
         .all(|c| c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}'))
 }
 
-/// Decodes bytes as UTF-8 (BOM stripped) or UTF-16 (by BOM); invalid UTF-8
-/// is decoded lossily with a warning naming the first bad byte offset.
-fn decode(shown: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<String> {
+/// Decodes bytes as UTF-8 (BOM stripped) or UTF-16 (by BOM, or by the
+/// pattern of NUL bytes when there is none); invalid UTF-8 is decoded
+/// lossily with a warning naming the first bad byte's offset and line.
+/// Binary data is an error.
+pub fn decode(shown: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<String> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return decode(shown, rest, warnings);
+        return decode_utf8(shown, rest, 3, warnings);
     }
-    let utf16 = |le: bool, body: &[u8]| -> String {
-        let units: Vec<u16> = body
-            .chunks(2)
-            .map(|c| {
-                let pair = [c[0], *c.get(1).unwrap_or(&0)];
-                if le {
-                    u16::from_le_bytes(pair)
-                } else {
-                    u16::from_be_bytes(pair)
-                }
-            })
-            .collect();
-        String::from_utf16_lossy(&units)
-    };
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return Ok(utf16(true, rest));
+        return decode_utf16(shown, true, rest, warnings);
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return Ok(utf16(false, rest));
+        return decode_utf16(shown, false, rest, warnings);
     }
-    let nul = bytes.iter().take(8192).filter(|&&b| b == 0).count();
+    let head = &bytes[..bytes.len().min(8192)];
+    let nul = head.iter().filter(|&&b| b == 0).count();
     if nul > 0 {
-        bail!("binary file (it contains NUL bytes)");
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => {
+        // Text in UTF-16 without a BOM: mostly ASCII, so every other byte is NUL.
+        let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+        let even = nul - odd;
+        let half = head.len() / 2;
+        if bytes.len().is_multiple_of(2)
+            && half > 0
+            && (odd * 10 >= half * 3 || even * 10 >= half * 3)
+            && (odd == 0 || even == 0)
+        {
+            let le = odd > 0;
+            let text = decode_utf16(shown, le, bytes, warnings)?;
             warnings.push(warn(
                 shown,
                 None,
+                format!("no byte-order mark; decoded as UTF-16{}", if le { "LE" } else { "BE" }),
+            ));
+            return Ok(text);
+        }
+        return fail(shown, None, None, "binary file (it contains NUL bytes)");
+    }
+    decode_utf8(shown, bytes, 0, warnings)
+}
+
+fn decode_utf8(shown: &str, bytes: &[u8], base: usize, warnings: &mut Vec<Warning>) -> Result<String> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            check_not_binary(shown, &text)?;
+            let bad = text.matches('\u{FFFD}').count();
+            warnings.push(warn(
+                shown,
+                Some(line),
                 format!(
-                    "invalid UTF-8 at byte offset {}; decoded with replacement characters",
-                    e.valid_up_to()
+                    "invalid UTF-8 at byte offset {}; decoded with {bad} replacement character{}",
+                    base + at,
+                    if bad == 1 { "" } else { "s" }
                 ),
             ));
-            Ok(String::from_utf8_lossy(bytes).into_owned())
+            return Ok(text);
+        }
+    };
+    check_not_binary(shown, &text)?;
+    Ok(text)
+}
+
+fn decode_utf16(shown: &str, le: bool, body: &[u8], warnings: &mut Vec<Warning>) -> Result<String> {
+    let units: Vec<u16> = body
+        .chunks(2)
+        .map(|c| {
+            let pair = [c[0], *c.get(1).unwrap_or(&0)];
+            if le {
+                u16::from_le_bytes(pair)
+            } else {
+                u16::from_be_bytes(pair)
+            }
+        })
+        .collect();
+    let text = String::from_utf16_lossy(&units);
+    check_not_binary(shown, &text)?;
+    if text.contains('\u{FFFD}') || !body.len().is_multiple_of(2) {
+        warnings.push(warn(
+            shown,
+            None,
+            "invalid UTF-16 (unpaired surrogate or odd length); decoded with replacement characters".to_string(),
+        ));
+    }
+    Ok(text)
+}
+
+/// Fails on text that is mostly control or replacement characters: a
+/// binary file that happens to hold no NUL byte.
+fn check_not_binary(shown: &str, text: &str) -> Result<()> {
+    let mut total = 0usize;
+    let mut odd = 0usize;
+    for c in text.chars().take(8192) {
+        total += 1;
+        if c == '\u{FFFD}' || c == '\0' || (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c')) {
+            odd += 1;
         }
     }
+    if total >= 16 && odd * 10 > total {
+        return fail(
+            shown,
+            None,
+            None,
+            format!("binary file ({odd} of its first {total} characters are control or invalid bytes)"),
+        );
+    }
+    Ok(())
 }
 
 /// Splits `+++` TOML front matter off a Markdown file. Returns the parsed
@@ -258,20 +545,49 @@ fn split_front_matter<'a>(shown: &str, text: &'a str) -> Result<(FrontMatter, us
     let Some(rest) = text.strip_prefix("+++\n") else {
         return Ok((FrontMatter::default(), 1, text));
     };
-    let Some(end) = rest.find("\n+++") else {
-        bail!("{shown}:1: front matter opened with +++ is never closed");
+    // The closing line is `+++` alone (trailing spaces allowed).
+    let mut offset = 0;
+    let mut end = None;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            end = Some((offset, offset + line.len()));
+            break;
+        }
+        offset += line.len();
+    }
+    let Some((end, body_at)) = end else {
+        return fail(
+            shown,
+            Some(1),
+            Some(1),
+            "front matter opened with +++ is never closed (expected a line holding only +++)",
+        );
     };
-    let toml_text = &rest[..end + 1];
-    let after = &rest[end + 4..];
-    let body = after.strip_prefix('\n').unwrap_or(after);
+    let toml_text = &rest[..end];
+    let body = &rest[body_at..];
     let body_start = 2 + toml_text.matches('\n').count() + 1;
     let front: FrontMatter = toml::from_str(toml_text).map_err(|e| {
         let (line, col) = e.span().map(|s| line_col(toml_text, s.start)).unwrap_or((0, 0));
-        anyhow::anyhow!("{shown}:{}:{}: invalid front matter: {}", line + 1, col, e.message())
+        let message = e.message().trim().replace('\n', "; ");
+        ArticleError {
+            file: shown.to_string(),
+            line: Some(line + 1),
+            column: Some(col),
+            message: format!("invalid front matter: {message}"),
+        }
     })?;
     if let Some(d) = front.date_string() {
         if !is_iso_date(&d) {
-            bail!("{shown}:2: front matter date {d:?} is not a date like 2016-12-13");
+            let line = toml_text
+                .lines()
+                .position(|l| l.trim_start().starts_with("date"))
+                .map(|i| i + 2);
+            return fail(
+                shown,
+                line,
+                None,
+                format!("invalid front matter: date {d:?} is not a date like 2016-12-13"),
+            );
         }
     }
     Ok((front, body_start, body))
@@ -296,27 +612,41 @@ pub fn is_iso_date(s: &str) -> bool {
 }
 
 /// Turns a Markdown body into body lines: each block (paragraph, heading,
-/// list item, quote paragraph, code block) becomes one line of plain text,
-/// followed by a blank line. Inline markup is reduced to its text; raw HTML
-/// is kept as literal text (escaped later on output).
-fn markdown_blocks(body: &str, first_line: usize) -> Vec<(usize, String)> {
+/// list item, quote paragraph, code block, HTML block) becomes one line of
+/// plain text, followed by a blank line. Inline markup is reduced to its
+/// text; raw HTML is kept as literal text (escaped later on output). When
+/// `html_blocks` is given, the text of each HTML block is also pushed there.
+fn markdown_blocks(body: &str, first_line: usize, mut html_blocks: Option<&mut Vec<String>>) -> Vec<(usize, String)> {
     use pulldown_cmark::{Event, Parser, Tag, TagEnd};
     let mut out = Vec::new();
     let mut current = String::new();
     let mut current_line = first_line;
     let mut depth = 0usize;
+    // Line counting is incremental: offsets only grow.
+    let (mut seen_at, mut seen_lines) = (0usize, 0usize);
     for (event, range) in Parser::new(body).into_offset_iter() {
         match event {
-            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::CodeBlock(_) | Tag::Item) => {
+            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::CodeBlock(_) | Tag::Item | Tag::HtmlBlock) => {
                 if depth == 0 || current.trim().is_empty() {
-                    current_line = first_line + body[..range.start].matches('\n').count();
+                    if range.start >= seen_at {
+                        seen_lines += body[seen_at..range.start].matches('\n').count();
+                        seen_at = range.start;
+                    }
+                    current_line = first_line + seen_lines;
                 }
                 depth += 1;
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::Item) => {
+            Event::End(
+                end @ (TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::Item | TagEnd::HtmlBlock),
+            ) => {
                 depth = depth.saturating_sub(1);
-                let text = current.trim().to_string();
+                let text = current.split_whitespace().collect::<Vec<_>>().join(" ");
                 if !text.is_empty() {
+                    if end == TagEnd::HtmlBlock {
+                        if let Some(h) = html_blocks.as_deref_mut() {
+                            h.push(text.clone());
+                        }
+                    }
                     out.push((current_line, text));
                     out.push((current_line, String::new()));
                 }
@@ -419,5 +749,165 @@ mod tests {
         assert!(read_article("f.txt", Path::new("f"), b" \n\t\n", false, &mut w)
             .unwrap()
             .is_none());
+    }
+
+    #[test]
+    fn front_matter_errors_carry_line_and_column() {
+        let mut w = Vec::new();
+        let err = read_article(
+            "a.md",
+            Path::new("a.md"),
+            b"+++\ntitle = \"x\"\ntags = [1,,]\n+++\nb",
+            true,
+            &mut w,
+        )
+        .unwrap_err();
+        let e = err.downcast_ref::<ArticleError>().unwrap();
+        assert_eq!(e.line, Some(3));
+        assert!(e.column.is_some());
+        assert!(e.message.contains("expected") && !e.message.contains('\n'), "{e}");
+        let err = read_article("a.md", Path::new("a.md"), b"+++\ntitle = \"x\"\nbody", true, &mut w).unwrap_err();
+        assert!(err.to_string().starts_with("a.md:1:1: front matter"), "{err}");
+        let err = read_article(
+            "a.md",
+            Path::new("a.md"),
+            b"+++\ntitle = \"x\"\ndate = \"soon\"\n+++\n",
+            true,
+            &mut w,
+        )
+        .unwrap_err();
+        assert_eq!(err.downcast_ref::<ArticleError>().unwrap().line, Some(3));
+        // Empty front matter and a `+++` inside a value are fine.
+        let a = read_article("a.md", Path::new("a.md"), b"+++\n+++\nTitle\n\nBody", true, &mut w)
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.title, "Title");
+        let a = read_article(
+            "a.md",
+            Path::new("a.md"),
+            b"+++\ntitle = \"a\\n+++ b\"\n+++\nBody",
+            true,
+            &mut w,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.title, "a\n+++ b");
+    }
+
+    #[test]
+    fn only_web_urls_are_kept() {
+        for (url, kept) in [
+            ("https://example.org/a", true),
+            ("HTTP://example.org", true),
+            ("javascript:alert(1)", false),
+            (" JavaScript:alert(1)", false),
+            ("data:text/html,x", false),
+            ("//evil.example/x", false),
+            ("https://", false),
+            ("https://a b", false),
+        ] {
+            let mut w = Vec::new();
+            let text = format!("+++\ntitle = \"T\"\nurl = {url:?}\n+++\nBody.");
+            let a = read_article("a.md", Path::new("a.md"), text.as_bytes(), true, &mut w)
+                .unwrap()
+                .unwrap();
+            assert_eq!(a.front.url.is_some(), kept, "{url}");
+            assert_eq!(w.len(), usize::from(!kept), "{url}: {w:?}");
+            if !kept {
+                assert_eq!(w[0].line, Some(3));
+            }
+        }
+    }
+
+    #[test]
+    fn utf16_without_bom_and_binary_without_nul() {
+        let mut w = Vec::new();
+        let le: Vec<u8> = "Title\n\nBody text here."
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let a = read_article("a.txt", Path::new("a"), &le, false, &mut w)
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.title, "Title");
+        assert!(w[0].message.contains("UTF-16LE"), "{w:?}");
+        let be: Vec<u8> = "Title\n\nBody".encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let a = read_article("a.txt", Path::new("a"), &be, false, &mut w)
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.title, "Title");
+        let noise: Vec<u8> = (0..400u32).map(|i| (i * 37 % 31 + 1) as u8).collect();
+        let err = read_article("n.txt", Path::new("n"), &noise, false, &mut w).unwrap_err();
+        assert!(err.to_string().contains("binary"), "{err}");
+        // Offsets count the BOM; the line is given.
+        let mut w = Vec::new();
+        read_article("b.txt", Path::new("b"), b"\xEF\xBB\xBFT\nok\n\xC3(", false, &mut w).unwrap();
+        assert!(w[0].message.contains("byte offset 8"), "{w:?}");
+        assert_eq!(w[0].line, Some(3));
+    }
+
+    #[test]
+    fn title_only_article_is_kept_with_a_warning() {
+        let mut w = Vec::new();
+        let a = read_article("t.txt", Path::new("t"), b"\n Only a title \n\n", false, &mut w)
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.title, "Only a title");
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].line, Some(2));
+    }
+
+    #[test]
+    fn long_paragraphs_are_split_at_sentences_and_nothing_is_lost() {
+        let sentence = "The committee met again on Tuesday and agreed nothing at all. ";
+        let body = sentence.repeat(1000);
+        let text = format!("Title\n\n{body}\n\nShort one.\n");
+        let mut w = Vec::new();
+        let a = read_article("l.txt", Path::new("l"), text.as_bytes(), false, &mut w)
+            .unwrap()
+            .unwrap();
+        let pieces: Vec<&str> = a
+            .body
+            .iter()
+            .map(|(_, l)| l.as_str())
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert!(pieces.len() >= 4, "{}", pieces.len());
+        assert!(pieces.iter().all(|p| p.len() <= MAX_PARAGRAPH_BYTES));
+        assert!(pieces.iter().all(|p| p.trim_end().ends_with('.')), "{pieces:?}");
+        let words = |t: &str| t.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(words(&pieces.join(" ")), words(&format!("{body} Short one.")));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].line, Some(3));
+        // No space at all: cut at a char boundary.
+        let text = format!("T\n\n{}", "é".repeat(MAX_PARAGRAPH_BYTES));
+        let a = read_article("l.txt", Path::new("l"), text.as_bytes(), false, &mut w)
+            .unwrap()
+            .unwrap();
+        let joined: String = a.body.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(joined.chars().count(), MAX_PARAGRAPH_BYTES);
+    }
+
+    #[test]
+    fn html_blocks_are_separate_lines_and_collected_only_when_allowed() {
+        let text = b"+++\ntitle = \"T\"\n+++\n<div class=\"box\">\n<b>Hi</b>\n</div>\n\nNext para.\n";
+        let mut w = Vec::new();
+        let a = read_article("h.md", Path::new("h"), text, true, &mut w)
+            .unwrap()
+            .unwrap();
+        let lines: Vec<&str> = a
+            .body
+            .iter()
+            .map(|(_, l)| l.as_str())
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(lines, ["<div class=\"box\"> <b>Hi</b> </div>", "Next para."]);
+        assert!(a.html_blocks.is_empty());
+        let opts = Options { allow_raw_html: true };
+        let a = read_article_with("h.md", Path::new("h"), text, true, opts, &mut w)
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.html_blocks, ["<div class=\"box\"> <b>Hi</b> </div>"]);
+        assert_eq!(a.body[0].0, 4);
     }
 }

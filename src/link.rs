@@ -1,4 +1,11 @@
-//! Stage 5, link: related articles by shared entities and shared passages.
+//! Stage 5, link: related articles by shared entities, shared passages and
+//! text similarity.
+//!
+//! Scales with an inverted index: each article is compared only with the
+//! articles that share one of its rarer entities (or a passage), never with
+//! the whole archive. Entities named by a large share of the archive (the
+//! story's main country, say) say little about relatedness and are weighted
+//! down by inverse document frequency.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -7,52 +14,134 @@ use crate::model::{Article, SharedPassage};
 /// How many related articles each article lists at most.
 pub const MAX_RELATED: usize = 5;
 
-/// Fills `related` for each non-duplicate article: the articles sharing the
-/// most entities and passages, best first, ties by id.
+/// An entity in more than this many articles (and more than a tenth of the
+/// archive) does not by itself make two articles candidates.
+const COMMON: usize = 50;
+
+/// Fills `related` for each non-duplicate article: the best-scoring
+/// candidates, best first, ties by id.
 pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
+    let live: Vec<usize> = (0..articles.len()).filter(|&i| articles[i].duplicate_of.is_none()).collect();
+    let n = live.len().max(1) as f64;
     let ents: Vec<BTreeSet<&str>> = articles
         .iter()
         .map(|a| a.mentions.iter().map(|m| m.entity.as_str()).collect())
         .collect();
-    let mut passage_links: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut index: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &i in &live {
+        for e in &ents[i] {
+            index.entry(e).or_default().push(i);
+        }
+    }
+    let common = COMMON.max(live.len() / 10);
+    let idf = |e: &str| -> f64 { (n / index.get(e).map_or(1, Vec::len) as f64).ln() + 0.1 };
+    let pos: BTreeMap<&str, usize> = articles.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
+    let mut passage_links: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     for sp in shared {
-        for x in &sp.occurrences {
-            for y in &sp.occurrences {
-                if x.article != y.article {
-                    *passage_links
-                        .entry((x.article.as_str(), y.article.as_str()))
-                        .or_default() += 1;
+        let occ: BTreeSet<usize> = sp.occurrences.iter().filter_map(|o| pos.get(o.article.as_str()).copied()).collect();
+        for &x in &occ {
+            for &y in &occ {
+                if x != y {
+                    *passage_links.entry((x, y)).or_default() += 1;
                 }
             }
         }
     }
-    let mut related = Vec::with_capacity(articles.len());
-    for (i, a) in articles.iter().enumerate() {
-        if a.duplicate_of.is_some() {
-            related.push(Vec::new());
-            continue;
+    let words: Vec<BTreeSet<String>> = articles.iter().map(content_words).collect();
+    let mut related = vec![Vec::new(); articles.len()];
+    for &i in &live {
+        let mut cands: BTreeSet<usize> = BTreeSet::new();
+        for e in &ents[i] {
+            let list = &index[e];
+            if list.len() <= common {
+                cands.extend(list.iter().copied());
+            }
         }
-        let mut scored: Vec<(usize, &str)> = articles
-            .iter()
-            .enumerate()
-            .filter(|(j, b)| *j != i && b.duplicate_of.is_none())
-            .map(|(j, b)| {
-                let common = ents[i].intersection(&ents[j]).count();
-                let passages = passage_links.get(&(a.id.as_str(), b.id.as_str())).copied().unwrap_or(0);
-                (common + 3 * passages, b.id.as_str())
+        cands.extend(passage_links.range((i, 0)..(i + 1, 0)).map(|((_, y), _)| *y));
+        cands.remove(&i);
+        let mut scored: Vec<(f64, &str)> = cands
+            .into_iter()
+            .filter(|&j| articles[j].duplicate_of.is_none())
+            .map(|j| {
+                let shared_ents: f64 = ents[i].intersection(&ents[j]).map(|e| idf(e)).sum();
+                let passages = passage_links.get(&(i, j)).copied().unwrap_or(0) as f64;
+                let sim = jaccard(&words[i], &words[j]);
+                (shared_ents + 3.0 * passages + 10.0 * sim, articles[j].id.as_str())
             })
-            .filter(|(s, _)| *s > 0)
+            .filter(|(s, _)| *s > 0.0)
             .collect();
-        scored.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
-        related.push(
-            scored
-                .into_iter()
-                .take(MAX_RELATED)
-                .map(|(_, id)| id.to_string())
-                .collect(),
-        );
+        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
+        related[i] = scored.into_iter().take(MAX_RELATED).map(|(_, id)| id.to_string()).collect();
     }
     for (a, r) in articles.iter_mut().zip(related) {
         a.related = r;
+    }
+}
+
+/// Lower-cased words of five letters or more in an article's body.
+fn content_words(a: &Article) -> BTreeSet<String> {
+    a.paragraphs
+        .iter()
+        .flat_map(|p| crate::text::words(&p.text))
+        .filter(|w| w.chars().count() >= 5)
+        .collect()
+}
+
+fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+    let inter = a.intersection(b).count();
+    let union = a.len() + b.len() - inter;
+    if union == 0 {
+        0.0
+    } else {
+        inter as f64 / union as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Mention, Paragraph};
+
+    fn art(id: &str, ents: &[&str], text: &str) -> Article {
+        Article {
+            id: id.into(),
+            paragraphs: vec![Paragraph {
+                id: "p1".into(),
+                text: text.into(),
+                role: None,
+            }],
+            mentions: ents
+                .iter()
+                .map(|e| Mention {
+                    paragraph: "p1".into(),
+                    start: 0,
+                    end: 1,
+                    entity: e.to_string(),
+                })
+                .collect(),
+            ..Article::default()
+        }
+    }
+
+    #[test]
+    fn shared_rare_entities_make_articles_related() {
+        let mut a = vec![
+            art("a", &["harbour", "mayor-lind"], "harbour dredging plans approved"),
+            art("b", &["harbour", "mayor-lind"], "harbour dredging plans delayed"),
+            art("c", &["weather"], "storms expected tomorrow evening"),
+        ];
+        run(&mut a, &[]);
+        assert_eq!(a[0].related, ["b"]);
+        assert_eq!(a[1].related, ["a"]);
+        assert!(a[2].related.is_empty());
+    }
+
+    #[test]
+    fn duplicates_get_no_related_and_are_not_listed() {
+        let mut a = vec![art("a", &["x"], "alpha"), art("b", &["x"], "alpha"), art("c", &["x"], "alpha")];
+        a[2].duplicate_of = Some("b".into());
+        run(&mut a, &[]);
+        assert_eq!(a[0].related, ["b"]);
+        assert!(a[2].related.is_empty());
     }
 }

@@ -67,6 +67,36 @@ enum Command {
         /// Folder to create.
         dir: PathBuf,
     },
+    /// Generate a benchmark corpus: N distinct articles recombined from the
+    /// sentences of a folder of real .txt articles (deterministic per seed).
+    GenCorpus(GenCorpusArgs),
+}
+
+#[derive(Args)]
+struct GenCorpusArgs {
+    /// Folder of source .txt articles (title on the first line), one sub-folder per topic.
+    #[arg(long)]
+    from: PathBuf,
+    /// How many articles to write.
+    #[arg(long, default_value_t = 1000)]
+    count: usize,
+    /// Folder to write the .txt articles into.
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write the same articles as Markdown pages (TOML front matter) here.
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Share of exact duplicates of an earlier article.
+    #[arg(long, default_value_t = 0.03)]
+    dup_share: f64,
+    /// Share of near duplicates (a sentence dropped, a word changed, quotes curled).
+    #[arg(long, default_value_t = 0.03)]
+    near_share: f64,
+    /// Share of articles ending with a paragraph shared with other articles.
+    #[arg(long, default_value_t = 0.05)]
+    shared_share: f64,
 }
 
 #[derive(Args)]
@@ -97,6 +127,53 @@ impl PathArgs {
     }
 }
 
+/// The build's progress bar: stage names on stderr, shown only when the
+/// build takes more than a moment, stdout and stderr are terminals, and
+/// `--quiet` is off.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        use std::io::IsTerminal;
+        let show = !quiet && std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+        let bar = show.then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(build::STAGES.len() as u64),
+                indicatif::ProgressDrawTarget::hidden(),
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg:<10} {elapsed}")
+                    .expect("valid template"),
+            );
+            let shown = bar.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                if !shown.is_finished() {
+                    shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    shown.enable_steady_tick(std::time::Duration::from_millis(120));
+                }
+            });
+            bar
+        });
+        Progress { bar }
+    }
+
+    fn stage(&self, stage: &str) {
+        let Some(bar) = &self.bar else { return };
+        let i = build::STAGES.iter().position(|s| *s == stage).unwrap_or(0);
+        bar.set_position(i as u64);
+        bar.set_message(stage.to_string());
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
@@ -116,7 +193,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             strict,
         } => {
             let (paths, cfg) = paths.load()?;
-            let report = build::run(&paths, &cfg)?;
+            let bar = Progress::new(quiet);
+            let report = build::run_with(&paths, &cfg, &|stage| bar.stage(stage));
+            bar.done();
+            let report = report?;
             let a = &report.archive;
             if !quiet {
                 for w in &a.warnings {
@@ -124,12 +204,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     eprintln!("warning: {}{line}: {}", w.file, w.message);
                 }
                 println!(
-                    "Built {} articles ({} duplicates), {} entities, {} events into {} ({} files)",
+                    "Built {} articles ({} duplicates), {} entities, {} events into {} ({} files, {} written)",
                     a.articles.len(),
                     a.articles.iter().filter(|x| x.duplicate_of.is_some()).count(),
                     a.entities.len(),
                     a.events.len(),
                     paths.output.display(),
+                    report.files,
                     report.files_written
                 );
             }
@@ -175,6 +256,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for s in dossier::eval::run(&gold, &site)? {
                 println!("{:<40} {:>6.3}  {}", s.name, s.value, s.detail);
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::GenCorpus(g) => {
+            let opts = dossier::corpus::Options {
+                count: g.count,
+                seed: g.seed,
+                dup_share: g.dup_share,
+                near_share: g.near_share,
+                shared_share: g.shared_share,
+            };
+            let n = dossier::corpus::generate(&g.from, &g.out, g.markdown.as_deref(), &opts)?;
+            println!("Wrote {n} articles into {}", g.out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Init { dir } => {

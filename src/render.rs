@@ -24,6 +24,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("article.html", include_str!("../templates/article.html")),
     ("redirect.html", include_str!("../templates/redirect.html")),
     ("chronology.html", include_str!("../templates/chronology.html")),
+    (
+        "chronology_macros.html",
+        include_str!("../templates/chronology_macros.html"),
+    ),
+    ("period.html", include_str!("../templates/period.html")),
     ("entities.html", include_str!("../templates/entities.html")),
     ("entity.html", include_str!("../templates/entity.html")),
     ("sources.html", include_str!("../templates/sources.html")),
@@ -44,12 +49,15 @@ pub const STATIC: &[(&str, &str)] = &[
 /// The about page, Markdown rendered with pulldown-cmark.
 pub const ABOUT_MD: &str = include_str!("../templates/about.md");
 
-/// Loads the embedded templates, then any overrides from `dir`.
+/// Loads the embedded templates, then any overrides from `dir`. A broken
+/// template is an error naming its file, line, column and what was expected.
 pub fn load_templates(dir: Option<&Path>) -> Result<Tera> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape);
+    tera.register_filter("typographic", typographic_filter);
     let mut all: BTreeMap<String, String> = TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+    let mut overrides: Vec<(String, PathBuf)> = Vec::new();
     if let Some(dir) = dir.filter(|d| d.is_dir()) {
         for (name, _) in TEMPLATES {
             let p = dir.join(name);
@@ -57,13 +65,59 @@ pub fn load_templates(dir: Option<&Path>) -> Result<Tera> {
                 let text =
                     std::fs::read_to_string(&p).with_context(|| format!("cannot read template {}", p.display()))?;
                 all.insert(name.to_string(), text);
+                overrides.push((name.to_string(), p));
             }
         }
     }
     let list: Vec<(String, String)> = all.into_iter().collect();
-    tera.add_raw_templates(list)
-        .map_err(|e| anyhow!("template error: {}", error_chain(&e)))?;
+    tera.add_raw_templates(list).map_err(|e| {
+        let chain = error_chain(&e);
+        let from = overrides
+            .iter()
+            .find(|(n, _)| chain.contains(&format!("'{n}'")))
+            .map(|(_, p)| format!(" in {}", p.display()))
+            .unwrap_or_default();
+        anyhow!("template error{from}: {chain}")
+    })?;
     Ok(tera)
+}
+
+/// Adds to a render error the template lines that use the missing
+/// variable, filter, function or test it names (tera gives no line for
+/// these), looking in the overrides in `dir` first, then the built-ins.
+pub fn locate_render_error(message: &str, dir: Option<&Path>) -> String {
+    let name_in = |open: &str, close: char| -> Option<String> {
+        let start = message.find(open)? + open.len();
+        let len = message[start..].find(close)?;
+        Some(message[start..start + len].to_string())
+    };
+    let what = name_in("Variable `", '`')
+        .or_else(|| name_in("Filter '", '\''))
+        .or_else(|| name_in("Function '", '\''))
+        .or_else(|| name_in("Test '", '\''));
+    let Some(what) = what.filter(|w| !w.is_empty()) else {
+        return message.to_string();
+    };
+    let mut found = Vec::new();
+    for (name, builtin) in TEMPLATES {
+        let path = dir.map(|d| d.join(name)).filter(|p| p.is_file());
+        let text = match &path {
+            Some(p) => std::fs::read_to_string(p).unwrap_or_default(),
+            None => builtin.to_string(),
+        };
+        let shown = path
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| format!("built-in {name}"));
+        for (i, line) in text.lines().enumerate() {
+            if line.contains(what.as_str()) {
+                found.push(format!("{shown}:{}: {}", i + 1, line.trim()));
+            }
+        }
+    }
+    if found.is_empty() {
+        return message.to_string();
+    }
+    format!("{message}\n  `{what}` is used at:\n    {}", found.join("\n    "))
 }
 
 /// A tera error with its causes, one per line.
@@ -81,8 +135,59 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 /// A rendered file: path inside the site and its bytes.
 pub type Output = (PathBuf, Vec<u8>);
 
-/// Renders every page of the archive. Pure: returns the files to write.
-/// `originals` maps article id to its text as ingested.
+/// Where rendered files go, as they are made (from several threads).
+pub trait Sink: Sync {
+    /// True when the sink already holds the file at `path` made from
+    /// `key` (a hash of everything the page is made from): the page is
+    /// then not rendered again.
+    fn fresh(&self, _path: &str, _key: u64) -> bool {
+        false
+    }
+    /// Takes one file; `key` as for [`Sink::fresh`].
+    fn put(&self, path: PathBuf, key: u64, bytes: Vec<u8>) -> Result<()>;
+}
+
+/// Collects every file in memory.
+struct Collect(std::sync::Mutex<Vec<Output>>);
+
+impl Sink for Collect {
+    fn put(&self, path: PathBuf, _key: u64, bytes: Vec<u8>) -> Result<()> {
+        self.0
+            .lock()
+            .expect("no panic while holding the lock")
+            .push((path, bytes));
+        Ok(())
+    }
+}
+
+/// A 64-bit hash of a value's JSON form, for [`Sink`] keys.
+pub fn key_of<T: Serialize + ?Sized>(parts: &T) -> u64 {
+    use std::hash::Hasher;
+    struct H(std::hash::DefaultHasher);
+    impl std::io::Write for H {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.write(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = H(std::hash::DefaultHasher::new());
+    let _ = serde_json::to_writer(&mut h, parts);
+    h.0.finish()
+}
+
+/// A 64-bit hash of bytes, for [`Sink`] keys.
+pub fn hash_bytes(b: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(b);
+    h.finish()
+}
+
+/// Renders every page of the archive. Pure: returns the files to write,
+/// sorted by path. `originals` maps article id to its text as ingested.
 pub fn run(
     archive: &Archive,
     site: &SiteConfig,
@@ -90,56 +195,93 @@ pub fn run(
     about_md: &str,
     originals: &BTreeMap<String, String>,
 ) -> Result<Vec<Output>> {
+    let sink = Collect(Default::default());
+    run_into(archive, site, tera, about_md, originals, &sink)?;
+    let mut out = sink.0.into_inner().expect("no panic while holding the lock");
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Renders every page of the archive into `sink`, article and entity pages
+/// in parallel, so pages need not all be held in memory at once.
+pub fn run_into(
+    archive: &Archive,
+    site: &SiteConfig,
+    tera: &Tera,
+    about_md: &str,
+    originals: &BTreeMap<String, String>,
+    sink: &dyn Sink,
+) -> Result<()> {
+    let recorder = Recording { inner: sink, paths: Default::default() };
+    let sink: &dyn Sink = &recorder;
     let idx = Index::new(archive);
     let mut base = Context::new();
     base.insert("site", site);
     base.insert("generator", &archive.generator);
-    let page = |name: &str, root: &str, path: &str, ctx: &mut Context| -> Result<Output> {
+    // Renders `name` into `path` unless the sink holds it already. `key`
+    // hashes what the page is made from (by default the whole context).
+    let page = |name: &str, root: &str, path: &str, ctx: &mut Context, key: Option<u64>| -> Result<()> {
         ctx.extend(base.clone());
         ctx.insert("root", root);
         ctx.insert("path", path);
+        let key = key.unwrap_or_else(|| key_of(&(name, ctx.clone().into_json())));
+        if sink.fresh(path, key) {
+            return Ok(());
+        }
         let html = tera
             .render(name, ctx)
             .map_err(|e| anyhow!("rendering {path} with {name}: {}", error_chain(&e)))?;
-        Ok((PathBuf::from(path), html.into_bytes()))
+        sink.put(PathBuf::from(path), key, html.into_bytes())
     };
 
-    let mut out: Vec<Output> = archive
-        .articles
-        .par_iter()
-        .map(|a| -> Result<Vec<Output>> {
-            let mut ctx = Context::new();
-            let path = a.url.clone();
-            let mut files = Vec::new();
-            if let Some(canon) = &a.duplicate_of {
-                ctx.insert("article", &ArticleCard::new(a));
-                ctx.insert("target", &idx.article_url(canon));
-                files.push(page("redirect.html", "../", &path, &mut ctx)?);
-            } else {
-                ctx.insert("article", &ArticleView::new(a, &idx));
-                files.push(page("article.html", "../", &path, &mut ctx)?);
+    archive.articles.par_iter().try_for_each(|a| -> Result<()> {
+        let mut ctx = Context::new();
+        let path = &a.url;
+        if let Some(canon) = &a.duplicate_of {
+            let card = ArticleCard::new(a);
+            let target = idx.article_url(canon);
+            let key = key_of(&("redirect.html", &card, &target));
+            if !sink.fresh(path, key) {
+                ctx.insert("article", &card);
+                ctx.insert("target", &target);
+                page("redirect.html", "../", path, &mut ctx, Some(key))?;
             }
-            files.push((
-                PathBuf::from(&a.original_text_url),
-                originals.get(&a.id).map(|t| t.as_bytes().to_vec()).unwrap_or_default(),
-            ));
-            Ok(files)
-        })
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect();
+        } else {
+            let view = ArticleView::new(a, &idx);
+            let key = key_of(&("article.html", &view));
+            if !sink.fresh(path, key) {
+                ctx.insert("article", &view);
+                page("article.html", "../", path, &mut ctx, Some(key))?;
+            }
+        }
+        let original = originals.get(&a.id).map(|t| t.as_bytes().to_vec()).unwrap_or_default();
+        let key = hash_bytes(&original);
+        if !sink.fresh(&a.original_text_url, key) {
+            sink.put(PathBuf::from(&a.original_text_url), key, original)?;
+        }
+        Ok(())
+    })?;
 
-    let entity_pages: Vec<Output> = archive
-        .entities
-        .par_iter()
-        .map(|e| {
-            let mut ctx = Context::new();
-            ctx.insert("entity", &EntityView::new(e, archive, &idx));
-            page("entity.html", "../", &e.url, &mut ctx)
-        })
-        .collect::<Result<_>>()?;
-    out.extend(entity_pages);
+    let mut by_entity: BTreeMap<&str, Vec<&Article>> = BTreeMap::new();
+    for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
+        let mut ids: Vec<&str> = a.mentions.iter().map(|m| m.entity.as_str()).collect();
+        ids.extend(a.quotes.iter().filter_map(|q| q.speaker.as_deref()));
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            by_entity.entry(id).or_default().push(a);
+        }
+    }
+    archive.entities.par_iter().try_for_each(|e| {
+        let view = EntityView::new(e, by_entity.get(e.id.as_str()).map_or(&[][..], |v| &v[..]), &idx);
+        let key = key_of(&("entity.html", &view));
+        if sink.fresh(&e.url, key) {
+            return Ok(());
+        }
+        let mut ctx = Context::new();
+        ctx.insert("entity", &view);
+        page("entity.html", "../", &e.url, &mut ctx, Some(key))
+    })?;
 
     let cards: Vec<ArticleCard> = archive
         .articles
@@ -150,30 +292,23 @@ pub fn run(
     let mut ctx = Context::new();
     ctx.insert("articles", &cards);
     ctx.insert("counts", &Counts::new(archive));
-    out.push(page("index.html", "", "index.html", &mut ctx)?);
+    page("index.html", "", "index.html", &mut ctx, None)?;
 
-    let mut ctx = Context::new();
-    ctx.insert(
-        "events",
-        &archive
-            .events
-            .iter()
-            .map(|e| EventView::new(e, &idx))
-            .collect::<Vec<_>>(),
-    );
-    out.push(page("chronology.html", "", "chronology.html", &mut ctx)?);
+    for (path, bytes) in crate::chronology::pages::render(archive, tera, &base, site)? {
+        sink.put(path, hash_bytes(&bytes), bytes)?;
+    }
 
     let mut ctx = Context::new();
     ctx.insert("entities", &archive.entities);
-    out.push(page("entities.html", "", "entities.html", &mut ctx)?);
+    page("entities.html", "", "entities.html", &mut ctx, None)?;
 
     let mut ctx = Context::new();
     ctx.insert("sources", &sources_view(archive, &idx));
-    out.push(page("sources.html", "", "sources.html", &mut ctx)?);
+    page("sources.html", "", "sources.html", &mut ctx, None)?;
 
     let mut ctx = Context::new();
     ctx.insert("speakers", &quotes_view(archive, &idx));
-    out.push(page("quotes.html", "", "quotes.html", &mut ctx)?);
+    page("quotes.html", "", "quotes.html", &mut ctx, None)?;
 
     let mut ctx = Context::new();
     let passages: Vec<_> = archive
@@ -193,7 +328,7 @@ pub fn run(
         })
         .collect();
     ctx.insert("passages", &passages);
-    out.push(page("shared.html", "", "shared.html", &mut ctx)?);
+    page("shared.html", "", "shared.html", &mut ctx, None)?;
 
     let mut ctx = Context::new();
     ctx.insert(
@@ -204,49 +339,117 @@ pub fn run(
             .map(|a| ReportRow::new(a, &idx))
             .collect::<Vec<_>>(),
     );
-    ctx.insert("duplicates", &archive.duplicates);
+    ctx.insert(
+        "duplicates",
+        &archive
+            .duplicates
+            .iter()
+            .map(|d| {
+                let link = |id: &String| Link {
+                    url: idx.article_url(id),
+                    title: idx.title(id).to_string(),
+                };
+                (
+                    link(&d.canonical),
+                    d.members
+                        .iter()
+                        .filter(|m| **m != d.canonical)
+                        .map(link)
+                        .collect::<Vec<_>>(),
+                    d.similarity,
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
     ctx.insert("warnings", &archive.warnings);
-    out.push(page("report.html", "", "report.html", &mut ctx)?);
+    page("report.html", "", "report.html", &mut ctx, None)?;
 
     let mut ctx = Context::new();
     ctx.insert("title", "About this archive");
     ctx.insert("body", &markdown_to_html(about_md));
-    out.push(page("page.html", "", "about.html", &mut ctx)?);
+    page("page.html", "", "about.html", &mut ctx, None)?;
 
     let mut ctx = Context::new();
     // Served for missing paths at any depth: links from the site's root path.
-    out.push(page(
-        "404.html",
-        &crate::feeds::base_path(&site.base_url),
-        "404.html",
-        &mut ctx,
-    )?);
-    out.push(page("search.html", "", "search.html", &mut Context::new())?);
-    out.extend(crate::feeds::run(archive, site, &out));
-    out.extend(crate::search::run(archive)?);
-
-    for (path, text) in STATIC {
-        out.push((PathBuf::from(path), text.as_bytes().to_vec()));
+    page("404.html", &crate::feeds::base_path(&site.base_url), "404.html", &mut ctx, None)?;
+    page("search.html", "", "search.html", &mut Context::new(), None)?;
+    for (path, bytes) in crate::search::run(archive)? {
+        sink.put(path, hash_bytes(&bytes), bytes)?;
     }
-    out.push((PathBuf::from("static/syntax.css"), syntax_css().into_bytes()));
-    let json = serde_json::to_vec_pretty(archive).context("serialising archive.json")?;
-    out.push((PathBuf::from("data/archive.json"), json));
-    out.push((PathBuf::from(".nojekyll"), Vec::new()));
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out)
+
+    let put = |path: &str, bytes: Vec<u8>| sink.put(PathBuf::from(path), hash_bytes(&bytes), bytes);
+    for (path, text) in STATIC {
+        put(path, text.as_bytes().to_vec())?;
+    }
+    put("static/syntax.css", syntax_css().into_bytes())?;
+    let key = key_of(archive);
+    if !sink.fresh("data/archive.json", key) {
+        let json = serde_json::to_vec_pretty(archive).context("serialising archive.json")?;
+        sink.put(PathBuf::from("data/archive.json"), key, json)?;
+    }
+    put(".nojekyll", Vec::new())?;
+    let mut pages = recorder.paths.lock().expect("no panic while holding the lock").clone();
+    pages.sort();
+    for (path, bytes) in crate::feeds::run(archive, site, &pages) {
+        recorder.put(path, hash_bytes(&bytes), bytes)?;
+    }
+    Ok(())
+}
+
+/// Passes files on to another sink and remembers every path made or kept,
+/// for the sitemap.
+struct Recording<'s> {
+    inner: &'s dyn Sink,
+    paths: std::sync::Mutex<Vec<PathBuf>>,
+}
+
+impl Sink for Recording<'_> {
+    fn fresh(&self, path: &str, key: u64) -> bool {
+        let fresh = self.inner.fresh(path, key);
+        if fresh {
+            self.paths.lock().expect("no panic while holding the lock").push(PathBuf::from(path));
+        }
+        fresh
+    }
+    fn put(&self, path: PathBuf, key: u64, bytes: Vec<u8>) -> Result<()> {
+        self.paths.lock().expect("no panic while holding the lock").push(path.clone());
+        self.inner.put(path, key, bytes)
+    }
 }
 
 /// Lookups shared by page views.
 pub struct Index<'a> {
     articles: BTreeMap<&'a str, &'a Article>,
     entities: BTreeMap<&'a str, &'a Entity>,
+    /// (article, paragraph) → the other occurrences of its shared passage.
+    also_in: BTreeMap<(&'a str, &'a str), Vec<&'a crate::model::Occurrence>>,
+    /// Canonical id → its duplicates.
+    variants: BTreeMap<&'a str, Vec<&'a Article>>,
 }
 
 impl<'a> Index<'a> {
     pub fn new(archive: &'a Archive) -> Self {
+        let articles: BTreeMap<&str, &Article> = archive.articles.iter().map(|a| (a.id.as_str(), a)).collect();
+        let mut duplicates: BTreeMap<&str, Vec<&Article>> = BTreeMap::new();
+        for b in articles.values() {
+            if let Some(c) = &b.duplicate_of {
+                duplicates.entry(c.as_str()).or_default().push(b);
+            }
+        }
         Index {
-            articles: archive.articles.iter().map(|a| (a.id.as_str(), a)).collect(),
+            articles,
             entities: archive.entities.iter().map(|e| (e.id.as_str(), e)).collect(),
+            also_in: archive
+                .shared_passages
+                .iter()
+                .flat_map(|s| {
+                    s.occurrences.iter().map(move |o| {
+                        let others = s.occurrences.iter().filter(|x| x.article != o.article).collect();
+                        ((o.article.as_str(), o.paragraph.as_str()), others)
+                    })
+                })
+                .collect(),
+            variants: duplicates,
         }
     }
     fn article_url(&self, id: &str) -> String {
@@ -329,6 +532,15 @@ struct ParagraphView {
     also_in: Vec<Link>,
 }
 
+/// A duplicate merged into a canonical article, and how it differs.
+#[derive(Serialize)]
+struct VariantView {
+    url: String,
+    title: String,
+    source_file: String,
+    diff: crate::dedup::diff::VariantDiff,
+}
+
 #[derive(Serialize)]
 struct ArticleView {
     #[serde(flatten)]
@@ -340,7 +552,7 @@ struct ArticleView {
     original_text_url: String,
     paragraphs: Vec<ParagraphView>,
     related: Vec<Link>,
-    variants: Vec<Link>,
+    variants: Vec<VariantView>,
     removed: usize,
     timeline: Vec<(String, String, String)>,
 }
@@ -353,17 +565,33 @@ impl ArticleView {
             .map(|p| ParagraphView {
                 id: p.id.clone(),
                 role: p.role.clone(),
-                html: paragraph_html(a, &p.id, &p.text, idx),
-                also_in: Vec::new(),
+                // Raw HTML blocks are let through only when the config allows it (build.rs marks them).
+                html: match p.role.as_deref() {
+                    Some("html") => p.text.clone(),
+                    _ => paragraph_html(a, &p.id, &p.text, idx),
+                },
+                also_in: idx
+                    .also_in
+                    .get(&(a.id.as_str(), p.id.as_str()))
+                    .into_iter()
+                    .flatten()
+                    .map(|o| Link {
+                        url: format!("../{}#{}", idx.article_url(&o.article), o.paragraph),
+                        title: format!("{} ({})", idx.title(&o.article), o.paragraph),
+                    })
+                    .collect(),
             })
             .collect();
         let variants = idx
-            .articles
-            .values()
-            .filter(|b| b.duplicate_of.as_deref() == Some(a.id.as_str()))
-            .map(|b| Link {
+            .variants
+            .get(a.id.as_str())
+            .into_iter()
+            .flatten()
+            .map(|b| VariantView {
                 url: b.original_text_url.clone(),
-                title: b.source_file.clone(),
+                title: b.title.clone(),
+                source_file: b.source_file.clone(),
+                diff: crate::dedup::diff::summarise(a, b),
             })
             .collect();
         let mut timeline: Vec<(String, String, String)> = a
@@ -474,7 +702,7 @@ fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
             if end > upto {
                 break;
             }
-            out.push_str(&escape(&text[*pos..end]));
+            out.push_str(&escape(&shown(text, *pos, end)));
             *pos = end;
             out.push_str(close);
             stack.pop();
@@ -489,43 +717,30 @@ fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
         if start < pos || end <= start || (is_link && inside_link) {
             continue;
         }
-        out.push_str(&escape(&text[pos..start]));
+        out.push_str(&escape(&shown(text, pos, start)));
         pos = start;
         out.push_str(&open);
         stack.push((end, close, is_link));
     }
     close_until(&mut out, &mut stack, &mut pos, usize::MAX);
-    out.push_str(&escape(&text[pos..]));
+    out.push_str(&escape(&shown(text, pos, text.len())));
     out
 }
 
-#[derive(Serialize)]
-struct EventView {
-    id: String,
-    date: String,
-    granularity: String,
-    summary: String,
-    citations: Vec<Link>,
-    conflicts: Vec<String>,
+/// `text[from..to]` as displayed: typographic quote marks (the model keeps
+/// them as written, so annotation offsets stay valid).
+fn shown(text: &str, from: usize, to: usize) -> String {
+    crate::clean::typography::display(&text[from..to], text[..from].chars().next_back())
 }
 
-impl EventView {
-    fn new(e: &crate::model::Event, idx: &Index) -> Self {
-        EventView {
-            id: e.id.clone(),
-            date: e.date.clone(),
-            granularity: e.granularity.clone(),
-            summary: e.summary.clone(),
-            citations: e
-                .citations
-                .iter()
-                .map(|c| Link {
-                    url: format!("{}#{}", idx.article_url(&c.article), c.paragraph),
-                    title: idx.title(&c.article).to_string(),
-                })
-                .collect(),
-            conflicts: e.conflicts.clone(),
-        }
+/// Tera filter `typographic`: a string with typographic quote marks.
+fn typographic_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    match value.as_str() {
+        Some(s) => Ok(tera::Value::String(crate::clean::typography::display(s, None))),
+        None => Ok(value.clone()),
     }
 }
 
@@ -538,11 +753,12 @@ struct EntityView {
 }
 
 impl EntityView {
-    fn new(e: &Entity, archive: &Archive, idx: &Index) -> Self {
+    /// `articles`: the non-duplicate articles that mention or quote `e`, in archive order.
+    fn new(e: &Entity, articles_of: &[&Article], idx: &Index) -> Self {
         let mut articles = Vec::new();
         let mut mentions = Vec::new();
         let mut quotes = Vec::new();
-        for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
+        for a in articles_of {
             let ms: Vec<_> = a.mentions.iter().filter(|m| m.entity == e.id).collect();
             if !ms.is_empty() {
                 articles.push(Link {
@@ -821,10 +1037,7 @@ mod tests {
 
     #[test]
     fn syntax_colours_are_made_readable() {
-        let css = readable(
-            ".a {\n color: #969896;\n background-color: #ffffff;\n}\n.b { color: #111111; }",
-            (255, 255, 255),
-        );
+        let css = readable(".a {\n color: #969896;\n background-color: #ffffff;\n}\n.b { color: #111111; }", (255, 255, 255));
         assert!(css.contains("background-color: #ffffff"), "{css}");
         assert!(css.contains(".b { color: #111111; }"), "{css}");
         assert!(!css.contains("#969896"), "{css}");

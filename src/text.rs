@@ -72,9 +72,21 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Text folded for comparison: words joined by single spaces.
+/// Text folded for comparison: words joined by single spaces (the same as
+/// `words(text).join(" ")`, without the intermediate strings).
 pub fn fold(text: &str) -> String {
-    words(text).join(" ")
+    let mut out = String::with_capacity(text.len());
+    for w in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if w.is_ascii() {
+            out.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+        } else {
+            out.push_str(&w.to_lowercase());
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -94,5 +106,8 @@ mod tests {
     #[test]
     fn fold_ignores_punctuation_and_case() {
         assert_eq!(fold("Aleppo’s  FUTURE?"), fold("aleppo's future"));
+        for t in ["ΣΊΣΥΦΟΣ, Äpfel & İstanbul!", "  ", "a--b  C", "ÀB 12x"] {
+            assert_eq!(fold(t), words(t).join(" "), "{t}");
+        }
     }
 }

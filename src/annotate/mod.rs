@@ -1,0 +1,328 @@
+//! Stage 4, annotate: quotes and their speakers, source attributions, and
+//! mentions of people, organisations, groups and places.
+//!
+//! Two passes over the archive: the first discovers names by rules
+//! ([`entities::discover`]) so that surname-only mentions and spelling
+//! variants merge into one entity across articles; the second finds
+//! mentions, attribution cues and quotations in each article.
+
+pub mod attributions;
+pub mod entities;
+pub mod gazetteer;
+pub mod quotes;
+pub mod speakers;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Article, Attribution, Entity, Mention, Quote};
+use attributions::{Context, Cue, Para};
+use entities::{Found, Registry};
+use gazetteer::{ORG, PLACE};
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Entities to add to (or correct in) the gazetteer.
+    pub entities: Vec<EntityConfig>,
+}
+
+/// A user-declared entity and the other names it goes by. A declaration
+/// whose name or alias is already known corrects that entity.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EntityConfig {
+    pub name: String,
+    /// `person`, `organisation`, `place` or `group`.
+    pub kind: String,
+    pub aliases: Vec<String>,
+}
+
+/// Annotates every non-duplicate article; returns the entities mentioned,
+/// quoted or cited, sorted by id.
+pub fn run(articles: &mut [Article], cfg: &Config) -> Vec<Entity> {
+    let mut reg = Registry::new(&cfg.entities);
+    let mut found: BTreeMap<Found, usize> = BTreeMap::new();
+    for a in articles.iter().filter(|a| a.duplicate_of.is_none()) {
+        for p in &a.paragraphs {
+            entities::discover(&p.text, &mut found);
+            for k in gazetteer::KNOWN.iter().filter(|k| !k.short.is_empty()) {
+                if std::iter::once(&k.name).chain(k.aliases).any(|n| p.text.contains(n)) {
+                    *found
+                        .entry(Found {
+                            name: k.name.to_string(),
+                            kind: k.kind,
+                        })
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    reg.absorb(&found);
+
+    let mut used: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for a in articles.iter_mut().filter(|a| a.duplicate_of.is_none()) {
+        annotate_article(a, &mut reg, &mut used);
+    }
+    used.into_iter()
+        .filter_map(|(id, forms)| {
+            let e = reg.ents.get(&id)?;
+            let mut aliases: BTreeSet<String> = e.aliases.clone();
+            aliases.extend(forms);
+            aliases.remove(&e.name);
+            Some(Entity {
+                url: format!("entities/{id}.html"),
+                id,
+                name: e.name.clone(),
+                kind: e.kind.clone(),
+                aliases: aliases.into_iter().collect(),
+            })
+        })
+        .collect()
+}
+
+/// The country an article is mostly about: names of countries, their
+/// cities, leaders and institutions, counted.
+fn main_country(paras: &[Para], reg: &Registry) -> Option<&'static gazetteer::Country> {
+    let mut count: BTreeMap<&str, (usize, usize)> = BTreeMap::new(); // country -> (count, -first)
+    let mut order = 0;
+    for p in paras {
+        for (_, _, id) in &p.mentions {
+            if let Some(e) = reg.ents.get(id) {
+                if !e.country.is_empty() {
+                    order += 1;
+                    let c = count.entry(e.country.as_str()).or_insert((0, usize::MAX - order));
+                    c.0 += 1;
+                }
+            }
+        }
+    }
+    let best = count.into_iter().max_by_key(|(_, v)| *v)?.0;
+    gazetteer::COUNTRIES.iter().find(|c| c.name == best)
+}
+
+fn annotate_article(a: &mut Article, reg: &mut Registry, used: &mut BTreeMap<String, BTreeSet<String>>) {
+    let mut paras: Vec<Para> = a
+        .paragraphs
+        .iter()
+        .map(|p| Para {
+            id: &p.id,
+            text: &p.text,
+            toks: entities::tokens(&p.text),
+            quotes: quotes::spans(&p.text),
+            mentions: reg.find(&p.text),
+        })
+        .collect();
+    let main = main_country(&paras, reg);
+    // Cities named, for "the old city": (paragraph, offset, name).
+    let cities: Vec<(usize, usize, String)> = paras
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| {
+            p.mentions
+                .iter()
+                .filter(|(_, _, id)| {
+                    reg.ents
+                        .get(id)
+                        .is_some_and(|e| e.kind == PLACE && !e.country.is_empty() && e.country != e.name)
+                })
+                .map(move |(s, _, id)| (pi, *s, id.clone()))
+                .collect::<Vec<_>>()
+        })
+        .map(|(pi, s, id)| (pi, s, reg.ents[&id].name.clone()))
+        .collect();
+    for (pi, p) in paras.iter_mut().enumerate() {
+        let near_city = |pos: usize| -> Option<String> {
+            let same: Vec<&(usize, usize, String)> = cities.iter().filter(|c| c.0 == pi).collect();
+            same.iter()
+                .min_by_key(|c| c.1.abs_diff(pos))
+                .map(|c| c.2.clone())
+                .or_else(|| cities.iter().rev().find(|c| c.0 < pi).map(|c| c.2.clone()))
+        };
+        let generated = entities::generated(p.text, main, &near_city);
+        let mut all: Vec<(usize, usize, String)> = std::mem::take(&mut p.mentions);
+        for (s, e, name, kind, country, media) in generated {
+            let id = reg.add(&name, kind, [].iter());
+            if let Some(ent) = reg.ents.get_mut(&id) {
+                if ent.country.is_empty() {
+                    ent.country = country;
+                }
+                ent.media |= media;
+            }
+            all.push((s, e, id));
+        }
+        p.mentions = entities::resolve_overlaps(all);
+    }
+
+    let mut ctx = Context::default();
+    let cues: Vec<Vec<Cue>> = paras.iter().map(|p| attributions::cues(p, reg, &mut ctx)).collect();
+    let found = speakers::assign(&paras, &cues);
+
+    let mut mentions = Vec::new();
+    let mut attrs = Vec::new();
+    let mut quotes_out = Vec::new();
+    for p in &paras {
+        for (s, e, id) in &p.mentions {
+            used.entry(id.clone()).or_default().insert(p.text[*s..*e].to_string());
+            mentions.push(Mention {
+                paragraph: p.id.to_string(),
+                start: *s,
+                end: *e,
+                entity: id.clone(),
+            });
+        }
+    }
+    let blocks: BTreeSet<usize> = found.iter().filter(|f| f.kind == "block").map(|f| f.para).collect();
+    for (pi, (p, pc)) in paras.iter().zip(&cues).enumerate() {
+        if blocks.contains(&pi) {
+            continue; // speech reported inside a block quote
+        }
+        for c in pc {
+            for src in &c.sources {
+                used.entry(src.clone()).or_default();
+                attrs.push(Attribution {
+                    paragraph: p.id.to_string(),
+                    start: c.start,
+                    end: c.end,
+                    cue: p.text[c.start..c.end].to_string(),
+                    source: src.clone(),
+                });
+            }
+            for (s, e, id) in &c.relays {
+                used.entry(id.clone()).or_default();
+                attrs.push(Attribution {
+                    paragraph: p.id.to_string(),
+                    start: *s,
+                    end: *e,
+                    cue: p.text[*s..*e].to_string(),
+                    source: id.clone(),
+                });
+            }
+        }
+    }
+    for f in found {
+        let p = &paras[f.para];
+        if let Some(s) = &f.speaker {
+            used.entry(s.clone()).or_default();
+        }
+        quotes_out.push(Quote {
+            paragraph: p.id.to_string(),
+            start: f.start,
+            end: f.end,
+            text: p.text[f.start..f.end].to_string(),
+            kind: f.kind.to_string(),
+            speaker: f.speaker,
+            speaker_mention: f.mention,
+        });
+    }
+    drop(paras);
+    // The article's credit line ("Source: BBC, Reuters").
+    if !a.sources.is_empty() {
+        let cue = format!("Source: {}", a.sources.join(", "));
+        for s in &a.sources {
+            let id = match reg.lookup(s) {
+                Some(id) => id.to_string(),
+                None => {
+                    let id = reg.add(s, ORG, [].iter());
+                    if let Some(e) = reg.ents.get_mut(&id) {
+                        e.media = true;
+                    }
+                    id
+                }
+            };
+            used.entry(id.clone()).or_default();
+            attrs.push(Attribution {
+                paragraph: String::new(),
+                start: 0,
+                end: 0,
+                cue: cue.clone(),
+                source: id,
+            });
+        }
+    }
+    a.mentions = mentions;
+    a.attributions = attrs;
+    a.quotes = quotes_out;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Paragraph;
+
+    fn article(paras: &[&str]) -> Article {
+        Article {
+            id: "a".into(),
+            paragraphs: paras
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Paragraph {
+                    id: format!("p{}", i + 1),
+                    text: t.to_string(),
+                    role: None,
+                })
+                .collect(),
+            ..Article::default()
+        }
+    }
+
+    #[test]
+    fn whole_stage_on_a_made_up_article() {
+        let mut arts = vec![
+            article(&[
+                "Chilean Foreign Minister Pablo Rojas met his counterpart in Santiago on Monday.",
+                "“We agreed on a plan for the border,” Rojas told Reuters.",
+                "The talks, according to state media, went well.",
+            ]),
+            article(&["Pablo Rojas flew home. The UN welcomed the plan."]),
+        ];
+        arts[1].id = "b".into();
+        arts[1].sources = vec!["AFP".into()];
+        let ents = run(&mut arts, &Config::default());
+        let ids: Vec<&str> = ents.iter().map(|e| e.id.as_str()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "sorted: {ids:?}");
+        assert!(ids.contains(&"pablo-rojas") && ids.contains(&"reuters") && ids.contains(&"afp"), "{ids:?}");
+        let q = &arts[0].quotes[0];
+        assert_eq!(q.text, "We agreed on a plan for the border,");
+        assert_eq!(q.speaker.as_deref(), Some("pablo-rojas"));
+        assert_eq!(q.speaker_mention.as_deref(), Some("Rojas"));
+        let srcs: Vec<&str> = arts[0].attributions.iter().map(|t| t.source.as_str()).collect();
+        assert!(srcs.contains(&"pablo-rojas") && srcs.contains(&"reuters"), "{srcs:?}");
+        assert!(arts[1].attributions.iter().any(|t| t.source == "afp" && t.cue == "Source: AFP"));
+        let rojas = ents.iter().find(|e| e.id == "pablo-rojas").unwrap();
+        assert!(rojas.aliases.contains(&"Rojas".to_string()));
+        // Offsets are byte offsets into the paragraph text.
+        for a in &arts {
+            for m in &a.mentions {
+                let p = a.paragraphs.iter().find(|p| p.id == m.paragraph).unwrap();
+                assert!(p.text.is_char_boundary(m.start) && p.text.is_char_boundary(m.end));
+            }
+        }
+    }
+
+    #[test]
+    fn user_entities_extend_and_correct_the_gazetteer() {
+        let cfg = Config {
+            entities: vec![
+                EntityConfig {
+                    name: "Harbour Watch".into(),
+                    kind: "organisation".into(),
+                    aliases: vec!["HW".into()],
+                },
+                EntityConfig {
+                    name: "UN".into(),
+                    kind: "organisation".into(),
+                    aliases: vec!["Uno".into()],
+                },
+            ],
+        };
+        let mut arts = vec![article(&["HW and Harbour Watch met the UN and Uno."])];
+        let ents = run(&mut arts, &cfg);
+        let hw = ents.iter().find(|e| e.name == "Harbour Watch").unwrap();
+        assert_eq!(arts[0].mentions.iter().filter(|m| m.entity == hw.id).count(), 2);
+        let un = ents.iter().find(|e| e.name == "UN").unwrap();
+        assert_eq!(arts[0].mentions.iter().filter(|m| m.entity == un.id).count(), 2);
+        assert!(un.aliases.contains(&"United Nations".to_string()));
+    }
+}

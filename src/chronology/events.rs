@@ -1,0 +1,474 @@
+//! Events: resolved date mentions grouped into happenings, with conflicts.
+//!
+//! Mentions with the same date and granularity whose sentences share enough
+//! content words (or both report the start of the same kind of happening)
+//! are one event with several citations. Two events conflict when they look
+//! like the same happening on different dates, or report different
+//! percentages of the same thing; both sides list each other.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::Dated;
+use crate::model::{Article, Event, Occurrence};
+use crate::text::slugify;
+
+/// Summaries longer than this many bytes are cut at a word.
+const SUMMARY_MAX: usize = 180;
+
+const STOPWORDS: &[&str] = &[
+    "the",
+    "and",
+    "for",
+    "that",
+    "this",
+    "with",
+    "from",
+    "have",
+    "has",
+    "had",
+    "was",
+    "were",
+    "are",
+    "been",
+    "its",
+    "their",
+    "they",
+    "them",
+    "his",
+    "her",
+    "him",
+    "she",
+    "who",
+    "which",
+    "what",
+    "when",
+    "where",
+    "while",
+    "will",
+    "would",
+    "could",
+    "should",
+    "said",
+    "says",
+    "also",
+    "but",
+    "not",
+    "all",
+    "any",
+    "out",
+    "into",
+    "over",
+    "after",
+    "before",
+    "than",
+    "then",
+    "there",
+    "these",
+    "those",
+    "about",
+    "more",
+    "most",
+    "some",
+    "such",
+    "only",
+    "other",
+    "our",
+    "your",
+    "one",
+    "two",
+    "can",
+    "may",
+    "did",
+    "does",
+    "being",
+    "because",
+    "since",
+    "until",
+    "again",
+    "very",
+    "just",
+    "even",
+    "still",
+    "late",
+    "later",
+    "early",
+    "earlier",
+    "last",
+    "next",
+    "today",
+    "tonight",
+    "yesterday",
+    "year",
+    "years",
+    "month",
+    "months",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "start",
+    "time",
+];
+
+/// Content words of a sentence, cut to five letters (a crude stemmer that
+/// folds "forces"/"force" and "controlled"/"control").
+pub fn content_words(s: &str) -> BTreeSet<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_alphabetic()))
+        .map(|w| w.to_lowercase())
+        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .map(|w| {
+            let w = super::pubdate::class_of(&w).map(str::to_string).unwrap_or(w);
+            w.chars().take(5).collect()
+        })
+        .collect()
+}
+
+fn percent_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\b(\d{1,3}(?:\.\d+)?) ?(?:%|percent\b|per cent\b)").expect("valid percent regex")
+    })
+}
+
+/// Percentages named in a sentence, as written ("80", "95").
+pub fn percentages(s: &str) -> BTreeSet<String> {
+    percent_re().captures_iter(s).map(|c| c[1].to_string()).collect()
+}
+
+fn shared(a: &BTreeSet<String>, b: &BTreeSet<String>) -> usize {
+    a.intersection(b).count()
+}
+
+/// The same happening: enough shared words for their number.
+fn same_happening(a: &BTreeSet<String>, b: &BTreeSet<String>, min_shared: usize, ratio: f64) -> bool {
+    let n = shared(a, b);
+    let small = a.len().min(b.len()).max(1);
+    n >= min_shared && n as f64 / small as f64 >= ratio
+}
+
+/// A sentence as the event builder sees it.
+struct Item {
+    article: usize,
+    para: usize,
+    sentence: String,
+    value: String,
+    granularity: String,
+    words: BTreeSet<String>,
+    start_class: Option<&'static str>,
+    figures: BTreeSet<String>,
+}
+
+/// Shortens a sentence to a summary: trimmed, cut at a word near [`SUMMARY_MAX`].
+pub fn summary(sentence: &str) -> String {
+    let s = sentence.trim();
+    if s.len() <= SUMMARY_MAX {
+        return s.to_string();
+    }
+    let mut cut = SUMMARY_MAX;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let cut = s[..cut].rfind(' ').unwrap_or(cut);
+    format!("{}…", s[..cut].trim_end_matches([',', ';', ':', ' ']))
+}
+
+/// Groups dated mentions into events; adds undated sentences that give a
+/// percentage as events on the article's publication day (they report the
+/// state of things when it was written).
+pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
+    let mut items: Vec<Item> = Vec::new();
+    let mut dated_sentences: BTreeSet<(usize, usize, String)> = BTreeSet::new();
+    for d in dated {
+        dated_sentences.insert((d.article, d.para, d.sentence.clone()));
+        let stripped = format!("{}{}", &d.sentence[..d.span.0], &d.sentence[d.span.1..]);
+        items.push(Item {
+            article: d.article,
+            para: d.para,
+            sentence: d.sentence.clone(),
+            value: d.resolved.value.clone(),
+            granularity: d.resolved.granularity.to_string(),
+            words: content_words(&stripped),
+            start_class: super::pubdate::start_class(&d.sentence),
+            figures: percentages(&d.sentence),
+        });
+    }
+    for (i, a) in articles.iter().enumerate() {
+        let Some(p) = a.date.value.clone().filter(|_| a.duplicate_of.is_none()) else {
+            continue;
+        };
+        for (pi, para) in a.paragraphs.iter().enumerate() {
+            for (s, e) in super::sentences(&para.text) {
+                let sentence = &para.text[s..e];
+                let figures = percentages(sentence);
+                if figures.is_empty() || dated_sentences.contains(&(i, pi, sentence.to_string())) {
+                    continue;
+                }
+                items.push(Item {
+                    article: i,
+                    para: pi,
+                    sentence: sentence.to_string(),
+                    value: p.clone(),
+                    granularity: "day".into(),
+                    words: content_words(sentence),
+                    start_class: None,
+                    figures,
+                });
+            }
+        }
+    }
+    // Deterministic order: date, then article id, paragraph, sentence.
+    items.sort_by(|a, b| {
+        (&a.value, &articles[a.article].id, a.para, &a.sentence).cmp(&(
+            &b.value,
+            &articles[b.article].id,
+            b.para,
+            &b.sentence,
+        ))
+    });
+
+    // Union-find over items with the same date and granularity.
+    let mut parent: Vec<usize> = (0..items.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for i in 0..items.len() {
+        for j in i + 1..items.len() {
+            let (a, b) = (&items[i], &items[j]);
+            if a.value != b.value || a.granularity != b.granularity {
+                continue;
+            }
+            let same_sentence = a.article == b.article && a.para == b.para && a.sentence == b.sentence;
+            let same_start =
+                a.start_class.is_some() && a.start_class == b.start_class && shared(&a.words, &b.words) >= 2;
+            let figures_differ = !a.figures.is_empty() && !b.figures.is_empty() && a.figures != b.figures;
+            if same_sentence || (!figures_differ && (same_start || same_happening(&a.words, &b.words, 3, 0.5))) {
+                let (ra, rb) = (root(&mut parent, i), root(&mut parent, j));
+                if ra != rb {
+                    parent[ra.max(rb)] = ra.min(rb);
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..items.len() {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+
+    // Events with stable ids.
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut events: Vec<(Event, Vec<usize>)> = Vec::new();
+    for members in groups.into_values() {
+        let first = &items[members[0]];
+        let base = format!("{}-{}", first.value, slugify(&summary(&first.sentence), 40));
+        let base = base.trim_end_matches('-').to_string();
+        let mut id = base.clone();
+        let mut n = 2;
+        while !used.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        let citations: BTreeSet<(String, String)> = members
+            .iter()
+            .map(|&m| {
+                let it = &items[m];
+                let a = &articles[it.article];
+                (a.id.clone(), a.paragraphs[it.para].id.clone())
+            })
+            .collect();
+        let mut citations: Vec<Occurrence> = citations
+            .into_iter()
+            .map(|(article, paragraph)| Occurrence { article, paragraph })
+            .collect();
+        citations.sort_by(|a, b| (&a.article, para_num(&a.paragraph)).cmp(&(&b.article, para_num(&b.paragraph))));
+        events.push((
+            Event {
+                id,
+                date: first.value.clone(),
+                granularity: first.granularity.clone(),
+                summary: summary(&first.sentence),
+                citations,
+                conflicts: Vec::new(),
+            },
+            members,
+        ));
+    }
+
+    // Conflicts, both ways.
+    let mut conflicts: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    for i in 0..events.len() {
+        for j in i + 1..events.len() {
+            let (ei, ej) = (&events[i], &events[j]);
+            let mut hit = false;
+            for &a in &ei.1 {
+                for &b in &ej.1 {
+                    let (x, y) = (&items[a], &items[b]);
+                    if x.article == y.article {
+                        continue;
+                    }
+                    let other_date = x.granularity == y.granularity
+                        && x.value != y.value
+                        && ((x.start_class.is_some()
+                            && x.start_class == y.start_class
+                            && shared(&x.words, &y.words) >= 2)
+                            || same_happening(&x.words, &y.words, 4, 0.6));
+                    let other_figure = !x.figures.is_empty()
+                        && !y.figures.is_empty()
+                        && x.figures != y.figures
+                        && shared(&x.words, &y.words) >= 3;
+                    hit |= other_date || other_figure;
+                }
+            }
+            if hit {
+                conflicts.entry(i).or_default().insert(j);
+                conflicts.entry(j).or_default().insert(i);
+            }
+        }
+    }
+    let ids: Vec<String> = events.iter().map(|e| e.0.id.clone()).collect();
+    let mut out: Vec<Event> = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, (mut e, _))| {
+            let mut c: Vec<String> = conflicts
+                .get(&i)
+                .map(|s| s.iter().map(|&j| ids[j].clone()).collect())
+                .unwrap_or_default();
+            c.sort();
+            e.conflicts = c;
+            e
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.date, &a.id).cmp(&(&b.date, &b.id)));
+    out
+}
+
+fn para_num(id: &str) -> usize {
+    id.trim_start_matches('p').parse().unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chronology::dates::{Day, Resolved};
+    use crate::model::Paragraph;
+
+    fn article(id: &str, date: &str, text: &str) -> Article {
+        let mut a = Article {
+            id: id.into(),
+            paragraphs: vec![Paragraph {
+                id: "p1".into(),
+                text: text.into(),
+                role: None,
+            }],
+            ..Default::default()
+        };
+        a.date.value = Some(date.into());
+        a
+    }
+
+    fn dated(article: usize, sentence: &str, mention: &str, value: &str) -> Dated {
+        let start = sentence.find(mention).unwrap();
+        let day = Day::parse(value).unwrap();
+        Dated {
+            article,
+            para: 0,
+            sentence: sentence.into(),
+            text: mention.into(),
+            span: (start, start + mention.len()),
+            resolved: Resolved {
+                first: day,
+                value: value.into(),
+                granularity: "day",
+            },
+            future: false,
+            in_quote: false,
+        }
+    }
+
+    #[test]
+    fn same_happening_in_two_articles_is_one_event() {
+        let s1 = "Army units captured the northern bridge over the river on Monday after heavy shelling.";
+        let s2 = "On Monday army units captured the northern bridge over the river, residents said.";
+        let s3 = "The health minister opened a clinic in the capital on Monday.";
+        let arts = [
+            article("a", "2017-03-08", s1),
+            article("b", "2017-03-08", s2),
+            article("c", "2017-03-08", s3),
+        ];
+        let d = [
+            dated(0, s1, "on Monday", "2017-03-06"),
+            dated(1, s2, "On Monday", "2017-03-06"),
+            dated(2, s3, "on Monday", "2017-03-06"),
+        ];
+        let ev = build(&arts, &d);
+        assert_eq!(ev.len(), 2, "{ev:#?}");
+        let bridge = ev.iter().find(|e| e.summary.contains("bridge")).unwrap();
+        assert_eq!(bridge.citations.len(), 2);
+        assert!(ev.iter().all(|e| e.conflicts.is_empty()));
+    }
+
+    #[test]
+    fn different_dates_and_figures_conflict_both_ways() {
+        let s1 = "Government troops started a major offensive on the besieged eastern half of the city on 15 May.";
+        let s2 = "Government troops started a major offensive on the besieged eastern half of the city on 15 June.";
+        let s3 = "The militia has lost 70% of the territory it held in the northern valley.";
+        let s4 = "By Friday the militia had lost 85% of the territory it held in the valley.";
+        let arts = [
+            article("a", "2017-07-01", &format!("{s1} {s3}")),
+            article("b", "2017-07-02", &format!("{s2} {s4}")),
+        ];
+        let d = [
+            dated(0, s1, "on 15 May", "2017-05-15"),
+            dated(1, s2, "on 15 June", "2017-06-15"),
+            dated(1, s4, "By Friday", "2017-06-30"),
+        ];
+        let ev = build(&arts, &d);
+        let may = ev.iter().find(|e| e.date == "2017-05-15").unwrap();
+        let june = ev.iter().find(|e| e.date == "2017-06-15").unwrap();
+        assert_eq!(may.conflicts, vec![june.id.clone()]);
+        assert_eq!(june.conflicts, vec![may.id.clone()]);
+        // The undated 70% sentence is an event on its article's day, in conflict with 85%.
+        let seventy = ev.iter().find(|e| e.summary.contains("70%")).unwrap();
+        assert_eq!(seventy.date, "2017-07-01");
+        let eighty_five = ev.iter().find(|e| e.summary.contains("85%")).unwrap();
+        assert!(seventy.conflicts.contains(&eighty_five.id));
+        assert!(eighty_five.conflicts.contains(&seventy.id));
+        // Sorted by date then id.
+        assert!(ev.windows(2).all(|w| (&w[0].date, &w[0].id) <= (&w[1].date, &w[1].id)));
+    }
+
+    #[test]
+    fn summaries_are_cut_at_a_word() {
+        let long = "word ".repeat(60);
+        let s = summary(&long);
+        assert!(s.len() <= SUMMARY_MAX + 3 && s.ends_with('…'));
+        assert_eq!(summary("  Short one.  "), "Short one.");
+    }
+}

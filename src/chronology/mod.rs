@@ -1,0 +1,199 @@
+//! Stage 6, chronology: find date expressions in the text, infer missing
+//! publication dates, resolve every expression, and lay out dated events.
+//!
+//! - [`dates`]: finding and resolving date expressions.
+//! - [`pubdate`]: publication dates inferred from the text (and the corpus).
+//! - [`events`]: mentions grouped into events, with conflicts.
+//! - [`pages`]: the chronology, month and year pages and `data/timeline.json`.
+
+pub mod dates;
+pub mod events;
+pub mod pages;
+pub mod pubdate;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Article, DateMention, Event};
+use dates::{Day, Found};
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {}
+
+/// A date expression located in an article.
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// Index into the article's paragraphs.
+    pub para: usize,
+    /// Byte range of the enclosing sentence in the paragraph.
+    pub sentence: (usize, usize),
+    pub found: Found,
+}
+
+/// A resolved date expression with what the event builder needs.
+#[derive(Debug, Clone)]
+pub struct Dated {
+    /// Index into the articles slice.
+    pub article: usize,
+    pub para: usize,
+    pub sentence: String,
+    /// The expression's text.
+    pub text: String,
+    /// Byte offsets of the expression inside `sentence`.
+    pub span: (usize, usize),
+    pub resolved: dates::Resolved,
+    pub future: bool,
+    pub in_quote: bool,
+}
+
+/// Finds dates in every non-duplicate article, infers missing publication
+/// dates, fills `dates`, and builds the events list.
+pub fn run(articles: &mut [Article], _cfg: &Config) -> Vec<Event> {
+    let located: Vec<Vec<Located>> = articles
+        .iter()
+        .map(|a| {
+            if a.duplicate_of.is_some() {
+                Vec::new()
+            } else {
+                locate(a)
+            }
+        })
+        .collect();
+    pubdate::infer(articles, &located);
+    let mut dated = Vec::new();
+    for (i, a) in articles.iter_mut().enumerate() {
+        let pubdate = a.date.value.as_deref().and_then(Day::parse);
+        let mut prev_day: Option<Day> = None;
+        for l in &located[i] {
+            let Some(r) = dates::resolve(&l.found, pubdate, prev_day) else {
+                continue;
+            };
+            let p = &a.paragraphs[l.para];
+            if r.granularity == "day" && !l.found.in_quote {
+                prev_day = Some(r.first);
+            }
+            a.dates.push(DateMention {
+                paragraph: p.id.clone(),
+                start: l.found.start,
+                end: l.found.end,
+                text: p.text[l.found.start..l.found.end].to_string(),
+                value: r.value.clone(),
+                granularity: r.granularity.to_string(),
+                time: l.found.time.clone(),
+            });
+            let (s, e) = l.sentence;
+            dated.push(Dated {
+                article: i,
+                para: l.para,
+                sentence: p.text[s..e].to_string(),
+                text: p.text[l.found.start..l.found.end].to_string(),
+                span: (l.found.start - s, l.found.end - s),
+                resolved: r,
+                future: l.found.future,
+                in_quote: l.found.in_quote,
+            });
+        }
+    }
+    events::build(articles, &dated)
+}
+
+/// Every date expression of an article, in reading order.
+pub fn locate(a: &Article) -> Vec<Located> {
+    let mut out = Vec::new();
+    for (i, p) in a.paragraphs.iter().enumerate() {
+        let sents = sentences(&p.text);
+        for f in dates::find(&p.text) {
+            let sentence = sents
+                .iter()
+                .copied()
+                .find(|(s, e)| f.start >= *s && f.start < *e)
+                .unwrap_or((0, p.text.len()));
+            out.push(Located {
+                para: i,
+                sentence,
+                found: f,
+            });
+        }
+    }
+    out
+}
+
+/// Abbreviations that do not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "Mr", "Mrs", "Ms", "Dr", "Gen", "Lt", "Col", "Capt", "Sgt", "St", "No", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul",
+    "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Prof", "Rev", "Gov", "Sen", "Rep", "vs", "Maj", "Brig",
+];
+
+/// Sentence byte ranges of a paragraph: a sentence ends at `.`, `!` or `?`
+/// (with any closing quote) before a space and a capital, digit or quote;
+/// initials like "U.N." and common abbreviations do not end one.
+pub fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (pos, c) = chars[i];
+        if matches!(c, '.' | '!' | '?') {
+            let mut j = i + 1;
+            while j < chars.len() && matches!(chars[j].1, '”' | '"' | '’' | '\'' | ')') {
+                j += 1;
+            }
+            let end = chars.get(j).map(|x| x.0).unwrap_or(text.len());
+            let next_ok = j < chars.len()
+                && chars[j].1.is_whitespace()
+                && chars[j..]
+                    .iter()
+                    .find(|x| !x.1.is_whitespace())
+                    .is_some_and(|x| x.1.is_uppercase() || x.1.is_ascii_digit() || matches!(x.1, '“' | '"' | '‘'));
+            let word: String = text[..pos]
+                .chars()
+                .rev()
+                .take_while(|ch| ch.is_alphabetic() || *ch == '.')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let abbreviation = c == '.'
+                && (ABBREVIATIONS.contains(&word.as_str())
+                    || (word.chars().filter(|ch| ch.is_alphabetic()).count() == 1
+                        && word.chars().all(|ch| ch.is_uppercase() || ch == '.'))
+                    || (word.contains('.') && word.chars().all(|ch| ch.is_uppercase() || ch == '.')));
+            if next_ok && !abbreviation {
+                out.push((start, end));
+                start = chars[j..]
+                    .iter()
+                    .find(|x| !x.1.is_whitespace())
+                    .map(|x| x.0)
+                    .unwrap_or(text.len());
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if start < text.len() {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_split_on_stops_but_not_initials() {
+        let t = "The U.N. envoy spoke. “It is over.” Lt. Gen. Smith left at 5 p.m. on Monday. 3 died.";
+        let s: Vec<&str> = sentences(t).into_iter().map(|(a, b)| &t[a..b]).collect();
+        assert_eq!(
+            s,
+            [
+                "The U.N. envoy spoke.",
+                "“It is over.”",
+                "Lt. Gen. Smith left at 5 p.m. on Monday.",
+                "3 died."
+            ]
+        );
+    }
+}

@@ -1,0 +1,275 @@
+//! Site furniture: lines a scraped page carries that are not reporting
+//! ("Leave a Reply", "Share this", "Follow us on Twitter"). Three sources:
+//! a default list (whole lines and short-line starts), the config's own
+//! lists, and corpus detection of short lines recurring at the start or
+//! end of many articles. A line on the `keep` list is never furniture.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::typography::{normalise, EditLog};
+use super::{Config, EDGE_LINES};
+use crate::ingest::{is_blank, RawArticle};
+use crate::text::fold;
+
+/// Whole furniture lines (compared folded: case and punctuation ignored).
+pub const DEFAULT_LINES: &[&str] = &[
+    "leave a reply",
+    "leave a comment",
+    "post a comment",
+    "send this to a friend",
+    "email this to a friend",
+    "share this",
+    "share this article",
+    "share this story",
+    "share this page",
+    "share on facebook",
+    "share on twitter",
+    "share on whatsapp",
+    "tweet",
+    "print",
+    "print this page",
+    "print this article",
+    "click here to subscribe",
+    "subscribe to our newsletter",
+    "sign up for our newsletter",
+    "advertisement",
+    "advertisements",
+    "sponsored content",
+    "related articles",
+    "related stories",
+    "related content",
+    "related",
+    "read more",
+    "read more here",
+    "continue reading",
+    "you may also like",
+    "you might also like",
+    "recommended for you",
+    "most popular",
+    "most read",
+    "comments",
+    "show comments",
+    "skip to content",
+    "back to top",
+    "all rights reserved",
+    "cancel reply",
+    "your email address will not be published",
+    "image copyright",
+    "image caption",
+    "media playback is unsupported on your device",
+];
+
+/// Starts of short furniture lines (folded), e.g. `Follow us on Twitter`.
+pub const DEFAULT_PREFIXES: &[&str] = &[
+    "follow us on",
+    "like us on",
+    "share on",
+    "share this",
+    "click here",
+    "sign up for",
+    "subscribe to",
+    "read more",
+    "related",
+    "copyright",
+    "all rights reserved",
+    "you may also like",
+    "tags",
+    "filed under",
+    "posted in",
+];
+
+/// Longest line, in words, that a prefix or corpus rule may remove.
+pub const MAX_WORDS: usize = 10;
+
+/// The furniture rules for one build.
+#[derive(Debug, Default)]
+pub struct Furniture {
+    lines: BTreeSet<String>,
+    prefixes: Vec<String>,
+    keep: BTreeSet<String>,
+    /// Folded edge lines found recurring across the corpus.
+    corpus: BTreeSet<String>,
+}
+
+impl Furniture {
+    /// Rules from `cfg`, with corpus detection over `raw` when enabled.
+    pub fn new(cfg: &Config, raw: &[RawArticle]) -> Self {
+        let defaults = cfg.default_boilerplate;
+        let mut f = Furniture {
+            lines: cfg
+                .boilerplate
+                .iter()
+                .map(|s| fold(s))
+                .chain(
+                    defaults
+                        .then_some(DEFAULT_LINES)
+                        .into_iter()
+                        .flatten()
+                        .map(|s| s.to_string()),
+                )
+                .filter(|s| !s.is_empty())
+                .collect(),
+            prefixes: cfg
+                .boilerplate_prefixes
+                .iter()
+                .map(|s| fold(s))
+                .chain(
+                    defaults
+                        .then_some(DEFAULT_PREFIXES)
+                        .into_iter()
+                        .flatten()
+                        .map(|s| s.to_string()),
+                )
+                .filter(|s| !s.is_empty())
+                .collect(),
+            keep: cfg.keep.iter().map(|s| fold(s)).collect(),
+            corpus: BTreeSet::new(),
+        };
+        if cfg.corpus_furniture {
+            f.corpus = recurring_edge_lines(raw, cfg)
+                .into_iter()
+                .filter(|l| !f.keep.contains(l))
+                .collect();
+        }
+        f
+    }
+
+    /// Why a line is furniture, if it is. `text` is the normalised line,
+    /// `folded` its folded form; `at_edge` says it is among the first or
+    /// last lines of its body (corpus rules apply only there).
+    pub fn reason(&self, text: &str, folded: &str, at_edge: bool) -> Option<&'static str> {
+        if folded.is_empty() || self.keep.contains(folded) {
+            return None;
+        }
+        if self.lines.contains(folded) {
+            return Some("site boilerplate");
+        }
+        if may_be_furniture(text) && self.prefixes.iter().any(|p| starts_with_words(folded, p)) {
+            return Some("site boilerplate");
+        }
+        if at_edge && self.corpus.contains(folded) {
+            return Some("furniture recurring across articles");
+        }
+        None
+    }
+
+    /// The corpus-detected lines, for reports and tests.
+    pub fn corpus_lines(&self) -> impl Iterator<Item = &str> {
+        self.corpus.iter().map(String::as_str)
+    }
+}
+
+/// `folded` starts with the words of `prefix`.
+fn starts_with_words(folded: &str, prefix: &str) -> bool {
+    folded == prefix || folded.strip_prefix(prefix).is_some_and(|r| r.starts_with(' '))
+}
+
+/// Short and not a sentence of reporting: at most [`MAX_WORDS`] words, and
+/// not a sentence of five words or more ending in `.`, `!` or `?`.
+fn may_be_furniture(text: &str) -> bool {
+    let words = text.split_whitespace().count();
+    words <= MAX_WORDS && !(words >= 5 && text.trim_end().ends_with(['.', '!', '?']))
+}
+
+/// Folded short lines among the first or last [`EDGE_LINES`] body lines of
+/// at least `corpus_min_articles` articles with different bodies and at
+/// least `corpus_min_share` of all articles. Lines with digits (times,
+/// scores) are never counted.
+fn recurring_edge_lines(raw: &[RawArticle], cfg: &Config) -> BTreeSet<String> {
+    let mut seen: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
+    let mut log = EditLog::default();
+    for r in raw {
+        let lines: Vec<String> = r
+            .body
+            .iter()
+            .filter(|(_, l)| !is_blank(l))
+            .map(|(_, l)| normalise(l, &mut log))
+            .collect();
+        let folded: Vec<String> = lines.iter().map(|l| fold(l)).collect();
+        // Copies of one article count once.
+        let body_key = folded.iter().fold(0u64, |h, l| {
+            crate::dedup::minhash::mix(h ^ l.bytes().fold(0u64, |x, b| x.wrapping_mul(131).wrapping_add(b as u64)))
+        });
+        let n = lines.len();
+        for (i, (line, f)) in lines.iter().zip(&folded).enumerate() {
+            if (i < EDGE_LINES || i + EDGE_LINES >= n) && may_be_furniture(line) && wordy(f) {
+                seen.entry(f.clone()).or_default().insert(body_key);
+            }
+        }
+    }
+    let min = cfg
+        .corpus_min_articles
+        .max(2)
+        .max((cfg.corpus_min_share * raw.len() as f64).ceil() as usize);
+    seen.into_iter()
+        .filter(|(_, v)| v.len() >= min)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Has a word of three letters or more and no digits (times, scores and
+/// dates are data, not furniture).
+fn wordy(folded: &str) -> bool {
+    !folded.chars().any(char::is_numeric) && folded.split(' ').any(|w| w.chars().count() >= 3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(body: &str) -> RawArticle {
+        RawArticle {
+            title: "T".into(),
+            body: body.lines().enumerate().map(|(i, l)| (i + 2, l.to_string())).collect(),
+            ..RawArticle::default()
+        }
+    }
+
+    #[test]
+    fn recurring_end_lines_are_found_but_sentences_and_numbers_are_not() {
+        let arts: Vec<RawArticle> = (0..5)
+            .map(|i| {
+                raw(&format!(
+                    "Story {i} opens with its own words.\n\nKick-off 2000 GMT\n\nThe minister said the plan was sound and fair.\n\nJoin the conversation"
+                ))
+            })
+            .collect();
+        let f = Furniture::new(&Config::default(), &arts);
+        let found: Vec<&str> = f.corpus_lines().collect();
+        assert_eq!(found, ["join the conversation"]);
+    }
+
+    #[test]
+    fn corpus_detection_needs_different_articles() {
+        let arts: Vec<RawArticle> = (0..5).map(|_| raw("Same text.\n\nJoin the conversation")).collect();
+        let f = Furniture::new(&Config::default(), &arts);
+        assert_eq!(f.corpus_lines().count(), 0);
+    }
+
+    #[test]
+    fn prefixes_only_match_short_lines() {
+        let f = Furniture::new(&Config::default(), &[]);
+        assert_eq!(
+            f.reason("Follow us on Twitter", "follow us on twitter", false),
+            Some("site boilerplate")
+        );
+        let long = "Follow us on the long road the soldiers took north of the city, he said.";
+        assert_eq!(f.reason(long, &fold(long), false), None);
+        // "Related" must be a whole word.
+        assert_eq!(f.reason("Relatedness matters", "relatedness matters", false), None);
+    }
+
+    #[test]
+    fn keep_list_wins() {
+        let cfg = Config {
+            keep: vec!["Comments".into()],
+            ..Config::default()
+        };
+        let f = Furniture::new(&cfg, &[]);
+        assert_eq!(f.reason("Comments", "comments", true), None);
+        assert_eq!(
+            f.reason("Leave a Reply", "leave a reply", true),
+            Some("site boilerplate")
+        );
+    }
+}

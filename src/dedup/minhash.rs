@@ -1,0 +1,303 @@
+//! Word shingles, MinHash signatures and LSH banding: the near-duplicate
+//! machinery shared by article and passage dedup. Hashes are fixed
+//! functions of the text (no random state), so results are deterministic.
+
+/// SplitMix64 finaliser: a fast, well-mixed 64-bit hash step.
+pub fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Hashes of the lower-cased words (runs of letters and digits) of `text`,
+/// without allocating per word. Punctuation, case and spacing are ignored.
+pub fn word_hashes(text: &str, out: &mut Vec<u64>) {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut in_word = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                h = (h ^ l as u64).wrapping_mul(0x0100_0000_01b3);
+            }
+            in_word = true;
+        } else if in_word {
+            out.push(mix(h));
+            h = 0xcbf2_9ce4_8422_2325;
+            in_word = false;
+        }
+    }
+    if in_word {
+        out.push(mix(h));
+    }
+}
+
+/// Hashes of the `k`-word shingles of a word-hash sequence; a text shorter
+/// than `k` words gives one shingle of all its words (none when empty).
+pub fn shingles(words: &[u64], k: usize, out: &mut Vec<u64>) {
+    let k = k.max(1);
+    if words.is_empty() {
+        return;
+    }
+    let windows = if words.len() < k { 1 } else { words.len() - k + 1 };
+    for i in 0..windows {
+        let mut h = k as u64;
+        for &w in &words[i..(i + k).min(words.len())] {
+            h = mix(h.rotate_left(17) ^ w);
+        }
+        out.push(h);
+    }
+}
+
+/// Sorted, de-duplicated shingle hashes of `text`.
+pub fn shingle_set(text: &str, k: usize) -> Vec<u64> {
+    let mut words = Vec::new();
+    word_hashes(text, &mut words);
+    let mut sh = Vec::with_capacity(words.len());
+    shingles(&words, k, &mut sh);
+    sh.sort_unstable();
+    sh.dedup();
+    sh
+}
+
+/// Size of the intersection of two sorted, de-duplicated sets.
+pub fn intersection(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Jaccard similarity of two sorted, de-duplicated sets (1 when both empty).
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let i = intersection(a, b);
+    i as f64 / (a.len() + b.len() - i) as f64
+}
+
+/// A family of `n` hash functions `h_i(x) = (a_i x + b_i) >> 32`
+/// (multiply-shift on already mixed shingle hashes).
+pub struct MinHasher {
+    coeffs: Vec<(u64, u64)>,
+}
+
+impl MinHasher {
+    pub fn new(n: usize) -> Self {
+        let coeffs = (0..n as u64)
+            .map(|i| (mix(i.wrapping_mul(2).wrapping_add(1)) | 1, mix(0x5eed ^ (i << 32))))
+            .collect();
+        MinHasher { coeffs }
+    }
+
+    pub fn len(&self) -> usize {
+        self.coeffs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.coeffs.is_empty()
+    }
+
+    /// Writes the signature of `shingles` into `sig` (length `self.len()`).
+    pub fn signature(&self, shingles: &[u64], sig: &mut [u32]) {
+        sig.fill(u32::MAX);
+        for &x in shingles {
+            for (s, &(a, b)) in sig.iter_mut().zip(&self.coeffs) {
+                let v = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
+                if v < *s {
+                    *s = v;
+                }
+            }
+        }
+    }
+}
+
+/// Estimated Jaccard similarity: the share of equal signature slots.
+pub fn estimate(a: &[u32], b: &[u32]) -> f64 {
+    if a.is_empty() {
+        return 0.0;
+    }
+    a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / a.len() as f64
+}
+
+/// One band key: a hash of `rows` signature slots.
+pub fn band_key(sig: &[u32], band: usize, rows: usize) -> u64 {
+    let mut h = band as u64;
+    for &v in &sig[band * rows..(band + 1) * rows] {
+        h = mix(h ^ v as u64);
+    }
+    h
+}
+
+/// Chooses `(bands, rows)` with `bands * rows <= perms` minimising the
+/// weighted area of false positives below `threshold` and false negatives
+/// above it under the LSH S-curve `1 - (1 - s^r)^b` (misses weigh 4 times
+/// more: candidates are verified, misses are lost).
+pub fn lsh_params(threshold: f64, perms: usize) -> (usize, usize) {
+    let p = |s: f64, b: usize, r: usize| 1.0 - (1.0 - s.powi(r as i32)).powi(b as i32);
+    let area = |lo: f64, hi: f64, f: &dyn Fn(f64) -> f64| {
+        let steps = 200;
+        let dx = (hi - lo) / steps as f64;
+        (0..steps).map(|i| f(lo + (i as f64 + 0.5) * dx) * dx).sum::<f64>()
+    };
+    let mut best = (f64::INFINITY, 1, perms.max(1));
+    for b in 1..=perms {
+        for r in 1..=perms / b {
+            let fp = area(0.0, threshold, &|s| p(s, b, r));
+            let fneg = area(threshold, 1.0, &|s| 1.0 - p(s, b, r));
+            let cost = fp + 4.0 * fneg;
+            if cost < best.0 - 1e-12 {
+                best = (cost, b, r);
+            }
+        }
+    }
+    (best.1, best.2)
+}
+
+/// Disjoint sets over `0..n` with path halving; the root of a set is its
+/// smallest member, so components do not depend on union order.
+pub struct UnionFind {
+    parent: Vec<u32>,
+}
+
+impl UnionFind {
+    pub fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n as u32).collect(),
+        }
+    }
+
+    pub fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = p;
+            x = p;
+        }
+        x
+    }
+
+    pub fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.parent[hi as usize] = lo;
+        }
+    }
+
+    /// Members of every set with two or more members, each sorted, sets
+    /// ordered by their smallest member.
+    pub fn groups(&mut self) -> Vec<Vec<u32>> {
+        let n = self.parent.len();
+        let mut by_root: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for x in 0..n as u32 {
+            let r = self.find(x);
+            by_root[r as usize].push(x);
+        }
+        by_root.into_iter().filter(|g| g.len() > 1).collect()
+    }
+}
+
+/// Candidate pairs `(i, j)`, `i < j`, that share a band key in `band`.
+/// `keys[i]` is item `i`'s key. A bucket larger than `cap` is linked as a
+/// star around its first member instead of all pairs, so a passage repeated
+/// thousands of times costs linear time.
+pub fn band_pairs(keys: &[(u64, u32)], cap: usize, out: &mut Vec<(u32, u32)>) {
+    let mut sorted = keys.to_vec();
+    sorted.sort_unstable();
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i + 1;
+        while j < sorted.len() && sorted[j].0 == sorted[i].0 {
+            j += 1;
+        }
+        let run = &sorted[i..j];
+        if run.len() > cap {
+            for x in &run[1..] {
+                out.push((run[0].1.min(x.1), run[0].1.max(x.1)));
+            }
+        } else {
+            for (a, x) in run.iter().enumerate() {
+                for y in &run[a + 1..] {
+                    out.push((x.1.min(y.1), x.1.max(y.1)));
+                }
+            }
+        }
+        i = j;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_ignore_case_and_punctuation() {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        word_hashes("Hello,  WORLD!", &mut a);
+        word_hashes("hello world", &mut b);
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 2);
+    }
+
+    #[test]
+    fn jaccard_of_shingle_sets() {
+        let a = shingle_set("one two three four five six", 3);
+        let b = shingle_set("one two three four five seven", 3);
+        // 4 shingles each, 3 shared.
+        assert!((jaccard(&a, &b) - 3.0 / 5.0).abs() < 1e-9);
+        assert_eq!(jaccard(&a, &a), 1.0);
+        assert_eq!(shingle_set("just two", 5).len(), 1);
+    }
+
+    #[test]
+    fn signature_estimate_tracks_jaccard() {
+        let text: Vec<String> = (0..400).map(|i| format!("w{i}")).collect();
+        let a = shingle_set(&text.join(" "), 3);
+        let b = shingle_set(&text[..300].join(" "), 3);
+        let h = MinHasher::new(256);
+        let (mut sa, mut sb) = (vec![0; 256], vec![0; 256]);
+        h.signature(&a, &mut sa);
+        h.signature(&b, &mut sb);
+        let est = estimate(&sa, &sb);
+        assert!((est - jaccard(&a, &b)).abs() < 0.1, "{est}");
+    }
+
+    #[test]
+    fn lsh_params_put_the_curve_near_the_threshold() {
+        for t in [0.3, 0.5, 0.8] {
+            let (b, r) = lsh_params(t, 128);
+            assert!(b * r <= 128);
+            let knee = (1.0 / b as f64).powf(1.0 / r as f64);
+            assert!(knee < t + 0.05 && knee > t - 0.35, "t={t} b={b} r={r} knee={knee}");
+        }
+    }
+
+    #[test]
+    fn union_find_roots_are_smallest() {
+        let mut uf = UnionFind::new(5);
+        uf.union(4, 2);
+        uf.union(2, 3);
+        assert_eq!(uf.groups(), vec![vec![2, 3, 4]]);
+    }
+
+    #[test]
+    fn big_buckets_become_stars() {
+        let keys: Vec<(u64, u32)> = (0..10).map(|i| (7, i)).collect();
+        let mut out = Vec::new();
+        band_pairs(&keys, 3, &mut out);
+        assert_eq!(out.len(), 9);
+        out.clear();
+        band_pairs(&keys[..3], 3, &mut out);
+        assert_eq!(out.len(), 3);
+    }
+}

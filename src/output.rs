@@ -1,0 +1,484 @@
+//! The output folder, written incrementally and atomically.
+//!
+//! A build hands every rendered file to a [`Writer`]. A file whose bytes did
+//! not change is not written, and when nothing changed the output folder is
+//! not touched at all (no modification time changes). Otherwise the new tree
+//! is assembled in a staging folder beside the output, unchanged files
+//! hard-linked from the current output (so they keep their modification
+//! times), and swapped in with two renames: a failed or interrupted build
+//! leaves the previous output as it was.
+//!
+//! A manifest in `.dossier-cache/` beside the output remembers, per file, its
+//! content hash, the key it was made from (see [`crate::render::Sink`]), and
+//! its size, modification time and inode. A file whose metadata still
+//! matches is trusted without being read; any other file is compared byte
+//! for byte, so a missing or stale manifest costs time, never correctness.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
+
+use crate::render::{hash_bytes, Sink};
+
+/// Version of the manifest format; another version is ignored.
+const MANIFEST_HEADER: &str = "dossier-manifest 1";
+
+/// A file as recorded in the manifest.
+#[derive(Debug, Clone, PartialEq)]
+struct Entry {
+    hash: u64,
+    key: u64,
+    size: u64,
+    mtime_ns: i128,
+    ino: u64,
+}
+
+impl Entry {
+    fn stat_matches(&self, m: &fs::Metadata) -> bool {
+        m.is_file() && m.len() == self.size && mtime_ns(m) == self.mtime_ns && m.ino() == self.ino
+    }
+}
+
+fn mtime_ns(m: &fs::Metadata) -> i128 {
+    m.mtime() as i128 * 1_000_000_000 + m.mtime_nsec() as i128
+}
+
+/// What happened to one output file.
+struct Made {
+    path: String,
+    hash: u64,
+    key: u64,
+    /// Written into the staging folder (else identical to the current file).
+    written: bool,
+}
+
+/// What [`Writer::finish`] did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stats {
+    /// Files in the new output.
+    pub files: usize,
+    /// Files whose bytes were written (new or changed).
+    pub written: usize,
+    /// Files of the previous output that are gone.
+    pub removed: usize,
+    /// Whether the output folder was replaced (false: left untouched).
+    pub swapped: bool,
+}
+
+/// Receives rendered files and puts them into the output folder.
+pub struct Writer {
+    output: PathBuf,
+    staging: PathBuf,
+    manifest_path: PathBuf,
+    /// Mixed into every key: what all pages depend on (binary, templates, config).
+    salt: u64,
+    old: HashMap<String, Entry>,
+    made: Mutex<Vec<Made>>,
+    dirs: Mutex<HashSet<PathBuf>>,
+    written: AtomicUsize,
+}
+
+impl Writer {
+    /// Prepares to write `output`. `salt` must change whenever every page
+    /// may change (templates, site config, the dossier binary).
+    pub fn new(output: &Path, salt: u64) -> Result<Writer> {
+        if output.exists() && !output.is_dir() {
+            bail!("output {} exists and is not a folder", output.display());
+        }
+        let parent = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let name = output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "site".into());
+        recover(&parent, &name, output);
+        let manifest_path = parent.join(".dossier-cache").join(format!("{name}.manifest"));
+        let old = if output.is_dir() {
+            read_manifest(&manifest_path)
+        } else {
+            HashMap::new()
+        };
+        Ok(Writer {
+            output: output.to_path_buf(),
+            staging: parent.join(format!(".{name}.building-{}", std::process::id())),
+            manifest_path,
+            salt,
+            old,
+            made: Mutex::new(Vec::new()),
+            dirs: Mutex::new(HashSet::new()),
+            written: AtomicUsize::new(0),
+        })
+    }
+
+    fn mix(&self, key: u64) -> u64 {
+        hash_bytes(&[key.to_le_bytes(), self.salt.to_le_bytes()].concat())
+    }
+
+    /// The manifest entry for `path` if the current file still matches it.
+    fn trusted(&self, path: &str) -> Option<&Entry> {
+        let e = self.old.get(path)?;
+        let m = fs::symlink_metadata(self.output.join(path)).ok()?;
+        e.stat_matches(&m).then_some(e)
+    }
+
+    fn record(&self, made: Made) {
+        self.made.lock().expect("no panic while holding the lock").push(made);
+    }
+
+    /// Writes `bytes` to `rel` inside the staging folder.
+    fn stage(&self, rel: &Path, bytes: &[u8]) -> Result<()> {
+        let full = self.staging.join(rel);
+        if let Some(dir) = full.parent() {
+            let known = self.dirs.lock().expect("no panic while holding the lock").contains(dir);
+            if !known {
+                fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                self.dirs
+                    .lock()
+                    .expect("no panic while holding the lock")
+                    .insert(dir.to_path_buf());
+            }
+        }
+        fs::write(&full, bytes).with_context(|| format!("cannot write {}", full.display()))
+    }
+
+    /// Makes the new output current. When no file changed and none is gone,
+    /// the output folder is left untouched.
+    pub fn finish(self) -> Result<Stats> {
+        let result = self.swap();
+        if result.is_err() {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+        result
+    }
+
+    fn swap(&self) -> Result<Stats> {
+        let mut made = std::mem::take(&mut *self.made.lock().expect("no panic while holding the lock"));
+        made.sort_by(|a, b| a.path.cmp(&b.path));
+        if let Some(w) = made.windows(2).find(|w| w[0].path == w[1].path) {
+            bail!("two pages were rendered to the same file {}", w[0].path);
+        }
+        let new_paths: BTreeSet<&str> = made.iter().map(|m| m.path.as_str()).collect();
+        let old_paths = list_files(&self.output);
+        let removed = old_paths.iter().filter(|p| !new_paths.contains(p.as_str())).count();
+        let written = self.written.load(Ordering::Relaxed);
+        let mut stats = Stats {
+            files: made.len(),
+            written,
+            removed,
+            swapped: false,
+        };
+        if written == 0 && removed == 0 && self.output.is_dir() {
+            self.save_manifest(&made)?;
+            return Ok(stats);
+        }
+        // Hard-link the unchanged files into the staging folder.
+        fs::create_dir_all(&self.staging).with_context(|| format!("cannot create {}", self.staging.display()))?;
+        let mut dirs: BTreeSet<&Path> = BTreeSet::new();
+        for m in made.iter().filter(|m| !m.written) {
+            if let Some(d) = Path::new(&m.path).parent() {
+                dirs.insert(d);
+            }
+        }
+        for d in dirs {
+            let full = self.staging.join(d);
+            fs::create_dir_all(&full).with_context(|| format!("cannot create {}", full.display()))?;
+        }
+        made.par_iter().filter(|m| !m.written).try_for_each(|m| -> Result<()> {
+            let (from, to) = (self.output.join(&m.path), self.staging.join(&m.path));
+            if fs::hard_link(&from, &to).is_err() {
+                fs::copy(&from, &to).with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
+            }
+            Ok(())
+        })?;
+        let parent = self.staging.parent().expect("staging has a parent");
+        let name = self.output.file_name().expect("output has a name").to_string_lossy();
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let had_output = self.output.is_dir();
+        if had_output {
+            fs::rename(&self.output, &old)
+                .with_context(|| format!("cannot move old {} aside", self.output.display()))?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.output) {
+            if had_output {
+                let _ = fs::rename(&old, &self.output);
+            }
+            return Err(e).with_context(|| format!("cannot move the new site into {}", self.output.display()));
+        }
+        stats.swapped = true;
+        self.save_manifest(&made)?;
+        if had_output {
+            remove_tree(&old);
+        }
+        Ok(stats)
+    }
+
+    /// Writes the manifest of the (new) current output, atomically.
+    fn save_manifest(&self, made: &[Made]) -> Result<()> {
+        let mut text = String::with_capacity(made.len() * 80);
+        text.push_str(MANIFEST_HEADER);
+        text.push('\n');
+        for m in made {
+            let Ok(meta) = fs::symlink_metadata(self.output.join(&m.path)) else {
+                continue;
+            };
+            text.push_str(&format!(
+                "{:016x} {:016x} {} {} {} {}\n",
+                m.hash,
+                m.key,
+                meta.len(),
+                mtime_ns(&meta),
+                meta.ino(),
+                m.path
+            ));
+        }
+        let dir = self.manifest_path.parent().expect("manifest has a folder");
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let tmp = self.manifest_path.with_extension(format!("tmp-{}", std::process::id()));
+        fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+        fs::rename(&tmp, &self.manifest_path).with_context(|| format!("cannot write {}", self.manifest_path.display()))
+    }
+}
+
+impl Sink for Writer {
+    fn fresh(&self, path: &str, key: u64) -> bool {
+        let key = self.mix(key);
+        match self.trusted(path) {
+            Some(e) if e.key == key => {
+                self.record(Made {
+                    path: path.to_string(),
+                    hash: e.hash,
+                    key,
+                    written: false,
+                });
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn put(&self, path: PathBuf, key: u64, bytes: Vec<u8>) -> Result<()> {
+        let key = self.mix(key);
+        let rel = path.to_string_lossy().replace('\\', "/");
+        let hash = hash_bytes(&bytes);
+        let same = match self.trusted(&rel) {
+            Some(e) => e.hash == hash && e.size == bytes.len() as u64,
+            None => {
+                let current = self.output.join(&path);
+                fs::symlink_metadata(&current).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+                    && fs::read(&current).is_ok_and(|b| b == bytes)
+            }
+        };
+        if !same {
+            self.stage(&path, &bytes)?;
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
+        self.record(Made {
+            path: rel,
+            hash,
+            key,
+            written: !same,
+        });
+        Ok(())
+    }
+}
+
+/// Every file under `dir`, `/`-separated and relative to it.
+fn list_files(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| !e.file_type().is_dir())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(dir).ok()?;
+            Some(rel.to_string_lossy().replace('\\', "/"))
+        })
+        .collect()
+}
+
+/// Removes a folder tree, its top-level entries in parallel.
+fn remove_tree(dir: &Path) {
+    if let Ok(rd) = fs::read_dir(dir) {
+        let entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.par_iter().for_each(|p| {
+            if p.is_dir() && !p.is_symlink() {
+                let _ = fs::remove_dir_all(p);
+            } else {
+                let _ = fs::remove_file(p);
+            }
+        });
+    }
+    let _ = fs::remove_dir_all(dir);
+}
+
+/// Cleans up after builds that were killed: removes their staging and old
+/// folders, and when one was killed between its two renames (output moved
+/// aside, new one not yet in place) puts the old output back first.
+fn recover(parent: &Path, name: &str, output: &Path) {
+    let Ok(rd) = fs::read_dir(parent) else { return };
+    let building = format!(".{name}.building-");
+    let old = format!(".{name}.old-");
+    for e in rd.filter_map(|e| e.ok()) {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let pid = file.strip_prefix(&building).or_else(|| file.strip_prefix(&old));
+        let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+        if alive && Path::new("/proc/self").exists() {
+            continue;
+        }
+        if file.starts_with(&old) && !output.exists() {
+            let _ = fs::rename(e.path(), output);
+        } else {
+            remove_tree(&e.path());
+        }
+    }
+}
+
+fn read_manifest(path: &Path) -> HashMap<String, Entry> {
+    let Ok(text) = fs::read_to_string(path) else {
+        return HashMap::new();
+    };
+    let mut lines = text.lines();
+    if lines.next() != Some(MANIFEST_HEADER) {
+        return HashMap::new();
+    }
+    let mut out = HashMap::new();
+    for line in lines {
+        let mut f = line.splitn(6, ' ');
+        let mut next = || f.next().unwrap_or("");
+        let (hash, key, size, mtime, ino, p) = (next(), next(), next(), next(), next(), next());
+        let parsed = (|| {
+            Some(Entry {
+                hash: u64::from_str_radix(hash, 16).ok()?,
+                key: u64::from_str_radix(key, 16).ok()?,
+                size: size.parse().ok()?,
+                mtime_ns: mtime.parse().ok()?,
+                ino: ino.parse().ok()?,
+            })
+        })();
+        match parsed {
+            Some(e) if !p.is_empty() => {
+                out.insert(p.to_string(), e);
+            }
+            _ => return HashMap::new(),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::SystemTime;
+
+    fn write_all(out: &Path, files: &[(&str, &str)]) -> Stats {
+        let w = Writer::new(out, 1).unwrap();
+        files
+            .par_iter()
+            .try_for_each(|(p, t)| {
+                let key = hash_bytes(t.as_bytes());
+                if w.fresh(p, key) {
+                    return Ok(());
+                }
+                w.put(PathBuf::from(p), key, t.as_bytes().to_vec())
+            })
+            .unwrap();
+        w.finish().unwrap()
+    }
+
+    fn mtimes(dir: &Path) -> Vec<(String, SystemTime)> {
+        let mut v: Vec<_> = list_files(dir)
+            .into_iter()
+            .map(|p| {
+                let t = fs::metadata(dir.join(&p)).unwrap().modified().unwrap();
+                (p, t)
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn unchanged_build_touches_nothing_and_a_change_rewrites_only_its_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let s = write_all(&out, &[("a.html", "A"), ("d/b.html", "B"), ("d/c.txt", "C")]);
+        assert_eq!((s.files, s.written, s.swapped), (3, 3, true));
+        let before = mtimes(&out);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let s = write_all(&out, &[("a.html", "A"), ("d/b.html", "B"), ("d/c.txt", "C")]);
+        assert_eq!((s.written, s.removed, s.swapped), (0, 0, false));
+        assert_eq!(mtimes(&out), before);
+        // Without the manifest the files are compared byte for byte.
+        fs::remove_dir_all(tmp.path().join(".dossier-cache")).unwrap();
+        let s = write_all(&out, &[("a.html", "A"), ("d/b.html", "B"), ("d/c.txt", "C")]);
+        assert_eq!((s.written, s.swapped), (0, false));
+        assert_eq!(mtimes(&out), before);
+
+        let s = write_all(&out, &[("a.html", "A"), ("d/b.html", "B2")]);
+        assert_eq!((s.written, s.removed, s.swapped), (1, 1, true));
+        let after = mtimes(&out);
+        assert_eq!(after.len(), 2);
+        assert_eq!(after[0], before[0], "a.html kept its mtime");
+        assert_ne!(after[1].1, before[1].1, "d/b.html was rewritten");
+        assert_eq!(fs::read_to_string(out.join("d/b.html")).unwrap(), "B2");
+        let names: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(names.iter().all(|n| n == "site" || n == ".dossier-cache"), "{names:?}");
+    }
+
+    #[test]
+    fn a_file_edited_by_hand_is_noticed_despite_the_manifest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        write_all(&out, &[("a.html", "A")]);
+        fs::write(out.join("a.html"), "X").unwrap();
+        let s = write_all(&out, &[("a.html", "A")]);
+        assert_eq!(s.written, 1);
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "A");
+    }
+
+    #[test]
+    fn manifest_round_trips_and_rejects_garbage() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        write_all(&out, &[("a b.html", "A")]);
+        let m = read_manifest(&tmp.path().join(".dossier-cache/site.manifest"));
+        assert_eq!(m.len(), 1);
+        assert_eq!(m["a b.html"].hash, hash_bytes(b"A"));
+        fs::write(tmp.path().join("bad"), "dossier-manifest 1\nzz 1 2 3 4 x\n").unwrap();
+        assert!(read_manifest(&tmp.path().join("bad")).is_empty());
+    }
+
+    #[test]
+    fn an_output_left_aside_by_a_killed_build_is_put_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        write_all(&out, &[("a.html", "A")]);
+        // A build with a pid that cannot be running died between its renames.
+        fs::rename(&out, tmp.path().join(".site.old-4000000000")).unwrap();
+        fs::create_dir_all(tmp.path().join(".site.building-4000000000")).unwrap();
+        let s = write_all(&out, &[("a.html", "A")]);
+        assert_eq!((s.written, s.swapped), (0, false));
+        let names: BTreeSet<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            BTreeSet::from(["site".to_string(), ".dossier-cache".to_string()])
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! Rebuilds: a build with no change writes nothing; an edit rewrites only
+//! the files whose bytes changed, and the result equals a fresh build.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+fn build(input: &Path, output: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["build", "--config", "/nonexistent/config.toml", "--input"])
+        .arg(input)
+        .arg("--output")
+        .arg(output)
+        .output()
+        .expect("run dossier");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every file under `dir` with its bytes and modification time.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+            let m = e.metadata().unwrap().modified().unwrap();
+            (rel, (std::fs::read(e.path()).unwrap(), m))
+        })
+        .collect()
+}
+
+fn copy_seeds(to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn rebuild_without_change_writes_nothing_and_an_edit_rewrites_only_what_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("articles");
+    copy_seeds(&input);
+    let site = tmp.path().join("site");
+    build(&input, &site);
+    let first = tree(&site);
+    std::thread::sleep(std::time::Duration::from_millis(30));
+
+    let stdout = build(&input, &site);
+    assert!(stdout.contains(", 0 written)"), "{stdout}");
+    assert_eq!(tree(&site), first, "a rebuild with no change touched the site");
+
+    // Edit one article: append a paragraph.
+    let victim = std::fs::read_dir(&input)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .min()
+        .unwrap();
+    let mut text = std::fs::read_to_string(&victim).unwrap();
+    text.push_str("\n\nA new closing paragraph was added by an editor.\n");
+    std::fs::write(&victim, text).unwrap();
+    build(&input, &site);
+    let second = tree(&site);
+
+    let fresh = tmp.path().join("fresh");
+    build(&input, &fresh);
+    let strip = |t: &BTreeMap<PathBuf, (Vec<u8>, SystemTime)>| -> BTreeMap<PathBuf, Vec<u8>> {
+        t.iter().map(|(p, (b, _))| (p.clone(), b.clone())).collect()
+    };
+    assert_eq!(
+        strip(&second),
+        strip(&tree(&fresh)),
+        "incremental result differs from a fresh build"
+    );
+
+    let mut kept = 0;
+    for (path, (bytes, mtime)) in &second {
+        match first.get(path) {
+            Some((old, old_mtime)) if old == bytes => {
+                assert_eq!(mtime, old_mtime, "{} did not change but was rewritten", path.display());
+                kept += 1;
+            }
+            Some((_, old_mtime)) => assert_ne!(mtime, old_mtime, "{}", path.display()),
+            None => {}
+        }
+    }
+    assert!(kept > 0);
+    assert!(second.len() > kept, "the edit changed no file");
+}

@@ -130,7 +130,11 @@ pub fn sentences(p: &Para) -> Vec<(usize, usize)> {
         if inside {
             continue;
         }
-        let word_start = t[..i].rfind(|c: char| c.is_whitespace()).map_or(0, |x| x + 1);
+        let word_start = t[..i]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(x, c)| x + c.len_utf8());
         let word = &t[word_start..i];
         let abbrev = word.len() <= 3 && word.chars().next().is_some_and(char::is_uppercase) && c == '.'
             || word.contains('.')

@@ -149,8 +149,12 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
     let writer = output::Writer::new(&paths.output, salt(paths, cfg)?)?;
     let (archive, originals) = model_with(paths, cfg, &mut timings, on_stage)?;
     let t = Instant::now();
-    render::run_into(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals, &writer)
-        .map_err(|e| anyhow::anyhow!(render::locate_render_error(&format!("{e:#}"), paths.templates.as_deref())))?;
+    render::run_into(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals, &writer).map_err(|e| {
+        anyhow::anyhow!(render::locate_render_error(
+            &format!("{e:#}"),
+            paths.templates.as_deref()
+        ))
+    })?;
     drop(originals);
     timings.push(("render", t.elapsed()));
     on_stage("write");

@@ -89,7 +89,10 @@ fn entity_keys(archive: &Archive) -> BTreeMap<&str, Vec<String>> {
         .entities
         .iter()
         .map(|e| {
-            let mut keys: Vec<String> = std::iter::once(&e.name).chain(&e.aliases).map(|n| name_key(n)).collect();
+            let mut keys: Vec<String> = std::iter::once(&e.name)
+                .chain(&e.aliases)
+                .map(|n| name_key(n))
+                .collect();
             keys.push(e.id.clone());
             (e.id.as_str(), keys)
         })
@@ -135,7 +138,10 @@ pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|g| g.as_array().map(|g| g.iter().filter_map(|f| f.as_str().map(String::from)).collect()))
+        .filter_map(|g| {
+            g.as_array()
+                .map(|g| g.iter().filter_map(|f| f.as_str().map(String::from)).collect())
+        })
         .collect();
     let keys = entity_keys(archive);
     let mut quotes = Prf::default();
@@ -147,13 +153,20 @@ pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
     let mut window_detail = Vec::new();
     for (file, g) in gold_articles {
         let Some(a) = by_file.get(file) else { continue };
-        let gold_quotes: Vec<&Value> = g.get("quotes").and_then(Value::as_array).into_iter().flatten().collect();
+        let gold_quotes: Vec<&Value> = g
+            .get("quotes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .collect();
         quotes.gold += gold_quotes.len();
         quotes.found += a.quotes.len();
         let mut pool: Vec<usize> = (0..a.quotes.len()).collect();
         for gq in &gold_quotes {
             let text = gq.get("text").and_then(Value::as_str).map(norm).unwrap_or_default();
-            let Some(k) = pool.iter().position(|&i| norm(&a.quotes[i].text) == text) else { continue };
+            let Some(k) = pool.iter().position(|&i| norm(&a.quotes[i].text) == text) else {
+                continue;
+            };
             let q = &a.quotes[pool.remove(k)];
             quotes.correct += 1;
             speakers.1 += 1;
@@ -163,9 +176,7 @@ pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
                 (None, None) => true,
                 (Some(name), Some(id)) => same_entity(name, id, &keys, &groups),
                 (Some(name), None) => {
-                    is_unnamed(name)
-                        && q.speaker_mention.as_deref().map(name_key) == gm.map(name_key)
-                        && gm.is_some()
+                    is_unnamed(name) && q.speaker_mention.as_deref().map(name_key) == gm.map(name_key) && gm.is_some()
                 }
                 (None, Some(_)) => false,
             };
@@ -181,7 +192,12 @@ pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
             }
         }
         // Attributions: same sentence's paragraph (or the credit line) and same source.
-        let gold_attrs: Vec<&Value> = g.get("attributions").and_then(Value::as_array).into_iter().flatten().collect();
+        let gold_attrs: Vec<&Value> = g
+            .get("attributions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .collect();
         attrs.gold += gold_attrs.len();
         attrs.found += a.attributions.len();
         let mut pool: Vec<usize> = (0..a.attributions.len()).collect();
@@ -190,7 +206,11 @@ pub fn score(gold: &Value, archive: &Archive) -> Vec<Score> {
         for loose in [false, true] {
             for (done, ga) in missed.iter_mut().filter(|m| !m.0) {
                 let src = ga.get("source").and_then(Value::as_str).unwrap_or("");
-                let start = ga.get("sentence_start").and_then(Value::as_str).map(norm).unwrap_or_default();
+                let start = ga
+                    .get("sentence_start")
+                    .and_then(Value::as_str)
+                    .map(norm)
+                    .unwrap_or_default();
                 let paras: Vec<&str> = a
                     .paragraphs
                     .iter()

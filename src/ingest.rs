@@ -445,13 +445,14 @@ pub fn decode(shown: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<
     let head = &bytes[..bytes.len().min(8192)];
     let nul = head.iter().filter(|&&b| b == 0).count();
     if nul > 0 {
-        // Text in UTF-16 without a BOM: mostly ASCII, so every other byte is NUL.
+        // Text in UTF-16 without a BOM: mostly ASCII, so nearly every other
+        // byte is NUL (and none of the others).
         let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
         let even = nul - odd;
         let half = head.len() / 2;
         if bytes.len().is_multiple_of(2)
-            && half > 0
-            && (odd * 10 >= half * 3 || even * 10 >= half * 3)
+            && half >= 2
+            && (odd * 10 >= half * 7 || even * 10 >= half * 7)
             && (odd == 0 || even == 0)
         {
             let le = odd > 0;

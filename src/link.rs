@@ -21,7 +21,9 @@ const COMMON: usize = 50;
 /// Fills `related` for each non-duplicate article: the best-scoring
 /// candidates, best first, ties by id.
 pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
-    let live: Vec<usize> = (0..articles.len()).filter(|&i| articles[i].duplicate_of.is_none()).collect();
+    let live: Vec<usize> = (0..articles.len())
+        .filter(|&i| articles[i].duplicate_of.is_none())
+        .collect();
     let n = live.len().max(1) as f64;
     let ents: Vec<BTreeSet<&str>> = articles
         .iter()
@@ -38,7 +40,11 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
     let pos: BTreeMap<&str, usize> = articles.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
     let mut passage_links: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     for sp in shared {
-        let occ: BTreeSet<usize> = sp.occurrences.iter().filter_map(|o| pos.get(o.article.as_str()).copied()).collect();
+        let occ: BTreeSet<usize> = sp
+            .occurrences
+            .iter()
+            .filter_map(|o| pos.get(o.article.as_str()).copied())
+            .collect();
         for &x in &occ {
             for &y in &occ {
                 if x != y {
@@ -71,7 +77,11 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
             .filter(|(s, _)| *s > 0.0)
             .collect();
         scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
-        related[i] = scored.into_iter().take(MAX_RELATED).map(|(_, id)| id.to_string()).collect();
+        related[i] = scored
+            .into_iter()
+            .take(MAX_RELATED)
+            .map(|(_, id)| id.to_string())
+            .collect();
     }
     for (a, r) in articles.iter_mut().zip(related) {
         a.related = r;
@@ -138,7 +148,11 @@ mod tests {
 
     #[test]
     fn duplicates_get_no_related_and_are_not_listed() {
-        let mut a = vec![art("a", &["x"], "alpha"), art("b", &["x"], "alpha"), art("c", &["x"], "alpha")];
+        let mut a = vec![
+            art("a", &["x"], "alpha"),
+            art("b", &["x"], "alpha"),
+            art("c", &["x"], "alpha"),
+        ];
         a[2].duplicate_of = Some("b".into());
         run(&mut a, &[]);
         assert_eq!(a[0].related, ["b"]);

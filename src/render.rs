@@ -212,7 +212,10 @@ pub fn run_into(
     originals: &BTreeMap<String, String>,
     sink: &dyn Sink,
 ) -> Result<()> {
-    let recorder = Recording { inner: sink, paths: Default::default() };
+    let recorder = Recording {
+        inner: sink,
+        paths: Default::default(),
+    };
     let sink: &dyn Sink = &recorder;
     let idx = Index::new(archive);
     let mut base = Context::new();
@@ -371,7 +374,13 @@ pub fn run_into(
 
     let mut ctx = Context::new();
     // Served for missing paths at any depth: links from the site's root path.
-    page("404.html", &crate::feeds::base_path(&site.base_url), "404.html", &mut ctx, None)?;
+    page(
+        "404.html",
+        &crate::feeds::base_path(&site.base_url),
+        "404.html",
+        &mut ctx,
+        None,
+    )?;
     page("search.html", "", "search.html", &mut Context::new(), None)?;
     for (path, bytes) in crate::search::run(archive)? {
         sink.put(path, hash_bytes(&bytes), bytes)?;
@@ -407,12 +416,18 @@ impl Sink for Recording<'_> {
     fn fresh(&self, path: &str, key: u64) -> bool {
         let fresh = self.inner.fresh(path, key);
         if fresh {
-            self.paths.lock().expect("no panic while holding the lock").push(PathBuf::from(path));
+            self.paths
+                .lock()
+                .expect("no panic while holding the lock")
+                .push(PathBuf::from(path));
         }
         fresh
     }
     fn put(&self, path: PathBuf, key: u64, bytes: Vec<u8>) -> Result<()> {
-        self.paths.lock().expect("no panic while holding the lock").push(path.clone());
+        self.paths
+            .lock()
+            .expect("no panic while holding the lock")
+            .push(path.clone());
         self.inner.put(path, key, bytes)
     }
 }
@@ -1037,7 +1052,10 @@ mod tests {
 
     #[test]
     fn syntax_colours_are_made_readable() {
-        let css = readable(".a {\n color: #969896;\n background-color: #ffffff;\n}\n.b { color: #111111; }", (255, 255, 255));
+        let css = readable(
+            ".a {\n color: #969896;\n background-color: #ffffff;\n}\n.b { color: #111111; }",
+            (255, 255, 255),
+        );
         assert!(css.contains("background-color: #ffffff"), "{css}");
         assert!(css.contains(".b { color: #111111; }"), "{css}");
         assert!(!css.contains("#969896"), "{css}");

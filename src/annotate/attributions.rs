@@ -54,41 +54,214 @@ pub struct Context {
 }
 
 const AUX: &[&str] = &[
-    "has", "have", "had", "was", "were", "is", "are", "been", "be", "also", "later", "earlier", "then", "openly",
-    "already", "repeatedly", "again", "previously", "still", "reportedly", "subsequently", "kept", "would", "will",
-    "could", "may", "might", "must", "can", "did", "does", "do", "not", "never", "just", "recently", "separately",
-    "publicly", "consistently", "immediately", "late", "on", "last", "night", "yesterday", "today", "once",
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "morning", "evening",
-    "afternoon", "week", "month", "year", "this", "had", "initially", "first", "finally", "recently", "widely",
-    "strongly", "deep", "deeply", "allegedly", "apparently", "privately", "quickly", "angrily",
+    "has",
+    "have",
+    "had",
+    "was",
+    "were",
+    "is",
+    "are",
+    "been",
+    "be",
+    "also",
+    "later",
+    "earlier",
+    "then",
+    "openly",
+    "already",
+    "repeatedly",
+    "again",
+    "previously",
+    "still",
+    "reportedly",
+    "subsequently",
+    "kept",
+    "would",
+    "will",
+    "could",
+    "may",
+    "might",
+    "must",
+    "can",
+    "did",
+    "does",
+    "do",
+    "not",
+    "never",
+    "just",
+    "recently",
+    "separately",
+    "publicly",
+    "consistently",
+    "immediately",
+    "late",
+    "on",
+    "last",
+    "night",
+    "yesterday",
+    "today",
+    "once",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "morning",
+    "evening",
+    "afternoon",
+    "week",
+    "month",
+    "year",
+    "this",
+    "had",
+    "initially",
+    "first",
+    "finally",
+    "recently",
+    "widely",
+    "strongly",
+    "deep",
+    "deeply",
+    "allegedly",
+    "apparently",
+    "privately",
+    "quickly",
+    "angrily",
 ];
 
 const BOUNDARY_WORDS: &[&str] = &[
-    "that", "but", "But", "while", "While", "as", "As", "because", "although", "when", "When", "after", "After",
-    "before", "since", "if", "If", "who", "which", "where", "whereas", "so", "yet", "However",
-    "however", "Meanwhile", "meanwhile", "and", "And", "than",
+    "that",
+    "but",
+    "But",
+    "while",
+    "While",
+    "as",
+    "As",
+    "because",
+    "although",
+    "when",
+    "When",
+    "after",
+    "After",
+    "before",
+    "since",
+    "if",
+    "If",
+    "who",
+    "which",
+    "where",
+    "whereas",
+    "so",
+    "yet",
+    "However",
+    "however",
+    "Meanwhile",
+    "meanwhile",
+    "and",
+    "And",
+    "than",
 ];
 
 /// Nouns that describe an unnamed source ("a journalist said").
 const SOURCE_NOUNS: &[&str] = &[
-    "source", "sources", "official", "officials", "resident", "residents", "witness", "witnesses", "activist",
-    "activists", "diplomat", "diplomats", "analyst", "analysts", "expert", "experts", "reporter", "reporters",
-    "journalist", "journalists", "correspondent", "observers", "monitor", "monitors", "medic", "medics", "doctor",
-    "doctors", "police", "spokesman", "spokeswoman", "spokesperson", "powers", "critics", "aides", "insiders",
-    "campaigners", "researchers", "scientists", "economists", "investors", "traders", "workers", "people",
+    "source",
+    "sources",
+    "official",
+    "officials",
+    "resident",
+    "residents",
+    "witness",
+    "witnesses",
+    "activist",
+    "activists",
+    "diplomat",
+    "diplomats",
+    "analyst",
+    "analysts",
+    "expert",
+    "experts",
+    "reporter",
+    "reporters",
+    "journalist",
+    "journalists",
+    "correspondent",
+    "observers",
+    "monitor",
+    "monitors",
+    "medic",
+    "medics",
+    "doctor",
+    "doctors",
+    "police",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "powers",
+    "critics",
+    "aides",
+    "insiders",
+    "campaigners",
+    "researchers",
+    "scientists",
+    "economists",
+    "investors",
+    "traders",
+    "workers",
+    "people",
 ];
 
 /// Common nouns that may end a subject ("a reporter in the city said").
 const HEADS: &[&str] = &[
-    "city", "town", "area", "region", "country", "group", "statement", "resolution", "report", "council",
-    "committee", "forces", "countries", "people", "team", "party", "union", "company", "firm", "club", "board",
-    "court", "police", "army", "office", "department", "spokesman", "spokeswoman",
+    "city",
+    "town",
+    "area",
+    "region",
+    "country",
+    "group",
+    "statement",
+    "resolution",
+    "report",
+    "council",
+    "committee",
+    "forces",
+    "countries",
+    "people",
+    "team",
+    "party",
+    "union",
+    "company",
+    "firm",
+    "club",
+    "board",
+    "court",
+    "police",
+    "army",
+    "office",
+    "department",
+    "spokesman",
+    "spokeswoman",
 ];
 
 /// Verbs that are often nouns ("reports of", "calls for"): a cue only after a name or pronoun.
 const NOUNISH: &[&str] = &[
-    "reports", "claims", "calls", "notes", "states", "demands", "estimates", "claim", "say", "tell", "promised",
-    "suggested", "continued", "called", "quoted", "cited",
+    "reports",
+    "claims",
+    "calls",
+    "notes",
+    "states",
+    "demands",
+    "estimates",
+    "claim",
+    "say",
+    "tell",
+    "promised",
+    "suggested",
+    "continued",
+    "called",
+    "quoted",
+    "cited",
 ];
 
 fn is_pronoun(w: &str) -> Option<&'static str> {
@@ -126,7 +299,10 @@ pub fn sentences(p: &Para) -> Vec<(usize, usize)> {
         if !(nc.is_uppercase() || nc.is_ascii_digit() || matches!(nc, '“' | '‘' | '"' | '\'')) {
             continue;
         }
-        let inside = p.quotes.iter().any(|q| i >= q.start && i < q.end && q.end > chars[j - 1].0 + 1);
+        let inside = p
+            .quotes
+            .iter()
+            .any(|q| i >= q.start && i < q.end && q.end > chars[j - 1].0 + 1);
         if inside {
             continue;
         }
@@ -138,7 +314,10 @@ pub fn sentences(p: &Para) -> Vec<(usize, usize)> {
         let word = &t[word_start..i];
         let abbrev = word.len() <= 3 && word.chars().next().is_some_and(char::is_uppercase) && c == '.'
             || word.contains('.')
-            || matches!(word, "Mr" | "Mrs" | "Ms" | "Dr" | "Gen" | "Lt" | "Col" | "St" | "No" | "Sgt" | "Capt" | "Prof");
+            || matches!(
+                word,
+                "Mr" | "Mrs" | "Ms" | "Dr" | "Gen" | "Lt" | "Col" | "St" | "No" | "Sgt" | "Capt" | "Prof"
+            );
         if abbrev && !word.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
@@ -201,7 +380,11 @@ pub fn cues(p: &Para, reg: &mut Registry, ctx: &mut Context) -> Vec<Cue> {
                 for s in &sources {
                     note(reg, ctx, s, true);
                 }
-                let relays = if w.eq_ignore_ascii_case("according") { Vec::new() } else { relays(p, reg, i) };
+                let relays = if w.eq_ignore_ascii_case("according") {
+                    Vec::new()
+                } else {
+                    relays(p, reg, i)
+                };
                 out.push(Cue {
                     start,
                     end,
@@ -254,7 +437,10 @@ fn is_speech_verb(p: &Para, i: usize) -> bool {
             || after_name
             || SOURCE_NOUNS.contains(&prev)
             || is_pronoun(prev).is_some()
-            || matches!(prev, "media" | "television" | "TV" | "agency" | "officials" | "sources" | "ministry");
+            || matches!(
+                prev,
+                "media" | "television" | "TV" | "agency" | "officials" | "sources" | "ministry"
+            );
     }
     // "the so-called", "a said", "to say" are not cues.
     !(i > 0 && matches!(p.w(i - 1), "to" | "the" | "a" | "an"))
@@ -282,10 +468,50 @@ fn inverted(p: &Para, i: usize) -> bool {
 }
 
 const NP_LOWER: &[&str] = &[
-    "the", "a", "an", "of", "for", "and", "state", "media", "television", "news", "agency", "foreign", "defence",
-    "defense", "interior", "ministry", "statement", "army", "military", "government", "security", "humanitarian",
-    "estimates", "reports", "figures", "data", "group", "rebel", "opposition", "diplomatic", "local", "senior",
-    "top", "former", "general", "as", "well", "its", "his", "her", "their", "both", "several", "co-ordinator",
+    "the",
+    "a",
+    "an",
+    "of",
+    "for",
+    "and",
+    "state",
+    "media",
+    "television",
+    "news",
+    "agency",
+    "foreign",
+    "defence",
+    "defense",
+    "interior",
+    "ministry",
+    "statement",
+    "army",
+    "military",
+    "government",
+    "security",
+    "humanitarian",
+    "estimates",
+    "reports",
+    "figures",
+    "data",
+    "group",
+    "rebel",
+    "opposition",
+    "diplomatic",
+    "local",
+    "senior",
+    "top",
+    "former",
+    "general",
+    "as",
+    "well",
+    "its",
+    "his",
+    "her",
+    "their",
+    "both",
+    "several",
+    "co-ordinator",
 ];
 
 /// Source after a cue word ("said X", "according to X", "by X"): (end, sources, mention).
@@ -298,9 +524,38 @@ fn forward(p: &Para, reg: &mut Registry, from: usize) -> Option<(usize, Vec<Stri
         let w = p.w(j);
         let stop = matches!(
             w,
-            "that" | "on" | "late" | "earlier" | "at" | "when" | "after" | "before" | "while" | "who" | "which"
-                | "because" | "in" | "to" | "from" | "with" | "referring" | "speaking" | "adding" | "last"
-                | "this" | "during" | "about" | "it" | "he" | "she" | "they" | "was" | "is" | "were" | "had" | "has"
+            "that"
+                | "on"
+                | "late"
+                | "earlier"
+                | "at"
+                | "when"
+                | "after"
+                | "before"
+                | "while"
+                | "who"
+                | "which"
+                | "because"
+                | "in"
+                | "to"
+                | "from"
+                | "with"
+                | "referring"
+                | "speaking"
+                | "adding"
+                | "last"
+                | "this"
+                | "during"
+                | "about"
+                | "it"
+                | "he"
+                | "she"
+                | "they"
+                | "was"
+                | "is"
+                | "were"
+                | "had"
+                | "has"
         ) || w == "as" && !(j + 1 < n && p.w(j + 1) == "well");
         // "Deputy Foreign Minister, Sergei Ryabkov": a title then the name.
         let title_comma = w == ","
@@ -312,7 +567,10 @@ fn forward(p: &Para, reg: &mut Registry, from: usize) -> Option<(usize, Vec<Stri
         if stop || !(wordy || title_comma) || p.in_quote(p.toks[j].start) {
             break;
         }
-        if super::entities::is_name_word(w) || super::gazetteer::ROLES.contains(&w) || NP_LOWER.contains(&w) && w.len() > 3 {
+        if super::entities::is_name_word(w)
+            || super::gazetteer::ROLES.contains(&w)
+            || NP_LOWER.contains(&w) && w.len() > 3
+        {
             last_good = Some(j);
         }
         last = Some(j);
@@ -321,14 +579,23 @@ fn forward(p: &Para, reg: &mut Registry, from: usize) -> Option<(usize, Vec<Stri
     let _ = last;
     // Drop trailing function words.
     let mut e = last_good?;
-    while e > from && matches!(p.w(e), "the" | "a" | "an" | "of" | "for" | "and" | "as" | "well" | "’s" | "'s") {
+    while e > from
+        && matches!(
+            p.w(e),
+            "the" | "a" | "an" | "of" | "for" | "and" | "as" | "well" | "’s" | "'s"
+        )
+    {
         e -= 1;
     }
     let (s, end) = (p.toks[from].start, p.toks[e].end);
     let np = &p.text[s..end];
     let coord = np.contains(" and ") || np.contains(" as well as ");
     let srcs = pick(p, reg, s, end, coord);
-    let srcs = if srcs.is_empty() { unnamed(p, reg, from, e + 1) } else { srcs };
+    let srcs = if srcs.is_empty() {
+        unnamed(p, reg, from, e + 1)
+    } else {
+        srcs
+    };
     if srcs.is_empty() {
         return None;
     }
@@ -349,8 +616,10 @@ fn backward(p: &Para, reg: &mut Registry, ctx: &Context, i: usize) -> Option<(us
                 k -= 3;
                 continue;
             }
-            if matches!(w, "," | ";" | ":" | "”" | "“" | "\"" | "(" | ")" | "—" | "–" | "." | "’" | "‘")
-                || BOUNDARY_WORDS.contains(&w) && !(matches!(w, "and" | "And") && coordinated(p, k - 1))
+            if matches!(
+                w,
+                "," | ";" | ":" | "”" | "“" | "\"" | "(" | ")" | "—" | "–" | "." | "’" | "‘"
+            ) || BOUNDARY_WORDS.contains(&w) && !(matches!(w, "and" | "And") && coordinated(p, k - 1))
                 || p.in_quote(p.toks[k - 1].start)
                 || SPEECH_VERBS.contains(&w)
             {
@@ -498,11 +767,20 @@ fn pick(p: &Para, reg: &Registry, s: usize, e: usize, coord: bool) -> Vec<String
 /// "unnamed <description>" and returns its id.
 fn unnamed(p: &Para, reg: &mut Registry, s: usize, e: usize) -> Vec<String> {
     let words: Vec<&str> = (s..e).map(|k| p.w(k)).collect();
-    let Some(h) = words.iter().position(|w| SOURCE_NOUNS.contains(&w.to_lowercase().as_str())) else {
+    let Some(h) = words
+        .iter()
+        .position(|w| SOURCE_NOUNS.contains(&w.to_lowercase().as_str()))
+    else {
         return Vec::new();
     };
     let mut a = h;
-    while a > 0 && words[a - 1].chars().all(|c| c.is_lowercase() || c == '-') && !matches!(words[a - 1], "a" | "an" | "the" | "some" | "many" | "two" | "several" | "other") {
+    while a > 0
+        && words[a - 1].chars().all(|c| c.is_lowercase() || c == '-')
+        && !matches!(
+            words[a - 1],
+            "a" | "an" | "the" | "some" | "many" | "two" | "several" | "other"
+        )
+    {
         a -= 1;
     }
     let desc: Vec<String> = words[a..=h].iter().map(|w| w.to_lowercase()).collect();
@@ -531,7 +809,11 @@ fn relays(p: &Para, reg: &Registry, verb: usize) -> Vec<(usize, usize, String)> 
         let told = p.w(verb) == "told" && matches!(between, "" | "the");
         let to = between.ends_with(" to") || between == "to" || between.ends_with(" to the");
         if (told || to) && !between.contains(['.', ',', '“', '”']) {
-            let end = if p.text[*me..].starts_with(" news agency") { me + 12 } else { *me };
+            let end = if p.text[*me..].starts_with(" news agency") {
+                me + 12
+            } else {
+                *me
+            };
             out.push((p.toks[verb].start, end, id.clone()));
         }
     }
@@ -579,7 +861,10 @@ mod tests {
     fn x_said_and_said_x() {
         assert_eq!(
             srcs("Water Minister Ivo Brandt said the dam was safe."),
-            [("Water Minister Ivo Brandt said".to_string(), vec!["ivo-brandt".to_string()])]
+            [(
+                "Water Minister Ivo Brandt said".to_string(),
+                vec!["ivo-brandt".to_string()]
+            )]
         );
         let s = srcs("“The dam is safe,” said harbour master Lena Kovac.");
         assert_eq!(s[0].1, ["lena-kovac"]);
@@ -656,6 +941,13 @@ mod tests {
         let text = "The U.N. envoy spoke. “We will stay. We must,” he said. Then he left.";
         let p = para(text, &reg);
         let s: Vec<&str> = sentences(&p).into_iter().map(|(a, b)| text[a..b].trim()).collect();
-        assert_eq!(s, ["The U.N. envoy spoke.", "“We will stay. We must,” he said.", "Then he left."]);
+        assert_eq!(
+            s,
+            [
+                "The U.N. envoy spoke.",
+                "“We will stay. We must,” he said.",
+                "Then he left."
+            ]
+        );
     }
 }

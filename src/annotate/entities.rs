@@ -41,7 +41,8 @@ pub fn tokens(text: &str) -> Vec<Tok> {
     for m in token_re().find_iter(text) {
         let s = m.as_str();
         // Commas and full stops join digits only ("30,000", "1.5").
-        if s.contains([',', '.']) && !s.starts_with(|c: char| c.is_ascii_uppercase() && s.len() <= 8 && s.ends_with('.'))
+        if s.contains([',', '.'])
+            && !s.starts_with(|c: char| c.is_ascii_uppercase() && s.len() <= 8 && s.ends_with('.'))
         {
             let mut pos = m.start();
             for (k, part) in split_keep_digits(s) {
@@ -103,10 +104,12 @@ pub fn is_cap(w: &str) -> bool {
 }
 
 fn is_particle(w: &str) -> bool {
-    matches!(w, "al" | "bin" | "ibn" | "de" | "van" | "von" | "da" | "du" | "der" | "del" | "la" | "le")
-        || ["al-", "el-", "ul-", "ad-", "as-", "ash-", "an-", "ar-"]
-            .iter()
-            .any(|p| w.starts_with(p) && w.len() > p.len() + 1)
+    matches!(
+        w,
+        "al" | "bin" | "ibn" | "de" | "van" | "von" | "da" | "du" | "der" | "del" | "la" | "le"
+    ) || ["al-", "el-", "ul-", "ad-", "as-", "ash-", "an-", "ar-"]
+        .iter()
+        .any(|p| w.starts_with(p) && w.len() > p.len() + 1)
 }
 
 /// A capitalised word or a name particle (`al-Assad`, `de`).
@@ -183,7 +186,11 @@ pub struct Registry {
 /// common transliteration variants unified (Sergey/Sergei, Al-/al-).
 pub fn person_key(name: &str) -> String {
     let untitled: Vec<&str> = name.split_whitespace().skip_while(|w| is_title(w)).collect();
-    let name = if untitled.is_empty() { name.to_string() } else { untitled.join(" ") };
+    let name = if untitled.is_empty() {
+        name.to_string()
+    } else {
+        untitled.join(" ")
+    };
     let words: Vec<String> = slugify(&name, 200)
         .split('-')
         .filter(|w| !w.is_empty())
@@ -244,7 +251,11 @@ impl Registry {
             r.ents.get_mut(&id).expect("added").country = (*country).into();
         }
         for k in KNOWN {
-            let short: Vec<&&str> = if k.kind == PERSON { k.short.iter().collect() } else { Vec::new() };
+            let short: Vec<&&str> = if k.kind == PERSON {
+                k.short.iter().collect()
+            } else {
+                Vec::new()
+            };
             let id = r.add(k.name, k.kind, k.aliases.iter().chain(short));
             let e = r.ents.get_mut(&id).expect("added");
             e.country = k.country.into();
@@ -277,7 +288,11 @@ impl Registry {
                     r.forms.insert(u.name.clone(), id.clone());
                 }
                 None => {
-                    r.add(&u.name, kind, u.aliases.iter().map(String::as_str).collect::<Vec<_>>().iter());
+                    r.add(
+                        &u.name,
+                        kind,
+                        u.aliases.iter().map(String::as_str).collect::<Vec<_>>().iter(),
+                    );
                 }
             }
         }
@@ -364,7 +379,10 @@ impl Registry {
                 self.forms.insert(s, id);
             }
         }
-        for (f, _) in found.iter().filter(|(f, _)| f.kind != PERSON || f.name.split_whitespace().count() == 1) {
+        for (f, _) in found
+            .iter()
+            .filter(|(f, _)| f.kind != PERSON || f.name.split_whitespace().count() == 1)
+        {
             if self.forms.contains_key(&f.name) {
                 continue;
             }
@@ -543,7 +561,9 @@ pub fn discover(text: &str, out: &mut BTreeMap<Found, usize>) {
         let after_verb = (1..=4).any(|d| {
             a >= d
                 && gazetteer::SPEECH_VERBS.contains(&w(a - d).to_lowercase().as_str())
-                && (a - d + 1..a).all(|k| w(k).chars().all(|c| c.is_lowercase() || c == '-' || c == '.') || is_cap(w(k)) && !not_name(w(k)))
+                && (a - d + 1..a).all(|k| {
+                    w(k).chars().all(|c| c.is_lowercase() || c == '-' || c == '.') || is_cap(w(k)) && !not_name(w(k))
+                })
         });
         if n >= 2 && plain && (before_verb || after_verb) {
             add(span(a, b), PERSON);
@@ -572,8 +592,17 @@ pub fn discover(text: &str, out: &mut BTreeMap<Found, usize>) {
             && w(a - 1) == "of"
             && matches!(
                 w(a - 2),
-                "town" | "city" | "village" | "district" | "province" | "region" | "neighbourhood" | "neighborhood"
-                    | "suburb" | "port" | "capital"
+                "town"
+                    | "city"
+                    | "village"
+                    | "district"
+                    | "province"
+                    | "region"
+                    | "neighbourhood"
+                    | "neighborhood"
+                    | "suburb"
+                    | "port"
+                    | "capital"
             );
         if (cue || of_place) && n <= 3 && plain && !(a..b).any(|k| is_title(w(k))) {
             add(span(a, b), PLACE);
@@ -585,14 +614,23 @@ pub fn discover(text: &str, out: &mut BTreeMap<Found, usize>) {
         let word = &text[t.start..t.end];
         if !matches!(
             word,
-            "districts" | "district" | "neighborhoods" | "neighbourhoods" | "neighborhood" | "neighbourhood"
-                | "province" | "villages" | "towns"
+            "districts"
+                | "district"
+                | "neighborhoods"
+                | "neighbourhoods"
+                | "neighborhood"
+                | "neighbourhood"
+                | "province"
+                | "villages"
+                | "towns"
         ) {
             continue;
         }
         let mut k = i;
         loop {
-            let Some(&(a, b)) = runs.iter().find(|r| r.1 == k) else { break };
+            let Some(&(a, b)) = runs.iter().find(|r| r.1 == k) else {
+                break;
+            };
             if b - a <= 3 && !has_head(a, b) && !has_country(a, b) {
                 add(span(a, b), PLACE);
             }
@@ -695,12 +733,18 @@ pub fn use_mention_before(text: &str, start: usize) -> bool {
     rules().use_mention.is_match(before)
 }
 
-fn country_of_match(c: Option<regex::Match>, l: Option<regex::Match>, fallback: Option<&'static Country>) -> Option<&'static Country> {
+fn country_of_match(
+    c: Option<regex::Match>,
+    l: Option<regex::Match>,
+    fallback: Option<&'static Country>,
+) -> Option<&'static Country> {
     if let Some(c) = c {
         return country_by_word(c.as_str());
     }
     if let Some(l) = l {
-        let k = KNOWN.iter().find(|k| k.name == l.as_str() || k.short.contains(&l.as_str()))?;
+        let k = KNOWN
+            .iter()
+            .find(|k| k.name == l.as_str() || k.short.contains(&l.as_str()))?;
         return country_named(k.country);
     }
     fallback
@@ -709,7 +753,11 @@ fn country_of_match(c: Option<regex::Match>, l: Option<regex::Match>, fallback: 
 /// Country-relative and compass mentions in `text`. `main` is the country
 /// the article is about (for "the regime", "rebels"); `last_city` gives
 /// the city most recently named before a byte offset.
-pub fn generated(text: &str, main: Option<&'static Country>, last_city: &dyn Fn(usize) -> Option<String>) -> Vec<Generated> {
+pub fn generated(
+    text: &str,
+    main: Option<&'static Country>,
+    last_city: &dyn Fn(usize) -> Option<String>,
+) -> Vec<Generated> {
     let r = rules();
     let mut out: Vec<Generated> = Vec::new();
     let mut push = |m: regex::Match, name: String, kind: &'static str, country: &str, media: bool| {
@@ -717,18 +765,36 @@ pub fn generated(text: &str, main: Option<&'static Country>, last_city: &dyn Fn(
     };
     for cap in r.sources.captures_iter(text) {
         if let Some(c) = country_of_match(cap.name("c"), None, main) {
-            push(cap.get(0).expect("m"), format!("{} military sources", demonym(c)), GROUP, c.name, false);
+            push(
+                cap.get(0).expect("m"),
+                format!("{} military sources", demonym(c)),
+                GROUP,
+                c.name,
+                false,
+            );
         }
     }
     for cap in r.state_media.captures_iter(text) {
         if let Some(c) = country_of_match(cap.name("c"), None, main) {
-            push(cap.get(0).expect("m"), format!("{} state media", demonym(c)), ORG, c.name, true);
+            push(
+                cap.get(0).expect("m"),
+                format!("{} state media", demonym(c)),
+                ORG,
+                c.name,
+                true,
+            );
         }
     }
     for cap in r.ministry.captures_iter(text) {
         if let Some(c) = country_of_match(cap.name("c"), None, main) {
             let m = cap.name("m").map(|m| m.as_str().to_lowercase()).unwrap_or_default();
-            push(cap.get(0).expect("m"), format!("{} {m} ministry", demonym(c)), ORG, c.name, false);
+            push(
+                cap.get(0).expect("m"),
+                format!("{} {m} ministry", demonym(c)),
+                ORG,
+                c.name,
+                false,
+            );
         }
     }
     for cap in r.army.captures_iter(text) {
@@ -750,12 +816,24 @@ pub fn generated(text: &str, main: Option<&'static Country>, last_city: &dyn Fn(
     }
     for cap in r.rebels.captures_iter(text) {
         if let Some(c) = country_of_match(cap.name("c"), None, main) {
-            push(cap.get(0).expect("m"), format!("{} rebels", demonym(c)), GROUP, c.name, false);
+            push(
+                cap.get(0).expect("m"),
+                format!("{} rebels", demonym(c)),
+                GROUP,
+                c.name,
+                false,
+            );
         }
     }
     for cap in r.opposition.captures_iter(text) {
         if let Some(c) = country_of_match(cap.name("c"), None, main) {
-            push(cap.get(0).expect("m"), format!("{} opposition", demonym(c)), GROUP, c.name, false);
+            push(
+                cap.get(0).expect("m"),
+                format!("{} opposition", demonym(c)),
+                GROUP,
+                c.name,
+                false,
+            );
         }
     }
     for cap in r.compass.captures_iter(text) {
@@ -772,7 +850,10 @@ pub fn generated(text: &str, main: Option<&'static Country>, last_city: &dyn Fn(
     }
     for cap in r.old_city.captures_iter(text) {
         let m = cap.get(0).expect("m");
-        let city = cap.name("city").map(|c| c.as_str().to_string()).or_else(|| last_city(m.start()));
+        let city = cap
+            .name("city")
+            .map(|c| c.as_str().to_string())
+            .or_else(|| last_city(m.start()));
         if let Some(city) = city {
             let country = country_of_city(&city);
             push(m, format!("Old City of {city}"), PLACE, &country, false);
@@ -826,7 +907,10 @@ mod tests {
     fn tokens_split_possessives_and_keep_abbreviations() {
         let t = "The U.N. envoy’s plan, worth 30,000 euros.";
         let words: Vec<&str> = tokens(t).iter().map(|k| &t[k.start..k.end]).collect();
-        assert_eq!(words, ["The", "U.N.", "envoy", "’s", "plan", ",", "worth", "30,000", "euros", "."]);
+        assert_eq!(
+            words,
+            ["The", "U.N.", "envoy", "’s", "plan", ",", "worth", "30,000", "euros", "."]
+        );
     }
 
     #[test]
@@ -846,7 +930,10 @@ mod tests {
     #[test]
     fn organisations_and_places_by_rules() {
         let f = found("said Mia Lund of the Union of Nordic Fishing Cooperatives and the High Fisheries Council in the town of Vardo.");
-        assert!(f.contains(&("Union of Nordic Fishing Cooperatives".into(), ORG)), "{f:?}");
+        assert!(
+            f.contains(&("Union of Nordic Fishing Cooperatives".into(), ORG)),
+            "{f:?}"
+        );
         assert!(f.contains(&("High Fisheries Council".into(), ORG)), "{f:?}");
         assert!(f.contains(&("Vardo".into(), PLACE)), "{f:?}");
         let f = found("Troops took the Alfa, Beta Hills, and Gamma districts.");
@@ -886,13 +973,17 @@ mod tests {
         r.absorb(&BTreeMap::new());
         let t = "The UN and the U.N. and the United Nations met UNICEF in Paris.";
         let ids: Vec<String> = r.find(t).into_iter().map(|h| h.2).collect();
-        assert_eq!(ids, ["united-nations", "united-nations", "united-nations", "unicef", "paris"]);
+        assert_eq!(
+            ids,
+            ["united-nations", "united-nations", "united-nations", "unicef", "paris"]
+        );
     }
 
     #[test]
     fn country_relative_groups_follow_the_main_country() {
         let main = country_by_word("Iraq");
-        let t = "The regime said government forces and rebels clashed, Iraqi state television reported, near east Mosul.";
+        let t =
+            "The regime said government forces and rebels clashed, Iraqi state television reported, near east Mosul.";
         let g = generated(t, main, &|_| None);
         let names: Vec<&str> = resolve_overlaps(g.iter().map(|x| (x.0, x.1, x.2.clone())).collect())
             .into_iter()
@@ -903,7 +994,13 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["Iraqi government", "Iraqi army", "Iraqi rebels", "Iraqi state media", "East Mosul"]
+            [
+                "Iraqi government",
+                "Iraqi army",
+                "Iraqi rebels",
+                "Iraqi state media",
+                "East Mosul"
+            ]
         );
         assert!(generated("Rain fell on the hills.", main, &|_| None).is_empty());
     }

@@ -282,14 +282,20 @@ mod tests {
         let ents = run(&mut arts, &Config::default());
         let ids: Vec<&str> = ents.iter().map(|e| e.id.as_str()).collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "sorted: {ids:?}");
-        assert!(ids.contains(&"pablo-rojas") && ids.contains(&"reuters") && ids.contains(&"afp"), "{ids:?}");
+        assert!(
+            ids.contains(&"pablo-rojas") && ids.contains(&"reuters") && ids.contains(&"afp"),
+            "{ids:?}"
+        );
         let q = &arts[0].quotes[0];
         assert_eq!(q.text, "We agreed on a plan for the border,");
         assert_eq!(q.speaker.as_deref(), Some("pablo-rojas"));
         assert_eq!(q.speaker_mention.as_deref(), Some("Rojas"));
         let srcs: Vec<&str> = arts[0].attributions.iter().map(|t| t.source.as_str()).collect();
         assert!(srcs.contains(&"pablo-rojas") && srcs.contains(&"reuters"), "{srcs:?}");
-        assert!(arts[1].attributions.iter().any(|t| t.source == "afp" && t.cue == "Source: AFP"));
+        assert!(arts[1]
+            .attributions
+            .iter()
+            .any(|t| t.source == "afp" && t.cue == "Source: AFP"));
         let rojas = ents.iter().find(|e| e.id == "pablo-rojas").unwrap();
         assert!(rojas.aliases.contains(&"Rojas".to_string()));
         // Offsets are byte offsets into the paragraph text.

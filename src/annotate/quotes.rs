@@ -123,10 +123,13 @@ pub fn single_spans(text: &str, taken: &[Span]) -> Vec<Span> {
             let (s, _) = open.take().unwrap_or((0, c));
             let words = text[s..i].split_whitespace().count();
             // "rebels’ losses": a plural possessive, not a closing mark.
-            let possessive = prev == Some('s') && next.is_some_and(|n| n == ' ') && {
-                let after = &text[i + c.len_utf8()..];
-                after.trim_start().chars().next().is_some_and(|n| n.is_lowercase())
-            } && words > 3;
+            let possessive = prev == Some('s')
+                && next.is_some_and(|n| n == ' ')
+                && {
+                    let after = &text[i + c.len_utf8()..];
+                    after.trim_start().chars().next().is_some_and(|n| n.is_lowercase())
+                }
+                && words > 3;
             if possessive {
                 open = Some((s, if c == '’' { '‘' } else { '\'' }));
                 continue;
@@ -192,9 +195,12 @@ pub fn reads_as_speech(text: &str) -> bool {
         .filter(|w| !w.is_empty())
         .collect();
     words.len() >= 6
-        && words
-            .iter()
-            .any(|w| matches!(*w, "we" | "We" | "I" | "us" | "our" | "Our" | "my" | "My" | "you" | "You"))
+        && words.iter().any(|w| {
+            matches!(
+                *w,
+                "we" | "We" | "I" | "us" | "our" | "Our" | "my" | "My" | "you" | "You"
+            )
+        })
 }
 
 #[cfg(test)]
@@ -233,7 +239,10 @@ mod tests {
         let s = spans(t);
         assert_eq!(s.len(), 1);
         assert!(s[0].open_ended);
-        assert_eq!(&t[s[0].start..s[0].end], "The council will meet again next week and decide on the budget.");
+        assert_eq!(
+            &t[s[0].start..s[0].end],
+            "The council will meet again next week and decide on the budget."
+        );
     }
 
     #[test]
@@ -255,9 +264,17 @@ mod tests {
         assert!(!introduces_block("The river flooded the valley that"));
         assert!(!introduces_block("The council met on Monday."));
         assert!(attributes_previous("Said Ann Smith, head of the farmers’ union."));
-        assert!(!attributes_previous("The farmers said the price was too low and they would protest again soon."));
-        assert!(reads_as_speech("We are ready to talk and we will not give up our land."));
-        assert!(!reads_as_speech("The river rose by two metres overnight in the valley."));
-        assert!(!reads_as_speech("While the US backs the plan, the EU and the UK are still unsure."));
+        assert!(!attributes_previous(
+            "The farmers said the price was too low and they would protest again soon."
+        ));
+        assert!(reads_as_speech(
+            "We are ready to talk and we will not give up our land."
+        ));
+        assert!(!reads_as_speech(
+            "The river rose by two metres overnight in the valley."
+        ));
+        assert!(!reads_as_speech(
+            "While the US backs the plan, the EU and the UK are still unsure."
+        ));
     }
 }

@@ -50,7 +50,9 @@ pub fn assign(paras: &[Para], cues: &[Vec<Cue>]) -> Vec<Found> {
                 .unwrap_or((0, p.text.len()));
             let words = p.text[q.start..q.end].split_whitespace().count();
             let scare_cue = use_mention_before(p.text, q.start);
-            let trailing = pc.iter().find(|c| c.start >= q.end && only_marks(&p.text[q.end..c.start]));
+            let trailing = pc
+                .iter()
+                .find(|c| c.start >= q.end && only_marks(&p.text[q.end..c.start]));
             let leading = pc.iter().rev().find(|c| c.end <= q.start && c.start >= ss);
             let later = pc.iter().find(|c| c.start >= q.end && c.start < se);
             let mut who: Option<(Option<String>, Option<String>)> = None;
@@ -72,7 +74,11 @@ pub fn assign(paras: &[Para], cues: &[Vec<Cue>]) -> Vec<Found> {
             } else {
                 "direct"
             };
-            let (speaker, mention) = if kind == "scare" { (None, None) } else { (speaker, mention) };
+            let (speaker, mention) = if kind == "scare" {
+                (None, None)
+            } else {
+                (speaker, mention)
+            };
             if kind == "direct" {
                 prev = Some((speaker.clone(), mention.clone()));
             }
@@ -125,12 +131,7 @@ pub fn assign(paras: &[Para], cues: &[Vec<Cue>]) -> Vec<Found> {
 
 /// Speaker of a quotation opening paragraph `pi` with no tag of its own:
 /// the last quotation of the paragraph before, else its last cue.
-fn continued(
-    pi: usize,
-    out: &[Found],
-    paras: &[Para],
-    cues: &[Vec<Cue>],
-) -> Option<(Option<String>, Option<String>)> {
+fn continued(pi: usize, out: &[Found], paras: &[Para], cues: &[Vec<Cue>]) -> Option<(Option<String>, Option<String>)> {
     let _ = paras;
     if let Some(f) = out.iter().rev().find(|f| f.para == pi - 1 && f.kind != "scare") {
         if f.speaker.is_some() {
@@ -194,7 +195,10 @@ mod tests {
 
     #[test]
     fn scare_quotes_have_no_speaker() {
-        let r = run(&["Officials call it a “reform” but critics disagree.", "They used the term ‘green growth’ in every speech."]);
+        let r = run(&[
+            "Officials call it a “reform” but critics disagree.",
+            "They used the term ‘green growth’ in every speech.",
+        ]);
         assert_eq!(r[0], ("reform".into(), "scare", None));
         assert_eq!(r[1], ("green growth".into(), "scare", None));
     }
@@ -226,7 +230,10 @@ mod tests {
         assert_eq!(r.len(), 1, "{r:?}");
         assert_eq!(r[0].2, s("karl-moe"));
         // Narration after a plain paragraph is not a block quote.
-        let r = run(&["The river rose overnight.", "Our reporter saw the water reach the main square."]);
+        let r = run(&[
+            "The river rose overnight.",
+            "Our reporter saw the water reach the main square.",
+        ]);
         assert!(r.is_empty(), "{r:?}");
     }
 }

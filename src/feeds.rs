@@ -227,14 +227,8 @@ mod tests {
         .map(PathBuf::from)
         .collect();
         let files = run(&archive, &site, &pages);
-<<<<<<< HEAD
         let get =
             |name: &str| String::from_utf8(files.iter().find(|f| f.0 == Path::new(name)).unwrap().1.clone()).unwrap();
-=======
-        let get = |name: &str| {
-            String::from_utf8(files.iter().find(|f| f.0 == PathBuf::from(name)).unwrap().1.clone()).unwrap()
-        };
->>>>>>> main
         let sitemap = get("sitemap.xml");
         assert!(sitemap.contains("<loc>https://user.github.io/repo/</loc>"), "{sitemap}");
         assert!(sitemap.contains("<loc>https://user.github.io/repo/articles/a.html</loc><lastmod>2020-01-01</lastmod>"));
@@ -264,11 +258,7 @@ mod tests {
         let index = String::from_utf8(
             files
                 .iter()
-<<<<<<< HEAD
                 .find(|f| f.0 == Path::new("sitemap.xml"))
-=======
-                .find(|f| f.0 == PathBuf::from("sitemap.xml"))
->>>>>>> main
                 .unwrap()
                 .1
                 .clone(),

@@ -170,6 +170,7 @@ fn atom(archive: &Archive, site: &SiteConfig, base: &str) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::model::{Article, ArticleDate, Paragraph};
+    use std::path::Path;
 
     #[test]
     fn base_path_of_sub_path_and_root() {
@@ -226,9 +227,8 @@ mod tests {
         .map(PathBuf::from)
         .collect();
         let files = run(&archive, &site, &pages);
-        let get = |name: &str| {
-            String::from_utf8(files.iter().find(|f| f.0 == PathBuf::from(name)).unwrap().1.clone()).unwrap()
-        };
+        let get =
+            |name: &str| String::from_utf8(files.iter().find(|f| f.0 == Path::new(name)).unwrap().1.clone()).unwrap();
         let sitemap = get("sitemap.xml");
         assert!(sitemap.contains("<loc>https://user.github.io/repo/</loc>"), "{sitemap}");
         assert!(sitemap.contains("<loc>https://user.github.io/repo/articles/a.html</loc><lastmod>2020-01-01</lastmod>"));
@@ -258,7 +258,7 @@ mod tests {
         let index = String::from_utf8(
             files
                 .iter()
-                .find(|f| f.0 == PathBuf::from("sitemap.xml"))
+                .find(|f| f.0 == Path::new("sitemap.xml"))
                 .unwrap()
                 .1
                 .clone(),

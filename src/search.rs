@@ -44,6 +44,9 @@ const W_ENTITY: u32 = 6;
 const W_QUOTE: u32 = 2;
 const W_TEXT_MAX: u32 = 3;
 
+/// (document, paragraph, weight).
+type Posting = (u32, u32, u32);
+
 /// Words too common to index; shipped in the manifest so the browser drops
 /// the same ones.
 pub const STOP_WORDS: &[&str] = &[
@@ -177,13 +180,13 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
         })
         .collect();
 
-    let mut postings: HashMap<String, Vec<(u32, u32, u32)>> = HashMap::new();
+    let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
     for list in per_article.into_iter().chain(per_entity) {
         for (t, d, k, wt) in list {
             postings.entry(t).or_default().push((d, k, wt));
         }
     }
-    let mut vocab: Vec<(String, Vec<(u32, u32, u32)>)> = postings.into_iter().collect();
+    let mut vocab: Vec<(String, Vec<Posting>)> = postings.into_iter().collect();
     vocab.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     // Encode every term entry, then cut the sorted vocabulary into shards.
@@ -318,6 +321,7 @@ pub fn parse_file(text: &str) -> Option<(String, usize, serde_json::Value)> {
 mod tests {
     use super::*;
     use crate::model::{Article, Entity, Mention, Paragraph, Quote};
+    use std::path::Path;
 
     #[test]
     fn terms_fold_case_and_accents_and_drop_stop_words() {
@@ -384,13 +388,13 @@ mod tests {
     }
 
     fn lookup(files: &[Output], term: &str) -> Option<serde_json::Value> {
-        let manifest = files.iter().find(|f| f.0 == PathBuf::from("search/index.js")).unwrap();
+        let manifest = files.iter().find(|f| f.0 == Path::new("search/index.js")).unwrap();
         let (_, _, m) = parse_file(std::str::from_utf8(&manifest.1).unwrap()).unwrap();
         let firsts: Vec<String> = serde_json::from_value(m["shards"].clone()).unwrap();
         let n = shard_of(&firsts, term);
         let shard = files
             .iter()
-            .find(|f| f.0 == PathBuf::from(format!("search/t/{n}.js")))
+            .find(|f| f.0 == Path::new(&format!("search/t/{n}.js")))
             .unwrap();
         let (kind, k, data) = parse_file(std::str::from_utf8(&shard.1).unwrap()).unwrap();
         assert_eq!((kind.as_str(), k), ("terms", n));
@@ -476,7 +480,7 @@ mod tests {
         let mut archive = sample();
         archive.articles[0].paragraphs[0].text = "</script><script>alert(1)</script> \u{2028} \"x\"".into();
         let (files, _) = build(&archive);
-        let bucket = files.iter().find(|f| f.0 == PathBuf::from("search/d/0.js")).unwrap();
+        let bucket = files.iter().find(|f| f.0 == Path::new("search/d/0.js")).unwrap();
         let (kind, _, data) = parse_file(std::str::from_utf8(&bucket.1).unwrap()).unwrap();
         assert_eq!(kind, "docs");
         assert_eq!(

@@ -75,7 +75,7 @@
     });
   }
 
-  // Runs a query; resolves to {total, results: [{doc, para}], groups}.
+  // Runs a query; resolves to {results: [{doc, para, ...}] best first, groups}.
   function search(query) {
     return load('manifest', 0).then(function (m) {
       var stop = new Set(m.stop);
@@ -111,7 +111,7 @@
           more.sort(function (a, b) { return b[1][0] - a[1][0] || cmp(a[0], b[0]); });
           more.slice(0, 30).forEach(function (x) { g.terms.push([x[1], 0.8]); });
         }
-        return { total: 0, groups: groups, results: rank(groups, m.docs) };
+        return { groups: groups, results: rank(groups, m.docs) };
       });
     });
   }

@@ -548,7 +548,6 @@ pub fn score_cleaning(gold: &Value, archive: &Archive) -> Vec<Score> {
     ]
 }
 
-
 /// Loads the gold file and the site's archive, scores, and returns a report.
 pub fn run(gold_path: &Path, site: &Path) -> Result<Vec<Score>> {
     let gold: Value = serde_json::from_str(
@@ -629,7 +628,6 @@ mod tests {
         assert_eq!(v("shared passages precision"), 0.5);
         assert_eq!(v("shared passages recall"), 1.0);
     }
-
 
     #[test]
     fn prf_figures() {

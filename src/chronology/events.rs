@@ -258,10 +258,18 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
         }
         i
     }
-    for i in 0..items.len() {
-        for j in i + 1..items.len() {
+    // Only items of one date and granularity that share content words are
+    // compared (items are sorted by date, so a date's items are one run).
+    let mut start = 0;
+    while start < items.len() {
+        let mut end = start + 1;
+        while end < items.len() && items[end].value == items[start].value {
+            end += 1;
+        }
+        for (i, j) in candidate_pairs(&(start..end).map(|k| &items[k].words).collect::<Vec<_>>(), 1) {
+            let (i, j) = (start + i, start + j);
             let (a, b) = (&items[i], &items[j]);
-            if a.value != b.value || a.granularity != b.granularity {
+            if a.granularity != b.granularity {
                 continue;
             }
             let same_sentence = a.article == b.article && a.para == b.para && a.sentence == b.sentence;
@@ -275,6 +283,7 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
                 }
             }
         }
+        start = end;
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for i in 0..items.len() {
@@ -323,8 +332,14 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
 
     // Conflicts, both ways.
     let mut conflicts: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-    for i in 0..events.len() {
-        for j in i + 1..events.len() {
+    // Conflicting events share at least two content words: only such pairs
+    // are compared.
+    let event_words: Vec<BTreeSet<String>> = events
+        .iter()
+        .map(|(_, members)| members.iter().flat_map(|&m| items[m].words.iter().cloned()).collect())
+        .collect();
+    {
+        for (i, j) in candidate_pairs(&event_words.iter().collect::<Vec<_>>(), 2) {
             let (ei, ej) = (&events[i], &events[j]);
             // An article that reports both tells them apart itself.
             let arts = |e: &Event| e.citations.iter().map(|c| c.article.clone()).collect::<BTreeSet<_>>();
@@ -374,6 +389,37 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
     out.sort_by(|a, b| (&a.date, &a.id).cmp(&(&b.date, &b.id)));
     out
 }
+
+/// Pairs `(i, j)`, `i < j`, of word sets sharing at least `min_shared`
+/// words, found through an inverted index instead of comparing all pairs.
+/// Words in more than [`COMMON`] sets are too common to pair sets by.
+fn candidate_pairs(sets: &[&BTreeSet<String>], min_shared: usize) -> Vec<(usize, usize)> {
+    let mut index: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, set) in sets.iter().enumerate() {
+        for w in set.iter() {
+            index.entry(w.as_str()).or_default().push(i);
+        }
+    }
+    let mut out = Vec::new();
+    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+    for (i, set) in sets.iter().enumerate() {
+        counts.clear();
+        for w in set.iter() {
+            let list = &index[w.as_str()];
+            if list.len() > COMMON {
+                continue;
+            }
+            for &j in list.iter().filter(|&&j| j > i) {
+                *counts.entry(j).or_default() += 1;
+            }
+        }
+        out.extend(counts.iter().filter(|(_, &c)| c >= min_shared).map(|(&j, _)| (i, j)));
+    }
+    out
+}
+
+/// See [`candidate_pairs`].
+const COMMON: usize = 400;
 
 fn para_num(id: &str) -> usize {
     id.trim_start_matches('p').parse().unwrap_or(usize::MAX)

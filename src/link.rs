@@ -15,8 +15,13 @@ use crate::model::{Article, SharedPassage};
 pub const MAX_RELATED: usize = 5;
 
 /// An entity in more than this many articles (and more than a tenth of the
-/// archive) does not by itself make two articles candidates.
+/// archive, up to [`COMMON_MAX`]) does not by itself make two articles
+/// candidates.
 const COMMON: usize = 50;
+
+/// The bound on the common-entity threshold, so that the work per article
+/// stays bounded however large the archive grows.
+const COMMON_MAX: usize = 200;
 
 /// How many entity-ranked candidates are compared by text.
 const CANDIDATES: usize = 30;
@@ -38,7 +43,7 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
             index.entry(e).or_default().push(i);
         }
     }
-    let common = COMMON.max(live.len() / 10);
+    let common = COMMON.max(live.len() / 10).min(COMMON_MAX);
     let idf = |e: &str| -> f64 { (n / index.get(e).map_or(1, Vec::len) as f64).ln() + 0.1 };
     let pos: BTreeMap<&str, usize> = articles.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
     let mut passage_links: BTreeMap<(usize, usize), usize> = BTreeMap::new();

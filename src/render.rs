@@ -581,6 +581,8 @@ struct ArticleView {
 
 impl ArticleView {
     fn new(a: &Article, idx: &Index) -> Self {
+        let marks = marks_by_paragraph(a);
+        let no_marks = Marks::default();
         let paragraphs = a
             .paragraphs
             .iter()
@@ -590,7 +592,7 @@ impl ArticleView {
                 // Raw HTML blocks are let through only when the config allows it (build.rs marks them).
                 html: match p.role.as_deref() {
                     Some("html") => p.text.clone(),
-                    _ => paragraph_html(a, &p.id, &p.text, idx),
+                    _ => paragraph_html(marks.get(p.id.as_str()).unwrap_or(&no_marks), &p.text, idx),
                 },
                 also_in: idx
                     .also_in
@@ -665,13 +667,41 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// One paragraph's annotations.
+#[derive(Default)]
+struct Marks<'a> {
+    quotes: Vec<&'a crate::model::Quote>,
+    attributions: Vec<&'a crate::model::Attribution>,
+    mentions: Vec<&'a crate::model::Mention>,
+    dates: Vec<&'a crate::model::DateMention>,
+}
+
+/// An article's annotations grouped by paragraph id, in one pass, so a page
+/// costs time linear in its annotations however many paragraphs it has.
+fn marks_by_paragraph(a: &Article) -> BTreeMap<&str, Marks<'_>> {
+    let mut by: BTreeMap<&str, Marks> = BTreeMap::new();
+    for q in &a.quotes {
+        by.entry(q.paragraph.as_str()).or_default().quotes.push(q);
+    }
+    for t in &a.attributions {
+        by.entry(t.paragraph.as_str()).or_default().attributions.push(t);
+    }
+    for m in &a.mentions {
+        by.entry(m.paragraph.as_str()).or_default().mentions.push(m);
+    }
+    for d in &a.dates {
+        by.entry(d.paragraph.as_str()).or_default().dates.push(d);
+    }
+    by
+}
+
 /// One paragraph as HTML: the escaped text with quotes, attributions and
 /// entity mentions marked up. Spans are nested properly; a span that would
 /// cross its parent's end is clipped to it.
-fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
+fn paragraph_html(marks: &Marks, text: &str, idx: &Index) -> String {
     // (start, end, open tag, close tag)
     let mut spans: Vec<(usize, usize, String, String)> = Vec::new();
-    for q in a.quotes.iter().filter(|q| q.paragraph == pid) {
+    for q in &marks.quotes {
         let who = match (&q.speaker, &q.speaker_mention) {
             (Some(s), _) => format!("quote from {}", idx.entity_name(s)),
             (None, Some(m)) => format!("quote from {m}"),
@@ -711,7 +741,7 @@ fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
             format!("</q>{tag}"),
         ));
     }
-    for t in a.attributions.iter().filter(|t| t.paragraph == pid) {
+    for t in &marks.attributions {
         let open = match idx.entity_url(&t.source) {
             Some(u) => format!(
                 "<a class=\"attribution\" href=\"../{}\" title=\"source: {}\">",
@@ -723,7 +753,7 @@ fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
         let close = if open.starts_with("<a") { "</a>" } else { "</span>" };
         spans.push((t.start, t.end, open, close.to_string()));
     }
-    for m in a.mentions.iter().filter(|m| m.paragraph == pid) {
+    for m in &marks.mentions {
         if let Some(u) = idx.entity_url(&m.entity) {
             spans.push((
                 m.start,
@@ -733,7 +763,7 @@ fn paragraph_html(a: &Article, pid: &str, text: &str, idx: &Index) -> String {
             ));
         }
     }
-    for d in a.dates.iter().filter(|d| d.paragraph == pid) {
+    for d in &marks.dates {
         spans.push((
             d.start,
             d.end,
@@ -1122,7 +1152,7 @@ mod tests {
             articles: vec![a.clone()],
             ..Archive::default()
         };
-        let html = paragraph_html(&a, "p1", text, &Index::new(&archive));
+        let html = paragraph_html(&marks_by_paragraph(&a)["p1"], text, &Index::new(&archive));
         assert_eq!(
             html,
             "&lt;b&gt;He&lt;/b&gt; said <q class=\"quote direct\" title=\"quote from he\">“we &amp; they”</q><span class=\"who\"> (he)</span>."

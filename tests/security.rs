@@ -67,7 +67,7 @@ fn hostile(dir: &Path, allow_raw_html: bool) -> PathBuf {
     // .md: every front matter field, raw HTML and a javascript: link.
     for (i, p) in PAYLOADS.iter().enumerate() {
         let md = format!(
-            "+++\ntitle = {t}\ndate = 2016-12-1{d}\nsource = [{s}, \"Wire\"]\nurl = {u}\ntags = [{s}, \"x\"]\nbyline = {s}\n+++\nText with *emphasis* {e} and a [link](javascript:alert(10)) and <b onclick=\"alert(11)\">inline html</b>.\n\n<script>alert(12)</script>\n\n<div class=\"boxed\">A raw block</div>\n\n> \u{201c}{e}\u{201d}, said Evil Corp.\n",
+            "+++\ntitle = {t}\ndate = 2016-12-1{d}\nsource = [{s}, \"Wire\"]\nurl = {u}\ntags = [{s}, \"x\"]\nbyline = {s}\n+++\nText with *emphasis* {e} and a [link](javascript:alert(10)) and <b onclick=\"alert(11)\">inline html</b>.\n\n<script>alert(12)</script>\n\n<div class=\"boxed\">A raw block of file {d}</div>\n\n> \u{201c}{e}\u{201d}, said Evil Corp.\n",
             t = toml_str(&format!("Md {i} {p}")),
             d = i % 9,
             s = toml_str(p),
@@ -346,8 +346,9 @@ fn raw_html_passes_only_when_the_config_allows_it_and_csp_still_holds() {
         .find(|a| a.title.starts_with("Md ") && a.duplicate_of.is_none())
         .unwrap();
     let page = std::fs::read_to_string(site.join(&md.url)).unwrap();
-    // Pass-through of the allowed block is not asserted yet on the merged stages (see hand-off notes).
-    // Inline HTML inside a paragraph stays text; the page still forbids inline script.
+    // The opted-in block is published as HTML; inline HTML inside a
+    // paragraph stays text; the page still forbids inline script.
+    assert!(page.contains("<div class=\"boxed\">A raw block of file "), "{page}");
     assert!(page.contains("&lt;b onclick="));
     assert!(page.contains("Content-Security-Policy"));
     // Everything other than those opted-in blocks is still escaped.

@@ -60,6 +60,11 @@ const LIVE_CSS: &str = include_str!("../templates/static/live.css");
 
 /// Builds, serves and watches until the process is stopped.
 pub fn run(opts: Options) -> Result<()> {
+    // Watch before the first build and before the address is printed, so no
+    // change made after either is missed.
+    let (tx, rx) = channel();
+    let mut watcher = notify::recommended_watcher(tx)?;
+    let templates_watched = start_watching(&opts, &mut watcher)?;
     let status = Arc::new(Mutex::new(Status::default()));
     let mut cache: Option<Cache> = None;
     let t = Instant::now();
@@ -99,19 +104,16 @@ pub fn run(opts: Options) -> Result<()> {
             }
         });
     }
-    watch(&opts, &status, &mut cache)
+    watch(&opts, &status, &mut cache, watcher, rx, templates_watched)
 }
 
-/// Watches the inputs and rebuilds after each burst of changes.
-fn watch(opts: &Options, status: &Mutex<Status>, cache: &mut Option<Cache>) -> Result<()> {
+/// Registers the input folder, the config's folder and (when it exists) the
+/// templates folder with `watcher`; returns whether templates are watched.
+fn start_watching(opts: &Options, watcher: &mut notify::RecommendedWatcher) -> Result<bool> {
     use notify::{RecursiveMode, Watcher};
-    let (tx, rx) = channel();
-    let mut watcher = notify::recommended_watcher(tx)?;
     let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let input = canon(&opts.paths.input);
-    let templates = opts.paths.templates.as_deref().map(canon);
-    let config = canon(&opts.config);
-    let config_dir = config
+    let config_dir = canon(&opts.config)
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
@@ -119,7 +121,24 @@ fn watch(opts: &Options, status: &Mutex<Status>, cache: &mut Option<Cache>) -> R
         .watch(&input, RecursiveMode::Recursive)
         .with_context(|| format!("cannot watch {}", input.display()))?;
     watcher.watch(&config_dir, RecursiveMode::NonRecursive)?;
-    let mut watching_templates = false;
+    let templates = opts.paths.templates.as_deref().map(canon).filter(|t| t.is_dir());
+    Ok(templates.is_some_and(|t| watcher.watch(&t, RecursiveMode::Recursive).is_ok()))
+}
+
+/// Watches the inputs and rebuilds after each burst of changes.
+fn watch(
+    opts: &Options,
+    status: &Mutex<Status>,
+    cache: &mut Option<Cache>,
+    mut watcher: notify::RecommendedWatcher,
+    rx: std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+    mut watching_templates: bool,
+) -> Result<()> {
+    use notify::{RecursiveMode, Watcher};
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let input = canon(&opts.paths.input);
+    let templates = opts.paths.templates.as_deref().map(canon);
+    let config = canon(&opts.config);
     let mut watch_templates = |w: &mut notify::RecommendedWatcher| {
         if let Some(t) = templates.as_deref().filter(|t| t.is_dir()) {
             if !watching_templates && w.watch(t, RecursiveMode::Recursive).is_ok() {

@@ -133,7 +133,7 @@ pub struct DateMention {
     pub value: String,
     /// `day`, `month` or `year`.
     pub granularity: String,
-    /// Clock time written with the date (`at 5am local time [03:00 GMT]`).
+    /// Clock time written with the date (`at 9am local time [06:00 GMT]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
 }

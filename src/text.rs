@@ -63,6 +63,38 @@ fn fold_ascii(ch: char) -> String {
     s.to_string()
 }
 
+/// Month names, January first.
+pub const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Weekday names, Monday first.
+pub const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// A capitalised month or weekday name (`May`, `Sunday`).
+pub fn is_calendar_word(w: &str) -> bool {
+    MONTHS.contains(&w) || WEEKDAYS.contains(&w)
+}
+
 /// Lower-cased words (letters and digits) of `text`, for comparisons that
 /// ignore punctuation, quote style and spacing.
 pub fn words(text: &str) -> Vec<String> {

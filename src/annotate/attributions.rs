@@ -787,7 +787,7 @@ fn unnamed(p: &Para, reg: &mut Registry, s: usize, e: usize) -> Vec<String> {
             while a > 0 && super::entities::is_name_word(words[a - 1]) {
                 a -= 1;
             }
-            if a < st && !words[a..st].iter().any(|w| super::gazetteer::NOT_NAMES.contains(w)) {
+            if a < st && !words[a..st].iter().any(|w| super::gazetteer::is_not_name(w)) {
                 return vec![reg.add(&words[a..st].join(" "), ORG, [].iter())];
             }
         }

@@ -118,7 +118,7 @@ pub fn is_name_word(w: &str) -> bool {
 }
 
 fn not_name(w: &str) -> bool {
-    gazetteer::NOT_NAMES.contains(&w)
+    gazetteer::is_not_name(w)
 }
 
 fn is_title(w: &str) -> bool {

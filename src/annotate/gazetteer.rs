@@ -793,25 +793,6 @@ pub const NOT_NAMES: &[&str] = &[
     "Another",
     "No",
     "Not",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
     "According",
     "Despite",
     "Around",
@@ -869,6 +850,11 @@ pub const NOT_NAMES: &[&str] = &[
     "Mr",
     "Ms",
 ];
+
+/// A capitalised word that never starts a name: [`NOT_NAMES`], months and weekdays.
+pub fn is_not_name(w: &str) -> bool {
+    NOT_NAMES.contains(&w) || crate::text::is_calendar_word(w)
+}
 
 /// Speech and report verbs that make an attribution cue; `true` marks a
 /// verb that is said of a quotation (a quote's speaker can be its subject).

@@ -15,20 +15,6 @@ use crate::config::SiteConfig;
 use crate::model::{Archive, Article, Event};
 use crate::render::{error_chain, escape, Output};
 
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 const WEEKDAY_NAMES: [&str; 7] = [
     "Monday",
     "Tuesday",
@@ -46,13 +32,13 @@ pub fn label(date: &str) -> String {
             "{} {} {} {}",
             WEEKDAY_NAMES[d.weekday() as usize],
             d.d,
-            MONTH_NAMES[d.m as usize - 1],
+            crate::text::MONTHS[d.m as usize - 1],
             d.y
         );
     }
     if let (Some(y), Some(m)) = (date.get(..4), date.get(5..7).and_then(|m| m.parse::<usize>().ok())) {
         if (1..=12).contains(&m) {
-            return format!("{} {y}", MONTH_NAMES[m - 1]);
+            return format!("{} {y}", crate::text::MONTHS[m - 1]);
         }
     }
     date.to_string()

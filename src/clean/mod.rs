@@ -216,25 +216,6 @@ fn source_line(line: &str) -> Option<Vec<String>> {
 
 /// Words that start a capitalised phrase but never a person's name.
 const NOT_NAMES: &[&str] = &[
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
     "The",
     "Then",
     "Now",
@@ -260,7 +241,11 @@ fn byline_line(line: &str) -> Option<String> {
     let name_ok = (1..=6).contains(&words.len())
         && words.iter().all(|w| {
             let first_upper = w.chars().next().is_some_and(char::is_uppercase);
-            (first_upper && !NOT_NAMES.contains(&w.trim_end_matches(['.', ','])))
+            (first_upper
+                && !{
+                    let w = w.trim_end_matches(['.', ',']);
+                    NOT_NAMES.contains(&w) || crate::text::is_calendar_word(w)
+                })
                 || matches!(*w, "and" | "de" | "al" | "van" | "von" | "bin")
         })
         && words

@@ -78,6 +78,21 @@ pub struct Paragraph {
     pub role: Option<String>,
 }
 
+impl Paragraph {
+    /// Body paragraphs `p1`, `p2`, ... with the given texts, in order.
+    pub fn numbered<S: AsRef<str>>(texts: impl IntoIterator<Item = S>) -> Vec<Paragraph> {
+        texts
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| Paragraph {
+                id: format!("p{}", i + 1),
+                text: t.as_ref().to_string(),
+                role: None,
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Removed {
     pub text: String,

@@ -254,15 +254,7 @@ mod tests {
     fn article(paras: &[&str]) -> Article {
         Article {
             id: "a".into(),
-            paragraphs: paras
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Paragraph {
-                    id: format!("p{}", i + 1),
-                    text: t.to_string(),
-                    role: None,
-                })
-                .collect(),
+            paragraphs: Paragraph::numbered(paras),
             ..Article::default()
         }
     }

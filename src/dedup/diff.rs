@@ -171,15 +171,7 @@ mod tests {
     fn art(title: &str, paras: &[&str]) -> Article {
         Article {
             title: title.into(),
-            paragraphs: paras
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Paragraph {
-                    id: format!("p{}", i + 1),
-                    text: t.to_string(),
-                    role: None,
-                })
-                .collect(),
+            paragraphs: Paragraph::numbered(paras),
             ..Article::default()
         }
     }

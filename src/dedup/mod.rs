@@ -395,15 +395,7 @@ mod tests {
         Article {
             id: id.into(),
             source_file: format!("in/{id}.txt"),
-            paragraphs: paras
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Paragraph {
-                    id: format!("p{}", i + 1),
-                    text: t.to_string(),
-                    role: None,
-                })
-                .collect(),
+            paragraphs: Paragraph::numbered(paras),
             ..Article::default()
         }
     }

@@ -293,16 +293,19 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
 
     // Events with stable ids.
     let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut next_suffix: BTreeMap<String, usize> = BTreeMap::new();
     let mut events: Vec<(Event, Vec<usize>)> = Vec::new();
     for members in groups.into_values() {
         let first = &items[members[0]];
         let base = format!("{}-{}", first.value, slugify(&summary(&first.sentence), 40));
         let base = base.trim_end_matches('-').to_string();
+        // The first free `base`, `base-2`, `base-3`, ...; the next suffix to
+        // try is kept per base, so many events with one base stay linear.
         let mut id = base.clone();
-        let mut n = 2;
+        let n = next_suffix.entry(base.clone()).or_insert(2);
         while !used.insert(id.clone()) {
             id = format!("{base}-{n}");
-            n += 1;
+            *n += 1;
         }
         let citations: BTreeSet<(String, String)> = members
             .iter()

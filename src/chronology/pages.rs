@@ -15,22 +15,12 @@ use crate::config::SiteConfig;
 use crate::model::{Archive, Article, Event};
 use crate::render::{error_chain, escape, Output};
 
-const WEEKDAY_NAMES: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-
 /// A human label for an ISO date at any granularity.
 pub fn label(date: &str) -> String {
     if let Some(d) = Day::parse(date) {
         return format!(
             "{} {} {} {}",
-            WEEKDAY_NAMES[d.weekday() as usize],
+            crate::text::WEEKDAYS[d.weekday() as usize],
             d.d,
             crate::text::MONTHS[d.m as usize - 1],
             d.y

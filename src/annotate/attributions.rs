@@ -5,7 +5,7 @@
 //! most recent compatible one, unnamed sources to a described source).
 
 use super::entities::{country_by_capital, is_cap, Scope, Tok};
-use super::gazetteer::{GROUP, ORG, PERSON, PLACE, SPEECH_VERBS};
+use super::gazetteer::{GROUP, ORG, PERSON, PLACE, SPEECH_VERB_SET};
 use super::quotes::Span;
 use crate::text::slugify;
 
@@ -423,7 +423,7 @@ fn is_speech_verb(p: &Para, i: usize) -> bool {
     } else {
         w.to_lowercase().into()
     };
-    if !SPEECH_VERBS.contains(&&*lower) {
+    if !SPEECH_VERB_SET.contains(&lower) {
         return false;
     }
     if is_cap(w) {
@@ -566,13 +566,13 @@ fn forward(p: &Para, reg: &mut Scope, from: usize) -> Option<(usize, Vec<String>
             && last.is_some()
             && j + 1 < n
             && is_cap(p.w(j + 1))
-            && super::gazetteer::TITLES.contains(&p.w(j - 1));
+            && super::gazetteer::TITLE_SET.contains(p.w(j - 1));
         let wordy = w.chars().next().is_some_and(|c| c.is_alphanumeric()) || w == "’s" || w == "'s";
         if stop || !(wordy || title_comma) || p.in_quote(p.toks[j].start) {
             break;
         }
         if super::entities::is_name_word(w)
-            || super::gazetteer::ROLES.contains(&w)
+            || super::gazetteer::ROLE_SET.contains(w)
             || NP_LOWER.contains(&w) && w.len() > 3
         {
             last_good = Some(j);
@@ -625,7 +625,7 @@ fn backward(p: &Para, reg: &mut Scope, ctx: &Context, i: usize) -> Option<(usize
                 "," | ";" | ":" | "”" | "“" | "\"" | "(" | ")" | "—" | "–" | "." | "’" | "‘"
             ) || BOUNDARY_WORDS.contains(&w) && !(matches!(w, "and" | "And") && coordinated(p, k - 1))
                 || p.in_quote(p.toks[k - 1].start)
-                || SPEECH_VERBS.contains(&w)
+                || SPEECH_VERB_SET.contains(w)
             {
                 break;
             }
@@ -640,7 +640,7 @@ fn backward(p: &Para, reg: &mut Scope, ctx: &Context, i: usize) -> Option<(usize
             || super::entities::is_name_word(last)
             || is_pronoun(last).is_some()
             || SOURCE_NOUNS.contains(&last)
-            || super::gazetteer::ROLES.contains(&last)
+            || super::gazetteer::ROLE_SET.contains(last)
             || NP_LOWER.contains(&last)
             || HEADS.contains(&last)
             || matches!(last, "," | "”" | "’");

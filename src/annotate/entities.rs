@@ -9,7 +9,7 @@
 //! "government forces", "state media", "rebels") resolve to the country the
 //! article is about.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -28,23 +28,83 @@ pub struct Tok {
     pub end: usize,
 }
 
-fn token_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?:[A-Z]\.){2,}|[\p{L}\p{N}]+(?:[-'’.,][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]").expect("token regex")
-    })
+/// Is `c` a letter or a number (`[\p{L}\p{N}]`)?
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if c.is_numeric() {
+        return true;
+    }
+    if !c.is_alphabetic() {
+        return false;
+    }
+    // Alphabetic also holds marks and symbols that are not letters.
+    static LETTER: OnceLock<Regex> = OnceLock::new();
+    let letter = LETTER.get_or_init(|| Regex::new(r"^\p{L}$").expect("letter regex"));
+    letter.is_match(c.encode_utf8(&mut [0; 4]))
+}
+
+/// The end of the run of letters and numbers starting at byte `i`.
+fn word_end(text: &str, i: usize) -> usize {
+    text[i..]
+        .char_indices()
+        .find(|&(_, c)| !is_word_char(c))
+        .map_or(text.len(), |(k, _)| i + k)
+}
+
+/// Spans of the raw tokens of `text`, as the leftmost-first matches of
+/// `(?:[A-Z]\.){2,}|[\p{L}\p{N}]+(?:[-'’.,][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]`.
+fn token_spans(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
+        if c.is_whitespace() {
+            i += c.len_utf8();
+            continue;
+        }
+        // Dotted abbreviations: "U.N.".
+        let mut j = i;
+        while j + 1 < b.len() && b[j].is_ascii_uppercase() && b[j + 1] == b'.' {
+            j += 2;
+        }
+        if j - i < 4 {
+            j = if is_word_char(c) {
+                // Words, joined by single inner marks: "al-Assad", "30,000".
+                let mut j = word_end(text, i);
+                while let Some(sep) = text[j..]
+                    .chars()
+                    .next()
+                    .filter(|c| matches!(c, '-' | '\'' | '’' | '.' | ','))
+                {
+                    let k = j + sep.len_utf8();
+                    if !text[k..].chars().next().is_some_and(is_word_char) {
+                        break;
+                    }
+                    j = word_end(text, k);
+                }
+                j
+            } else {
+                i + c.len_utf8()
+            };
+        }
+        out.push((i, j));
+        i = j;
+    }
+    out
 }
 
 /// Tokens of `text`; `Aleppo’s` gives `Aleppo` and `’s`; `30,000` stays whole.
 pub fn tokens(text: &str) -> Vec<Tok> {
     let mut out = Vec::new();
-    for m in token_re().find_iter(text) {
-        let s = m.as_str();
+    for (start, end) in token_spans(text) {
+        let s = &text[start..end];
         // Commas and full stops join digits only ("30,000", "1.5").
         if s.contains([',', '.'])
             && !s.starts_with(|c: char| c.is_ascii_uppercase() && s.len() <= 8 && s.ends_with('.'))
         {
-            let mut pos = m.start();
+            let mut pos = start;
             for (k, part) in split_keep_digits(s) {
                 if k {
                     out.push(Tok {
@@ -56,11 +116,18 @@ pub fn tokens(text: &str) -> Vec<Tok> {
             }
             continue;
         }
-        for (a, b) in split_possessive(s) {
-            out.push(Tok {
-                start: m.start() + a,
-                end: m.start() + b,
-            });
+        match possessive_at(s) {
+            Some(cut) => out.extend([
+                Tok {
+                    start,
+                    end: start + cut,
+                },
+                Tok {
+                    start: start + cut,
+                    end,
+                },
+            ]),
+            None => out.push(Tok { start, end }),
         }
     }
     out
@@ -88,14 +155,12 @@ fn split_keep_digits(s: &str) -> Vec<(bool, &str)> {
     out
 }
 
-fn split_possessive(s: &str) -> Vec<(usize, usize)> {
-    for suffix in ["’s", "'s"] {
-        if s.len() > suffix.len() + 1 && s.ends_with(suffix) {
-            let cut = s.len() - suffix.len();
-            return vec![(0, cut), (cut, s.len())];
-        }
-    }
-    vec![(0, s.len())]
+/// Where a possessive `’s`/`'s` ending a word starts, if it does.
+fn possessive_at(s: &str) -> Option<usize> {
+    ["’s", "'s"]
+        .iter()
+        .find(|suffix| s.len() > suffix.len() + 1 && s.ends_with(*suffix))
+        .map(|suffix| s.len() - suffix.len())
 }
 
 /// Starts with an upper-case letter.
@@ -122,22 +187,30 @@ fn not_name(w: &str) -> bool {
 }
 
 fn is_title(w: &str) -> bool {
-    gazetteer::TITLES.contains(&w)
+    gazetteer::TITLE_SET.contains(w)
 }
 
 fn is_role(w: &str) -> bool {
-    gazetteer::ROLES.contains(&w)
+    gazetteer::ROLE_SET.contains(w)
 }
 
 fn is_org_head(w: &str) -> bool {
-    gazetteer::ORG_HEADS.contains(&w)
+    gazetteer::ORG_HEAD_SET.contains(w)
 }
 
 /// The country a word names: its name, an alias or a demonym.
 pub fn country_by_word(w: &str) -> Option<&'static Country> {
-    COUNTRIES
-        .iter()
-        .find(|c| c.name == w || c.aliases.contains(&w) || c.demonyms.contains(&w))
+    static BY_WORD: OnceLock<HashMap<&str, &Country>> = OnceLock::new();
+    let by_word = BY_WORD.get_or_init(|| {
+        let mut m = HashMap::new();
+        for c in COUNTRIES {
+            for x in std::iter::once(&c.name).chain(c.aliases).chain(c.demonyms) {
+                m.entry(*x).or_insert(c);
+            }
+        }
+        m
+    });
+    by_word.get(w).copied()
 }
 
 /// The country whose capital is `w`.
@@ -182,7 +255,9 @@ pub struct Registry {
     person_keys: BTreeMap<String, String>,
     /// Forms that are a surname only (not matched before another name word).
     surname_forms: BTreeSet<String>,
-    matcher: Option<(AhoCorasick, Vec<String>)>,
+    /// The matcher, and for each of its forms the id and whether it is a
+    /// surname form.
+    matcher: Option<(AhoCorasick, Vec<(String, bool)>)>,
 }
 
 /// Folds a person's name for comparison: ASCII, lower case, no titles,
@@ -417,31 +492,36 @@ impl Registry {
     }
 
     fn build_matcher(&mut self) {
-        let pats: Vec<String> = self.forms.keys().cloned().collect();
+        let pats: Vec<&String> = self.forms.keys().collect();
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&pats)
             .expect("gazetteer matcher");
-        self.matcher = Some((ac, pats));
+        // Forms known now keep their ids: later additions never replace them.
+        let ids = self
+            .forms
+            .iter()
+            .map(|(form, id)| (id.clone(), self.surname_forms.contains(form)))
+            .collect();
+        self.matcher = Some((ac, ids));
     }
 
     /// Gazetteer and discovered forms in `text`: (start, end, id).
     pub fn find(&self, text: &str) -> Vec<(usize, usize, String)> {
-        let Some((ac, pats)) = &self.matcher else {
+        let Some((ac, ids)) = &self.matcher else {
             return Vec::new();
         };
         ac.find_overlapping_iter_safe(text)
             .into_iter()
             .filter_map(|m| {
-                let form = &pats[m.pattern().as_usize()];
+                let (id, surname) = &ids[m.pattern().as_usize()];
                 // "Andrew Smith" is not the surname "Andrew" of someone else.
-                if self.surname_forms.contains(form) {
+                if *surname {
                     let next = text[m.end()..].strip_prefix(' ').and_then(|t| t.split(' ').next());
                     if next.is_some_and(|w| is_cap(w) && !not_name(w.trim_end_matches([',', '.', '’', '\'']))) {
                         return None;
                     }
                 }
-                let id = self.forms.get(form)?;
                 Some((m.start(), m.end(), id.clone()))
             })
             .collect()
@@ -805,10 +885,11 @@ pub fn discover(text: &str, out: &mut BTreeMap<Found, usize>) {
             }
         }
         // Speech: "X said", "said X", "X, <apposition>, told".
-        let before_verb = b < toks.len() && gazetteer::SPEECH_VERBS.contains(&w(b))
+        let before_verb = b < toks.len() && gazetteer::SPEECH_VERB_SET.contains(w(b))
             || b < toks.len() && w(b) == "," && {
                 let close = (b + 1..(b + 14).min(toks.len())).find(|&k| matches!(w(k), "," | "." | ";"));
-                close.is_some_and(|k| w(k) == "," && k + 1 < toks.len() && gazetteer::SPEECH_VERBS.contains(&w(k + 1)))
+                close
+                    .is_some_and(|k| w(k) == "," && k + 1 < toks.len() && gazetteer::SPEECH_VERB_SET.contains(w(k + 1)))
             };
         let after_verb = (1..=4).any(|d| {
             a >= d
@@ -1168,6 +1249,32 @@ mod tests {
             words,
             ["The", "U.N.", "envoy", "’s", "plan", ",", "worth", "30,000", "euros", "."]
         );
+    }
+
+    /// The token pattern `token_spans` implements.
+    fn token_spans_by_regex(text: &str) -> Vec<(usize, usize)> {
+        let re = Regex::new(r"(?:[A-Z]\.){2,}|[\p{L}\p{N}]+(?:[-'’.,][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]").unwrap();
+        re.find_iter(text).map(|m| (m.start(), m.end())).collect()
+    }
+
+    #[test]
+    fn token_spans_match_the_token_pattern() {
+        for t in [
+            "The U.N. envoy’s plan, worth 30,000 euros.",
+            "A.B.C.D. and U.S and E.U.x, J. Smith; al-Assad's 1.5-2.0 ‘x’ — Ⓐb Ⅻ½ café\u{301} e\u{345}x 'n', ,a",
+            "",
+            "  \t\u{a0}x",
+            "A.B. A.b. AB.C.D. Z.Z.Z",
+        ] {
+            assert_eq!(token_spans(t), token_spans_by_regex(t), "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn token_spans_match_the_token_pattern_on_any_text(t in "[A-Za-z0-9 .,'’\\-“”éÅ\u{301}\u{345}Ⓐ½Ⅻ\t\u{a0}]{0,40}") {
+            proptest::prop_assert_eq!(token_spans(&t), token_spans_by_regex(&t));
+        }
     }
 
     #[test]

@@ -46,11 +46,22 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// The end of the run of letters and numbers starting at byte `i`.
-fn word_end(text: &str, i: usize) -> usize {
-    text[i..]
-        .char_indices()
-        .find(|&(_, c)| !is_word_char(c))
-        .map_or(text.len(), |(k, _)| i + k)
+fn word_end(text: &str, mut i: usize) -> usize {
+    let b = text.as_bytes();
+    while i < b.len() {
+        if b[i].is_ascii() {
+            if !b[i].is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            match text[i..].chars().next() {
+                Some(c) if is_word_char(c) => i += c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    i
 }
 
 /// Spans of the raw tokens of `text`, as the leftmost-first matches of

@@ -112,7 +112,7 @@ pub fn tokens(text: &str) -> Vec<Tok> {
     for (start, end) in token_spans(text) {
         let s = &text[start..end];
         // Commas and full stops join digits only ("30,000", "1.5").
-        if s.contains([',', '.'])
+        if s.bytes().any(|b| b == b',' || b == b'.')
             && !s.starts_with(|c: char| c.is_ascii_uppercase() && s.len() <= 8 && s.ends_with('.'))
         {
             let mut pos = start;
@@ -677,7 +677,10 @@ impl<'a> Scope<'a> {
 
     /// The changes and reads to replay.
     pub fn into_trace(self) -> Trace {
-        let mut reads: Vec<String> = self.base_reads.into_inner().into_iter().map(str::to_string).collect();
+        let mut reads = self.base_reads.into_inner();
+        reads.sort_unstable();
+        reads.dedup();
+        let mut reads: Vec<String> = reads.into_iter().map(str::to_string).collect();
         reads.extend(self.base_misses.into_inner());
         reads.sort_unstable();
         reads.dedup();

@@ -10,9 +10,11 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
 
 use rayon::prelude::*;
 
+use crate::annotate::gazetteer::Fnv;
 use crate::model::{Article, SharedPassage};
 
 /// How many related articles each article lists at most.
@@ -208,7 +210,7 @@ fn content_words(articles: &[Article], live: &[usize]) -> (Vec<Vec<u32>>, usize)
             w
         })
         .collect();
-    let mut term: HashMap<&str, u32> = HashMap::new();
+    let mut term: HashMap<&str, u32, BuildHasherDefault<Fnv>> = HashMap::default();
     let mut out = vec![Vec::new(); articles.len()];
     for &i in live {
         out[i] = per_article[i]

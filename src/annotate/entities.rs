@@ -68,7 +68,7 @@ fn word_end(text: &str, mut i: usize) -> usize {
 /// `(?:[A-Z]\.){2,}|[\p{L}\p{N}]+(?:[-'’.,][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]`.
 fn token_spans(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(text.len() / 4);
     let mut i = 0;
     while let Some(c) = text[i..].chars().next() {
         if c.is_whitespace() {
@@ -108,7 +108,7 @@ fn token_spans(text: &str) -> Vec<(usize, usize)> {
 
 /// Tokens of `text`; `Aleppo’s` gives `Aleppo` and `’s`; `30,000` stays whole.
 pub fn tokens(text: &str) -> Vec<Tok> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(text.len() / 4);
     for (start, end) in token_spans(text) {
         let s = &text[start..end];
         // Commas and full stops join digits only ("30,000", "1.5").

@@ -1429,6 +1429,25 @@ mod tests {
     }
 
     #[test]
+    fn every_country_relative_rule_fires_past_its_word_check() {
+        let main = country_by_word("Iraq");
+        let t = "The security sources said the army and the Iraqi Interior Ministry met opposition groups and rebels in the old city of Mosul.";
+        let mut names: Vec<String> = generated(t, main, &|_| None).into_iter().map(|g| g.2).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "Iraqi army",
+                "Iraqi interior ministry",
+                "Iraqi military sources",
+                "Iraqi opposition",
+                "Iraqi rebels",
+                "Old City of Mosul"
+            ]
+        );
+    }
+
+    #[test]
     fn use_mention_cues() {
         let t = "They used the term ‘freedom’ often.";
         assert!(use_mention_before(t, t.find("‘").unwrap() + 3));

@@ -15,9 +15,8 @@ pub mod speakers;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Article, Attribution, Entity, Mention, Quote};
 use crate::text::slugify;
@@ -61,8 +60,7 @@ pub fn run(articles: &mut [Article], cfg: &Config) -> Vec<Entity> {
         .map(|&i| annotate_article(&articles[i], &lexicon))
         .collect();
 
-    let mut reg = lexicon.clone();
-    drop(lexicon);
+    let mut reg = lexicon;
     let mut changed: BTreeSet<String> = BTreeSet::new();
     let mut used: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (&i, mut n) in live.iter().zip(notes) {

@@ -242,168 +242,205 @@ pub fn run_into(
         sink.put(PathBuf::from(path), key, html.into_bytes())
     };
 
-    archive.articles.par_iter().try_for_each(|a| -> Result<()> {
-        let mut ctx = Context::new();
-        let path = &a.url;
-        if let Some(canon) = &a.duplicate_of {
-            let card = ArticleCard::new(a);
-            let target = idx.article_url(canon);
-            let key = key_of(&("redirect.html", &card, &target));
-            if !sink.fresh(path, key) {
-                ctx.insert("article", &card);
-                ctx.insert("target", &target);
-                page("redirect.html", "../", path, &mut ctx, Some(key))?;
+    let put = |path: &str, bytes: Vec<u8>| sink.put(PathBuf::from(path), hash_bytes(&bytes), bytes);
+    // Every page or group of pages is a job; jobs run in parallel (the
+    // sink sorts what it receives, so the output does not depend on order).
+    type Job<'j> = Box<dyn Fn() -> Result<()> + Send + Sync + 'j>;
+    let jobs: Vec<Job> = vec![
+        Box::new(|| {
+            archive.articles.par_iter().try_for_each(|a| -> Result<()> {
+                let mut ctx = Context::new();
+                let path = &a.url;
+                if let Some(canon) = &a.duplicate_of {
+                    let card = ArticleCard::new(a);
+                    let target = idx.article_url(canon);
+                    let key = key_of(&("redirect.html", &card, &target));
+                    if !sink.fresh(path, key) {
+                        ctx.insert("article", &card);
+                        ctx.insert("target", &target);
+                        page("redirect.html", "../", path, &mut ctx, Some(key))?;
+                    }
+                } else {
+                    let view = ArticleView::new(a, &idx);
+                    let key = key_of(&("article.html", &view));
+                    if !sink.fresh(path, key) {
+                        ctx.insert("article", &view);
+                        page("article.html", "../", path, &mut ctx, Some(key))?;
+                    }
+                }
+                let original = originals.get(&a.id).map(|t| t.as_bytes().to_vec()).unwrap_or_default();
+                let key = hash_bytes(&original);
+                if !sink.fresh(&a.original_text_url, key) {
+                    sink.put(PathBuf::from(&a.original_text_url), key, original)?;
+                }
+                Ok(())
+            })?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut by_entity: BTreeMap<&str, Vec<&Article>> = BTreeMap::new();
+            for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
+                let mut ids: Vec<&str> = a.mentions.iter().map(|m| m.entity.as_str()).collect();
+                ids.extend(a.quotes.iter().filter_map(|q| q.speaker.as_deref()));
+                ids.extend(a.attributions.iter().map(|t| t.source.as_str()));
+                ids.sort_unstable();
+                ids.dedup();
+                for id in ids {
+                    by_entity.entry(id).or_default().push(a);
+                }
             }
-        } else {
-            let view = ArticleView::new(a, &idx);
-            let key = key_of(&("article.html", &view));
-            if !sink.fresh(path, key) {
-                ctx.insert("article", &view);
-                page("article.html", "../", path, &mut ctx, Some(key))?;
+            archive.entities.par_iter().try_for_each(|e| {
+                let view = EntityView::new(e, by_entity.get(e.id.as_str()).map_or(&[][..], |v| &v[..]), &idx);
+                let key = key_of(&("entity.html", &view));
+                if sink.fresh(&e.url, key) {
+                    return Ok(());
+                }
+                let mut ctx = Context::new();
+                ctx.insert("entity", &view);
+                page("entity.html", "../", &e.url, &mut ctx, Some(key))
+            })?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let cards: Vec<ArticleCard> = archive
+                .articles
+                .iter()
+                .filter(|a| a.duplicate_of.is_none())
+                .map(ArticleCard::new)
+                .collect();
+            let mut ctx = Context::new();
+            ctx.insert("articles", &cards);
+            ctx.insert("counts", &Counts::new(archive));
+            page("index.html", "", "index.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            for (path, bytes) in crate::chronology::pages::render(archive, tera, &base, site)? {
+                sink.put(path, hash_bytes(&bytes), bytes)?;
             }
-        }
-        let original = originals.get(&a.id).map(|t| t.as_bytes().to_vec()).unwrap_or_default();
-        let key = hash_bytes(&original);
-        if !sink.fresh(&a.original_text_url, key) {
-            sink.put(PathBuf::from(&a.original_text_url), key, original)?;
-        }
-        Ok(())
-    })?;
-
-    let mut by_entity: BTreeMap<&str, Vec<&Article>> = BTreeMap::new();
-    for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
-        let mut ids: Vec<&str> = a.mentions.iter().map(|m| m.entity.as_str()).collect();
-        ids.extend(a.quotes.iter().filter_map(|q| q.speaker.as_deref()));
-        ids.extend(a.attributions.iter().map(|t| t.source.as_str()));
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
-            by_entity.entry(id).or_default().push(a);
-        }
-    }
-    archive.entities.par_iter().try_for_each(|e| {
-        let view = EntityView::new(e, by_entity.get(e.id.as_str()).map_or(&[][..], |v| &v[..]), &idx);
-        let key = key_of(&("entity.html", &view));
-        if sink.fresh(&e.url, key) {
-            return Ok(());
-        }
-        let mut ctx = Context::new();
-        ctx.insert("entity", &view);
-        page("entity.html", "../", &e.url, &mut ctx, Some(key))
-    })?;
-
-    let cards: Vec<ArticleCard> = archive
-        .articles
-        .iter()
-        .filter(|a| a.duplicate_of.is_none())
-        .map(ArticleCard::new)
-        .collect();
-    let mut ctx = Context::new();
-    ctx.insert("articles", &cards);
-    ctx.insert("counts", &Counts::new(archive));
-    page("index.html", "", "index.html", &mut ctx, None)?;
-
-    for (path, bytes) in crate::chronology::pages::render(archive, tera, &base, site)? {
-        sink.put(path, hash_bytes(&bytes), bytes)?;
-    }
-
-    let mut ctx = Context::new();
-    ctx.insert("entities", &archive.entities);
-    page("entities.html", "", "entities.html", &mut ctx, None)?;
-
-    let mut ctx = Context::new();
-    ctx.insert("sources", &sources_view(archive, &idx));
-    page("sources.html", "", "sources.html", &mut ctx, None)?;
-
-    let mut ctx = Context::new();
-    ctx.insert("speakers", &quotes_view(archive, &idx));
-    page("quotes.html", "", "quotes.html", &mut ctx, None)?;
-
-    let mut ctx = Context::new();
-    let passages: Vec<_> = archive
-        .shared_passages
-        .iter()
-        .map(|s| {
-            (
-                s.text.clone(),
-                s.occurrences
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            ctx.insert("entities", &archive.entities);
+            page("entities.html", "", "entities.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            ctx.insert("sources", &sources_view(archive, &idx));
+            page("sources.html", "", "sources.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            ctx.insert("speakers", &quotes_view(archive, &idx));
+            page("quotes.html", "", "quotes.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            let passages: Vec<_> = archive
+                .shared_passages
+                .iter()
+                .map(|s| {
+                    (
+                        s.text.clone(),
+                        s.occurrences
+                            .iter()
+                            .map(|o| Link {
+                                url: format!("{}#{}", idx.article_url(&o.article), o.paragraph),
+                                title: idx.title(&o.article).to_string(),
+                            })
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            ctx.insert("passages", &passages);
+            page("shared.html", "", "shared.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            ctx.insert(
+                "articles",
+                &archive
+                    .articles
                     .iter()
-                    .map(|o| Link {
-                        url: format!("{}#{}", idx.article_url(&o.article), o.paragraph),
-                        title: idx.title(&o.article).to_string(),
+                    .map(|a| ReportRow::new(a, &idx))
+                    .collect::<Vec<_>>(),
+            );
+            ctx.insert(
+                "duplicates",
+                &archive
+                    .duplicates
+                    .iter()
+                    .map(|d| {
+                        let link = |id: &String| Link {
+                            url: idx.article_url(id),
+                            title: idx.title(id).to_string(),
+                        };
+                        (
+                            link(&d.canonical),
+                            d.members
+                                .iter()
+                                .filter(|m| **m != d.canonical)
+                                .map(link)
+                                .collect::<Vec<_>>(),
+                            d.similarity,
+                        )
                     })
                     .collect::<Vec<_>>(),
-            )
-        })
-        .collect();
-    ctx.insert("passages", &passages);
-    page("shared.html", "", "shared.html", &mut ctx, None)?;
-
-    let mut ctx = Context::new();
-    ctx.insert(
-        "articles",
-        &archive
-            .articles
-            .iter()
-            .map(|a| ReportRow::new(a, &idx))
-            .collect::<Vec<_>>(),
-    );
-    ctx.insert(
-        "duplicates",
-        &archive
-            .duplicates
-            .iter()
-            .map(|d| {
-                let link = |id: &String| Link {
-                    url: idx.article_url(id),
-                    title: idx.title(id).to_string(),
-                };
-                (
-                    link(&d.canonical),
-                    d.members
-                        .iter()
-                        .filter(|m| **m != d.canonical)
-                        .map(link)
-                        .collect::<Vec<_>>(),
-                    d.similarity,
-                )
-            })
-            .collect::<Vec<_>>(),
-    );
-    ctx.insert("warnings", &archive.warnings);
-    page("report.html", "", "report.html", &mut ctx, None)?;
-
-    let mut ctx = Context::new();
-    ctx.insert("title", "About this archive");
-    ctx.insert("body", &markdown_to_html(about_md));
-    page("page.html", "", "about.html", &mut ctx, None)?;
-
-    let mut ctx = Context::new();
-    // Served for missing paths at any depth: links from the site's root path.
-    page(
-        "404.html",
-        &crate::feeds::base_path(&site.base_url),
-        "404.html",
-        &mut ctx,
-        None,
-    )?;
-    page("search.html", "", "search.html", &mut Context::new(), None)?;
-    for (path, bytes) in crate::search::run(archive)? {
-        sink.put(path, hash_bytes(&bytes), bytes)?;
-    }
-
-    let put = |path: &str, bytes: Vec<u8>| sink.put(PathBuf::from(path), hash_bytes(&bytes), bytes);
-    for (path, text) in STATIC {
-        put(path, text.as_bytes().to_vec())?;
-    }
-    put("static/syntax.css", syntax_css().into_bytes())?;
-    let key = key_of(archive);
-    if !sink.fresh("data/archive.json", key) {
-        sink.put_with(PathBuf::from("data/archive.json"), key, &|w| {
-            serde_json::to_writer_pretty(w, archive).context("serialising archive.json")
-        })?;
-    }
-    put(".nojekyll", Vec::new())?;
+            );
+            ctx.insert("warnings", &archive.warnings);
+            page("report.html", "", "report.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            ctx.insert("title", "About this archive");
+            ctx.insert("body", &markdown_to_html(about_md));
+            page("page.html", "", "about.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            // Served for missing paths at any depth: links from the site's root path.
+            page(
+                "404.html",
+                &crate::feeds::base_path(&site.base_url),
+                "404.html",
+                &mut ctx,
+                None,
+            )?;
+            page("search.html", "", "search.html", &mut Context::new(), None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            for (path, bytes) in crate::search::run(archive)? {
+                sink.put(path, hash_bytes(&bytes), bytes)?;
+            }
+            Ok(())
+        }),
+        Box::new(|| {
+            for (path, text) in STATIC {
+                put(path, text.as_bytes().to_vec())?;
+            }
+            put("static/syntax.css", syntax_css().into_bytes())?;
+            put(".nojekyll", Vec::new())?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let key = key_of(archive);
+            if !sink.fresh("data/archive.json", key) {
+                sink.put_with(PathBuf::from("data/archive.json"), key, &|w| {
+                    serde_json::to_writer_pretty(w, archive).context("serialising archive.json")
+                })?;
+            }
+            Ok(())
+        }),
+    ];
+    jobs.par_iter().try_for_each(|job| job())?;
     let mut pages = recorder.paths.lock().expect("no panic while holding the lock").clone();
     pages.sort();
     for (path, bytes) in crate::feeds::run(archive, site, &pages) {

@@ -261,17 +261,12 @@ pub fn run_into(
                         page("redirect.html", "../", path, &mut ctx, Some(key))?;
                     }
                 } else {
-                    let view = ArticleView::new(a, &idx);
+                    let view = ArticleView::new(a, &idx, originals);
                     let key = key_of(&("article.html", &view));
                     if !sink.fresh(path, key) {
                         ctx.insert("article", &view);
                         page("article.html", "../", path, &mut ctx, Some(key))?;
                     }
-                }
-                let original = originals.get(&a.id).map(|t| t.as_bytes().to_vec()).unwrap_or_default();
-                let key = hash_bytes(&original);
-                if !sink.fresh(&a.original_text_url, key) {
-                    sink.put(PathBuf::from(&a.original_text_url), key, original)?;
                 }
                 Ok(())
             })?;
@@ -594,9 +589,11 @@ struct ParagraphView {
 /// A duplicate merged into a canonical article, and how it differs.
 #[derive(Serialize)]
 struct VariantView {
-    url: String,
+    /// Fragment of the variant's original text on the canonical page.
+    anchor: String,
     title: String,
     source_file: String,
+    original: String,
     diff: crate::dedup::diff::VariantDiff,
 }
 
@@ -608,7 +605,9 @@ struct ArticleView {
     evidence: Vec<String>,
     byline: Option<String>,
     original_url: Option<String>,
-    original_text_url: String,
+    source_file: String,
+    /// The file's text as ingested (decoded, otherwise untouched).
+    original: String,
     paragraphs: Vec<ParagraphView>,
     related: Vec<Link>,
     variants: Vec<VariantView>,
@@ -617,7 +616,9 @@ struct ArticleView {
 }
 
 impl ArticleView {
-    fn new(a: &Article, idx: &Index) -> Self {
+    /// `originals`: the text of every article file as ingested, by id.
+    fn new(a: &Article, idx: &Index, originals: &BTreeMap<String, String>) -> Self {
+        let original = |id: &str| originals.get(id).cloned().unwrap_or_default();
         let marks = marks_by_paragraph(a);
         let no_marks = Marks::default();
         let paragraphs = a
@@ -649,9 +650,10 @@ impl ArticleView {
             .into_iter()
             .flatten()
             .map(|b| VariantView {
-                url: b.original_text_url.clone(),
+                anchor: format!("original-{}", b.id),
                 title: b.title.clone(),
                 source_file: b.source_file.clone(),
+                original: original(&b.id),
                 diff: crate::dedup::diff::summarise(a, b),
             })
             .collect();
@@ -671,7 +673,8 @@ impl ArticleView {
             evidence: a.date.evidence.clone(),
             byline: a.byline.clone(),
             original_url: a.original_url.clone(),
-            original_text_url: a.original_text_url.clone(),
+            source_file: a.source_file.clone(),
+            original: original(&a.id),
             paragraphs,
             related: a
                 .related

@@ -235,3 +235,37 @@ fn init_scaffolds_an_archive_that_builds() {
         "init must not overwrite"
     );
 }
+
+#[test]
+fn every_original_text_is_on_a_page_escaped_duplicates_included() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let body = "The <b>council</b> met on Monday & agreed a budget of £3m for the new bridge.\n\n\
+                Work starts in spring, the mayor said, and should end within two years.\n";
+    std::fs::write(input.join("a.txt"), format!("Council backs bridge\n\n{body}")).unwrap();
+    std::fs::write(input.join("b.txt"), format!("Council backs  bridge\n\n{body}\n")).unwrap();
+    std::fs::write(
+        input.join("c.txt"),
+        "Storm closes port\n\nA storm shut the port for a day.\n",
+    )
+    .unwrap();
+    let site = tmp.path().join("site");
+    build(&input, &site);
+    let archive: dossier::model::Archive =
+        serde_json::from_slice(&std::fs::read(site.join("data/archive.json")).unwrap()).unwrap();
+    assert_eq!(archive.duplicates.len(), 1);
+    for a in &archive.articles {
+        let (page, id) = a.original_text_url.split_once('#').expect("a fragment");
+        let html = std::fs::read_to_string(site.join(page)).unwrap();
+        let text = std::fs::read_to_string(input.join(a.source_file.rsplit('/').next().unwrap())).unwrap();
+        let at = html
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("{} has no #{id}", page));
+        let pre = &html[at..];
+        let pre = &pre[pre.find("<pre>").unwrap() + 5..pre.find("</pre>").unwrap()];
+        assert_eq!(pre, dossier::render::escape(&text), "{}", a.source_file);
+    }
+    // Nothing is left in a separate folder of raw files.
+    assert!(!site.join("originals").exists());
+}

@@ -285,7 +285,7 @@ pub fn run_into(
                 }
             }
             archive.entities.par_iter().try_for_each(|e| {
-                let view = EntityView::new(e, by_entity.get(e.id.as_str()).map_or(&[][..], |v| &v[..]), &idx);
+                let view = EntityView::new(e, by_entity.get(e.id.as_str()).map_or(&[][..], |v| &v[..]));
                 let key = key_of(&("entity.html", &view));
                 if sink.fresh(&e.url, key) {
                     return Ok(());
@@ -869,21 +869,29 @@ fn typographic_filter(
 #[derive(Serialize)]
 struct EntityView {
     entity: Entity,
-    articles: Vec<Link>,
-    /// (paragraph link, the sentence naming the entity).
-    mentions: Vec<(Link, String)>,
+    /// Every article naming the entity, in archive order.
+    articles: Vec<EntityArticle>,
     /// (paragraph link, quote text, how the speaker was named).
     quotes: Vec<(Link, String, String)>,
     /// Claims attributed to the entity as a source.
     claims: Vec<Claim>,
 }
 
+/// An article on an entity's page: linked at its first mention of the
+/// entity (or the article itself when it only quotes or cites it).
+#[derive(Serialize)]
+struct EntityArticle {
+    link: Link,
+    /// The sentence of the first mention, if any.
+    sentence: Option<String>,
+    /// Mentions after the first.
+    more: usize,
+}
+
 impl EntityView {
     /// `articles_of`: the non-duplicate articles that mention, quote or cite `e`, in archive order.
-    fn new(e: &Entity, articles_of: &[&Article], idx: &Index) -> Self {
-        let _ = idx;
+    fn new(e: &Entity, articles_of: &[&Article]) -> Self {
         let mut articles = Vec::new();
-        let mut mentions = Vec::new();
         let mut quotes = Vec::new();
         let mut claims = Vec::new();
         let up = |a: &Article, pid: &str| {
@@ -901,15 +909,18 @@ impl EntityView {
                 .filter(|q| q.speaker.as_deref() == Some(e.id.as_str()))
                 .collect();
             let cited: Vec<_> = a.attributions.iter().filter(|t| t.source == e.id).collect();
-            if !ms.is_empty() || !quoted.is_empty() || !cited.is_empty() {
-                articles.push(up(a, ""));
-            }
-            let mut seen = std::collections::BTreeSet::new();
-            for m in ms {
-                let sentence = sentence_at(paragraph_text(a, &m.paragraph), m.start, m.end);
-                if seen.insert((m.paragraph.clone(), sentence.clone())) {
-                    mentions.push((up(a, &m.paragraph), sentence));
-                }
+            if let Some(m) = ms.first() {
+                articles.push(EntityArticle {
+                    link: up(a, &m.paragraph),
+                    sentence: Some(sentence_at(paragraph_text(a, &m.paragraph), m.start, m.end)),
+                    more: ms.len() - 1,
+                });
+            } else if !quoted.is_empty() || !cited.is_empty() {
+                articles.push(EntityArticle {
+                    link: up(a, ""),
+                    sentence: None,
+                    more: 0,
+                });
             }
             for q in quoted {
                 quotes.push((
@@ -933,7 +944,6 @@ impl EntityView {
         EntityView {
             entity: e.clone(),
             articles,
-            mentions,
             quotes,
             claims,
         }

@@ -35,7 +35,7 @@ pub const SHARD_BYTES: usize = 48 * 1024;
 /// Most postings kept per term (the best-weighted ones).
 pub const MAX_POSTINGS: usize = 1500;
 /// Documents per document bucket.
-pub const BUCKET: usize = 4;
+pub const BUCKET: usize = 8;
 /// Longest term indexed, in characters.
 const MAX_TERM_CHARS: usize = 40;
 
@@ -60,8 +60,14 @@ pub const STOP_WORDS: &[&str] = &[
 /// case, runs of letters and digits; single letters, stop words and very
 /// long runs dropped. `static/search.js` does exactly the same.
 pub fn terms(text: &str) -> Vec<String> {
-    let folded: String = text.nfkd().filter(|c| !is_combining_mark(*c)).collect();
-    let folded = folded.to_lowercase();
+    let folded = if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.nfkd()
+            .filter(|c| !is_combining_mark(*c))
+            .collect::<String>()
+            .to_lowercase()
+    };
     folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|t| {

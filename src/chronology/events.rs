@@ -10,8 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use regex::Regex;
-
+use super::dates::WordRegex;
 use super::Dated;
 use crate::model::{Article, Event, Occurrence};
 use crate::text::slugify;
@@ -146,16 +145,18 @@ pub fn content_words(s: &str) -> BTreeSet<String> {
         .collect()
 }
 
-fn percent_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(\d{1,3}(?:\.\d+)?) ?(?:%|percent\b|per cent\b)").expect("valid percent regex")
-    })
+fn percent_re() -> &'static WordRegex {
+    static RE: OnceLock<WordRegex> = OnceLock::new();
+    RE.get_or_init(|| WordRegex::new(r"(?i)\b(\d{1,3}(?:\.\d+)?) ?(?:%|percent\b|per cent\b)"))
 }
 
 /// Percentages named in a sentence, as written ("80", "95").
 pub fn percentages(s: &str) -> BTreeSet<String> {
-    percent_re().captures_iter(s).map(|c| c[1].to_string()).collect()
+    percent_re()
+        .for_text(s)
+        .captures_iter(s)
+        .map(|c| c[1].to_string())
+        .collect()
 }
 
 fn shared(a: &BTreeSet<String>, b: &BTreeSet<String>) -> usize {

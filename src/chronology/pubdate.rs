@@ -21,9 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use regex::Regex;
-
-use super::dates::{self, Day, Expr, Unit};
+use super::dates::{self, Day, Expr, Unit, WordRegex};
 use super::events::content_words;
 use super::Located;
 use crate::model::Article;
@@ -85,11 +83,10 @@ pub fn start_class(sentence: &str) -> Option<&'static str> {
     })
 }
 
-fn duration_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
+fn duration_re() -> &'static WordRegex {
+    static RE: OnceLock<WordRegex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ](day|week|month|year)s?(?:[- ]old)?,?((?: [\w’'-]+){1,4})")
-            .expect("valid duration regex")
+        WordRegex::new(r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ](day|week|month|year)s?(?:[- ]old)?,?((?: [\w’'-]+){1,4})")
     })
 }
 
@@ -174,7 +171,7 @@ fn evidence(a: &Article, located: &[Located]) -> Evidence {
         }
     }
     for p in &a.paragraphs {
-        for c in duration_re().captures_iter(&p.text) {
+        for c in duration_re().for_text(&p.text).captures_iter(&p.text) {
             // The happening named in the next few words: "three-week-old assault by ...".
             let Some(class) = c[3].split_whitespace().find_map(class_of) else {
                 continue;

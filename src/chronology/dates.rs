@@ -151,25 +151,29 @@ pub struct Resolved {
     pub granularity: &'static str,
 }
 
-impl Resolved {
-    fn day(d: Day) -> Resolved {
-        Resolved {
+/// A resolved expression without its ISO value (see [`resolve_period`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub first: Day,
+    pub granularity: &'static str,
+}
+
+impl Period {
+    fn day(d: Day) -> Period {
+        Period {
             first: d,
-            value: d.iso(),
             granularity: "day",
         }
     }
-    fn month(y: i32, m: u32) -> Resolved {
-        Resolved {
+    fn month(y: i32, m: u32) -> Period {
+        Period {
             first: Day { y, m, d: 1 },
-            value: format!("{y:04}-{m:02}"),
             granularity: "month",
         }
     }
-    fn year(y: i32) -> Resolved {
-        Resolved {
+    fn year(y: i32) -> Period {
+        Period {
             first: Day { y, m: 1, d: 1 },
-            value: format!("{y:04}"),
             granularity: "year",
         }
     }
@@ -889,6 +893,21 @@ pub fn weekday_near(reference: Day, wd: u32, after: bool) -> Day {
 /// expressions that carry their year resolve). `prev_day` is the last
 /// day-level date resolved before this expression in the same article.
 pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option<Resolved> {
+    let Period { first, granularity } = resolve_period(f, pubdate, prev_day)?;
+    let value = match granularity {
+        "day" => first.iso(),
+        "month" => format!("{:04}-{:02}", first.y, first.m),
+        _ => format!("{:04}", first.y),
+    };
+    Some(Resolved {
+        first,
+        value,
+        granularity,
+    })
+}
+
+/// [`resolve`] without formatting the value.
+pub fn resolve_period(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option<Period> {
     match &f.expr {
         Expr::Date {
             year,
@@ -897,17 +916,22 @@ pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option
             weekday,
         } => {
             if let Some(y) = year {
-                return Day::new(*y, *month, *day).map(Resolved::day);
+                return Day::new(*y, *month, *day).map(Period::day);
             }
             let p = pubdate?;
             // The latest such date up to a week after publication (the
             // earliest from a week before it in the future tense); a weekday
             // picks among neighbouring years ("Monday 2 January" written in
             // late December).
-            let cands: Vec<Day> = (p.y - 1..=p.y + 1)
-                .filter_map(|y| Day::new(y, *month, *day))
-                .filter(|d| weekday.is_none_or(|w| w == d.weekday()))
-                .collect();
+            let mut found = [p; 3];
+            let mut n = 0;
+            for d in (p.y - 1..=p.y + 1).filter_map(|y| Day::new(y, *month, *day)) {
+                if weekday.is_none_or(|w| w == d.weekday()) {
+                    found[n] = d;
+                    n += 1;
+                }
+            }
+            let cands = &found[..n];
             let pick = if f.future {
                 cands.iter().find(|d| d.num() >= p.num() - 7)
             } else {
@@ -915,13 +939,13 @@ pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option
             };
             let nearest = || cands.iter().min_by_key(|d| (d.num() - p.num()).abs());
             match pick.or_else(nearest) {
-                Some(d) => Some(Resolved::day(*d)),
-                None => Day::new(p.y, *month, *day).map(Resolved::day),
+                Some(d) => Some(Period::day(*d)),
+                None => Day::new(p.y, *month, *day).map(Period::day),
             }
         }
         Expr::Month { year, month } => {
             if let Some(y) = year {
-                return Some(Resolved::month(*y, *month));
+                return Some(Period::month(*y, *month));
             }
             let p = pubdate?;
             let y = if f.future {
@@ -935,9 +959,9 @@ pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option
             } else {
                 p.y
             };
-            Some(Resolved::month(y, *month))
+            Some(Period::month(y, *month))
         }
-        Expr::Year(y) => Some(Resolved::year(*y)),
+        Expr::Year(y) => Some(Period::year(*y)),
         Expr::Weekday { weekday, shift } => {
             let p = pubdate?;
             let d = match shift {
@@ -947,7 +971,7 @@ pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option
                 _ if f.in_quote => weekday_near(prev_day.filter(|d| *d <= p).unwrap_or(p), *weekday, false),
                 _ => weekday_near(p, *weekday, false),
             };
-            Some(Resolved::day(d))
+            Some(Period::day(d))
         }
         Expr::Relative { unit, offset } => {
             let p = pubdate?;
@@ -959,23 +983,23 @@ pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option
                     } else {
                         p
                     };
-                    Resolved::day(base.plus_days(*offset as i64))
+                    Period::day(base.plus_days(*offset as i64))
                 }
                 Unit::Week => {
                     let d = p.plus_days(7 * *offset as i64);
                     let (y, m) = d.add_months(0);
-                    Resolved::month(y, m)
+                    Period::month(y, m)
                 }
                 Unit::Month => {
                     let (y, m) = p.add_months(*offset);
-                    Resolved::month(y, m)
+                    Period::month(y, m)
                 }
-                Unit::Year => Resolved::year(p.y + offset),
+                Unit::Year => Period::year(p.y + offset),
             })
         }
         Expr::SameDay { offset } => {
             let base = prev_day.or(pubdate)?;
-            Some(Resolved::day(base.plus_days(*offset as i64)))
+            Some(Period::day(base.plus_days(*offset as i64)))
         }
     }
 }

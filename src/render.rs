@@ -476,7 +476,9 @@ pub struct Index<'a> {
     articles: BTreeMap<&'a str, &'a Article>,
     entities: BTreeMap<&'a str, &'a Entity>,
     /// (article, paragraph) → the other occurrences of its shared passage.
-    also_in: BTreeMap<(&'a str, &'a str), Vec<&'a crate::model::Occurrence>>,
+    /// (article, paragraph) → index of its shared passage.
+    also_in: BTreeMap<(&'a str, &'a str), usize>,
+    passages: &'a [crate::model::SharedPassage],
     /// Canonical id → its duplicates.
     variants: BTreeMap<&'a str, Vec<&'a Article>>,
 }
@@ -496,13 +498,14 @@ impl<'a> Index<'a> {
             also_in: archive
                 .shared_passages
                 .iter()
-                .flat_map(|s| {
-                    s.occurrences.iter().map(move |o| {
-                        let others = s.occurrences.iter().filter(|x| x.article != o.article).collect();
-                        ((o.article.as_str(), o.paragraph.as_str()), others)
-                    })
+                .enumerate()
+                .flat_map(|(i, s)| {
+                    s.occurrences
+                        .iter()
+                        .map(move |o| ((o.article.as_str(), o.paragraph.as_str()), i))
                 })
                 .collect(),
+            passages: &archive.shared_passages,
             variants: duplicates,
         }
     }
@@ -583,7 +586,39 @@ struct ParagraphView {
     role: Option<String>,
     /// Escaped text with annotation markup; safe to emit unescaped.
     html: String,
-    also_in: Vec<Link>,
+    also_in: Option<AlsoIn>,
+}
+
+/// Where else a shared paragraph occurs: the first few other places, and
+/// how many more are listed on the shared passages page.
+#[derive(Serialize)]
+struct AlsoIn {
+    links: Vec<Link>,
+    more: usize,
+    /// Fragment of the passage on `shared.html`.
+    anchor: String,
+}
+
+/// Other places shown under a shared paragraph; the rest are on `shared.html`.
+const ALSO_IN_SHOWN: usize = 8;
+
+impl AlsoIn {
+    /// The other occurrences of shared passage `i` than in article `id`.
+    fn new(i: usize, id: &str, idx: &Index) -> Self {
+        let others: Vec<_> = idx.passages[i].occurrences.iter().filter(|o| o.article != id).collect();
+        AlsoIn {
+            links: others
+                .iter()
+                .take(ALSO_IN_SHOWN)
+                .map(|o| Link {
+                    url: format!("../{}#{}", idx.article_url(&o.article), o.paragraph),
+                    title: format!("{} ({})", idx.title(&o.article), o.paragraph),
+                })
+                .collect(),
+            more: others.len().saturating_sub(ALSO_IN_SHOWN),
+            anchor: format!("s{}", i + 1),
+        }
+    }
 }
 
 /// A duplicate merged into a canonical article, and how it differs.
@@ -635,13 +670,7 @@ impl ArticleView {
                 also_in: idx
                     .also_in
                     .get(&(a.id.as_str(), p.id.as_str()))
-                    .into_iter()
-                    .flatten()
-                    .map(|o| Link {
-                        url: format!("../{}#{}", idx.article_url(&o.article), o.paragraph),
-                        title: format!("{} ({})", idx.title(&o.article), o.paragraph),
-                    })
-                    .collect(),
+                    .map(|&i| AlsoIn::new(i, &a.id, idx)),
             })
             .collect();
         let variants = idx

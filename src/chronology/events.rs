@@ -185,10 +185,14 @@ impl Vocab {
     }
 }
 
-/// How many ids two sorted id lists share.
-fn shared(a: &[u32], b: &[u32]) -> usize {
+/// Whether two sorted id lists share at least `k` ids.
+fn shared(a: &[u32], b: &[u32], k: usize) -> bool {
     let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
+    while n < k {
+        // Stop as soon as too few ids are left to reach `k`.
+        if n + (a.len() - i).min(b.len() - j) < k {
+            return false;
+        }
         match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
@@ -199,14 +203,23 @@ fn shared(a: &[u32], b: &[u32]) -> usize {
             }
         }
     }
-    n
+    true
 }
 
-/// The same happening: enough shared words for their number.
+/// The same happening: at least `min_shared` shared words, and at least
+/// `ratio` of the smaller set's.
 fn same_happening(a: &[u32], b: &[u32], min_shared: usize, ratio: f64) -> bool {
-    let n = shared(a, b);
     let small = a.len().min(b.len()).max(1);
-    n >= min_shared && n as f64 / small as f64 >= ratio
+    let enough = |n: usize| n as f64 / small as f64 >= ratio;
+    // The fewest shared words that are enough (`enough` grows with n).
+    let mut k = (ratio * small as f64).ceil().max(0.0) as usize;
+    while k > 0 && enough(k - 1) {
+        k -= 1;
+    }
+    while !enough(k) {
+        k += 1;
+    }
+    shared(a, b, k.max(min_shared))
 }
 
 /// A sentence as the event builder sees it.
@@ -234,11 +247,6 @@ pub fn summary(sentence: &str) -> String {
     }
     let cut = s[..cut].rfind(' ').unwrap_or(cut);
     format!("{}…", s[..cut].trim_end_matches([',', ';', ':', ' ']))
-}
-
-/// Whether `text` may name a percentage: it has a `%` or a "per".
-fn may_have_percent(text: &str) -> bool {
-    text.contains('%') || text.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"per"))
 }
 
 /// Groups dated mentions into events; adds undated sentences that give a
@@ -274,7 +282,11 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
                 return out;
             };
             for (pi, para) in a.paragraphs.iter().enumerate() {
-                if !may_have_percent(&para.text) {
+                // A sentence's percentage is one of its paragraph's too (a
+                // sentence starts after a space and ends at its paragraph's
+                // end or at a stop).
+                let re = percent_re().for_text(&para.text);
+                if !re.is_match(&para.text) {
                     continue;
                 }
                 for (s, e) in super::sentences(&para.text) {
@@ -353,7 +365,7 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
                     }
                     let same_sentence = a.article == b.article && a.para == b.para && a.sentence == b.sentence;
                     let same_start =
-                        a.start_class.is_some() && a.start_class == b.start_class && shared(&a.words, &b.words) >= 2;
+                        a.start_class.is_some() && a.start_class == b.start_class && shared(&a.words, &b.words, 2);
                     let figures_differ = !a.figures.is_empty() && !b.figures.is_empty() && a.figures != b.figures;
                     same_sentence || (!figures_differ && (same_start || same_happening(&a.words, &b.words, 3, 0.5)))
                 })
@@ -437,9 +449,19 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
             a
         })
         .collect();
+    let has_figures: Vec<bool> = events
+        .iter()
+        .map(|(_, members)| members.iter().any(|&m| !items[m].figures.is_empty()))
+        .collect();
     let hits: Vec<(usize, usize)> = candidate_pairs(&event_words.iter().map(|w| &w[..]).collect::<Vec<_>>(), 2)
         .into_par_iter()
         .filter(|&(i, j)| {
+            // The items of an event share its date and granularity.
+            let (x, y) = (&items[events[i].1[0]], &items[events[j].1[0]]);
+            let dates_differ = x.granularity == y.granularity && x.value != y.value;
+            if !(dates_differ || has_figures[i] && has_figures[j]) {
+                return false;
+            }
             // An article that reports both tells them apart itself.
             if !disjoint(&event_articles[i], &event_articles[j]) {
                 return false;
@@ -450,16 +472,15 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
                     if x.article == y.article {
                         return false;
                     }
-                    let other_date = x.granularity == y.granularity
-                        && x.value != y.value
+                    let other_date = dates_differ
                         && ((x.start_class.is_some()
                             && x.start_class == y.start_class
-                            && shared(&x.words, &y.words) >= 2)
+                            && shared(&x.words, &y.words, 2))
                             || same_happening(&x.words, &y.words, 4, 0.6));
                     let other_figure = !x.figures.is_empty()
                         && !y.figures.is_empty()
                         && x.figures != y.figures
-                        && shared(&x.words, &y.words) >= 3;
+                        && shared(&x.words, &y.words, 3);
                     other_date || other_figure
                 })
             })
@@ -636,6 +657,18 @@ mod tests {
         assert!(eighty_five.conflicts.contains(&seventy.id));
         // Sorted by date then id.
         assert!(ev.windows(2).all(|w| (&w[0].date, &w[0].id) <= (&w[1].date, &w[1].id)));
+    }
+
+    #[test]
+    fn shared_words_count_against_thresholds() {
+        let (a, b) = ([1, 2, 3, 4, 5], [1, 2, 3, 4, 9, 10, 11]);
+        assert!(shared(&a, &b, 4) && !shared(&a, &b, 5) && shared(&[], &[], 0));
+        // 4 shared of the smaller set's 5: 0.8.
+        assert!(same_happening(&a, &b, 4, 0.6));
+        assert!(!same_happening(&a, &b, 4, 0.9));
+        assert!(!same_happening(&a, &b, 5, 0.5));
+        assert!(!same_happening(&[], &b, 0, 0.5));
+        assert_eq!(candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2), [(0, 1), (1, 2)]);
     }
 
     #[test]

@@ -37,7 +37,12 @@ pub const WEEK_SPAN: i64 = 5;
 
 /// Kinds of happening whose start is a useful fact, by the nouns naming them.
 pub fn class_of(word: &str) -> Option<&'static str> {
-    Some(match word.to_ascii_lowercase().as_str() {
+    // Lowercased on the stack: no class noun is longer than the buffer.
+    let mut buf = [0u8; 16];
+    let lower = buf.get_mut(..word.len())?;
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    Some(match std::str::from_utf8(lower).ok()? {
         "offensive" | "assault" | "operation" | "campaign" | "attack" | "push" | "battle" | "bombardment" => {
             "offensive"
         }
@@ -63,10 +68,9 @@ const START_VERBS: &[&str] = &[
     "started,",
 ];
 
-fn words(s: &str) -> Vec<String> {
+fn words(s: &str) -> Vec<&str> {
     s.split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_ascii_lowercase())
         .collect()
 }
 
@@ -76,7 +80,7 @@ fn words(s: &str) -> Vec<String> {
 pub fn start_class(sentence: &str) -> Option<&'static str> {
     let w = words(sentence);
     w.iter().enumerate().find_map(|(v, x)| {
-        if !START_VERBS.contains(&x.as_str()) {
+        if !START_VERBS.iter().any(|v| v.eq_ignore_ascii_case(x)) {
             return None;
         }
         let lo = v.saturating_sub(3);

@@ -8,10 +8,13 @@
 //! down by inverse document frequency. Entities and words are interned to
 //! integer ids once; articles are scored in parallel.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
 
 use rayon::prelude::*;
 
+use crate::annotate::gazetteer::Fnv;
 use crate::model::{Article, SharedPassage};
 
 /// How many related articles each article lists at most.
@@ -108,8 +111,11 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
                     .collect();
                 // Text similarity refines the best candidates only.
                 let by_score = |x: &(f64, usize), y: &(f64, usize)| y.0.total_cmp(&x.0).then(rank[x.1].cmp(&rank[y.1]));
+                if scored.len() > CANDIDATES {
+                    scored.select_nth_unstable_by(CANDIDATES, by_score);
+                    scored.truncate(CANDIDATES);
+                }
                 scored.sort_by(by_score);
-                scored.truncate(CANDIDATES);
                 mine.set(&words[i], true);
                 let mut scored: Vec<(f64, usize)> = scored
                     .into_iter()
@@ -178,7 +184,7 @@ fn sorted_ids(ids: impl Iterator<Item = u32>) -> Vec<u32> {
 /// body of each live article (empty for the others), and the number of
 /// distinct words.
 fn content_words(articles: &[Article], live: &[usize]) -> (Vec<Vec<u32>>, usize) {
-    let per_article: Vec<Vec<String>> = articles
+    let per_article: Vec<Vec<Cow<str>>> = articles
         .par_iter()
         .map(|a| {
             if a.duplicate_of.is_some() {
@@ -186,27 +192,32 @@ fn content_words(articles: &[Article], live: &[usize]) -> (Vec<Vec<u32>>, usize)
             }
             // Lower-casing never gives more characters than the word has
             // bytes, so shorter words are skipped before it.
-            let mut w: Vec<String> = a
+            let mut w: Vec<Cow<str>> = a
                 .paragraphs
                 .iter()
                 .flat_map(|p| p.text.split(|c: char| !c.is_alphanumeric()))
                 .filter(|w| w.len() >= 5)
-                .map(str::to_lowercase)
-                .filter(|w| w.chars().count() >= 5)
+                .filter_map(|w| {
+                    if w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+                        return Some(Cow::Borrowed(w));
+                    }
+                    let w = w.to_lowercase();
+                    (w.chars().count() >= 5).then_some(Cow::Owned(w))
+                })
                 .collect();
             w.sort_unstable();
             w.dedup();
             w
         })
         .collect();
-    let mut term: HashMap<&str, u32> = HashMap::new();
+    let mut term: HashMap<&str, u32, BuildHasherDefault<Fnv>> = HashMap::default();
     let mut out = vec![Vec::new(); articles.len()];
     for &i in live {
         out[i] = per_article[i]
             .iter()
             .map(|w| {
                 let next = term.len() as u32;
-                *term.entry(w.as_str()).or_insert(next)
+                *term.entry(w.as_ref()).or_insert(next)
             })
             .collect();
     }

@@ -278,31 +278,24 @@ pub fn sentences(p: &Para) -> Vec<(usize, usize)> {
     let t = p.text;
     let mut out = Vec::new();
     let mut start = 0;
-    let chars: Vec<(usize, char)> = t.char_indices().collect();
-    for (k, &(i, c)) in chars.iter().enumerate() {
-        if !matches!(c, '.' | '!' | '?') {
-            continue;
-        }
+    for (i, stop) in t.match_indices(['.', '!', '?']) {
         // Skip closing marks after the stop.
-        let mut j = k + 1;
-        while j < chars.len() && matches!(chars[j].1, '”' | '’' | '"' | '\'' | ')') {
-            j += 1;
-        }
-        if j >= chars.len() || !chars[j].1.is_whitespace() {
+        let after_marks = t[i + 1..].trim_start_matches(['”', '’', '"', '\'', ')']);
+        if !after_marks.starts_with(char::is_whitespace) {
             continue;
         }
-        let mut n = j;
-        while n < chars.len() && chars[n].1.is_whitespace() {
-            n += 1;
-        }
-        let Some(&(ni, nc)) = chars.get(n) else { continue };
+        let marks_end = t.len() - after_marks.len();
+        let last_mark = t[..marks_end].char_indices().next_back().map_or(i, |(x, _)| x);
+        let next = after_marks.trim_start_matches(char::is_whitespace);
+        let ni = t.len() - next.len();
+        let Some(nc) = next.chars().next() else { continue };
         if !(nc.is_uppercase() || nc.is_ascii_digit() || matches!(nc, '“' | '‘' | '"' | '\'')) {
             continue;
         }
         let inside = p
             .quotes
             .iter()
-            .any(|q| i >= q.start && i < q.end && q.end > chars[j - 1].0 + 1);
+            .any(|q| i >= q.start && i < q.end && q.end > last_mark + 1);
         if inside {
             continue;
         }
@@ -312,7 +305,7 @@ pub fn sentences(p: &Para) -> Vec<(usize, usize)> {
             .find(|(_, c)| c.is_whitespace())
             .map_or(0, |(x, c)| x + c.len_utf8());
         let word = &t[word_start..i];
-        let abbrev = word.len() <= 3 && word.chars().next().is_some_and(char::is_uppercase) && c == '.'
+        let abbrev = word.len() <= 3 && word.chars().next().is_some_and(char::is_uppercase) && stop == "."
             || word.contains('.')
             || matches!(
                 word,

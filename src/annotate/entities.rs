@@ -46,18 +46,29 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// The end of the run of letters and numbers starting at byte `i`.
-fn word_end(text: &str, i: usize) -> usize {
-    text[i..]
-        .char_indices()
-        .find(|&(_, c)| !is_word_char(c))
-        .map_or(text.len(), |(k, _)| i + k)
+fn word_end(text: &str, mut i: usize) -> usize {
+    let b = text.as_bytes();
+    while i < b.len() {
+        if b[i].is_ascii() {
+            if !b[i].is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            match text[i..].chars().next() {
+                Some(c) if is_word_char(c) => i += c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    i
 }
 
 /// Spans of the raw tokens of `text`, as the leftmost-first matches of
 /// `(?:[A-Z]\.){2,}|[\p{L}\p{N}]+(?:[-'’.,][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]`.
 fn token_spans(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(text.len() / 4);
     let mut i = 0;
     while let Some(c) = text[i..].chars().next() {
         if c.is_whitespace() {
@@ -97,11 +108,11 @@ fn token_spans(text: &str) -> Vec<(usize, usize)> {
 
 /// Tokens of `text`; `Aleppo’s` gives `Aleppo` and `’s`; `30,000` stays whole.
 pub fn tokens(text: &str) -> Vec<Tok> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(text.len() / 4);
     for (start, end) in token_spans(text) {
         let s = &text[start..end];
         // Commas and full stops join digits only ("30,000", "1.5").
-        if s.contains([',', '.'])
+        if s.bytes().any(|b| b == b',' || b == b'.')
             && !s.starts_with(|c: char| c.is_ascii_uppercase() && s.len() <= 8 && s.ends_with('.'))
         {
             let mut pos = start;
@@ -666,7 +677,10 @@ impl<'a> Scope<'a> {
 
     /// The changes and reads to replay.
     pub fn into_trace(self) -> Trace {
-        let mut reads: Vec<String> = self.base_reads.into_inner().into_iter().map(str::to_string).collect();
+        let mut reads = self.base_reads.into_inner();
+        reads.sort_unstable();
+        reads.dedup();
+        let mut reads: Vec<String> = reads.into_iter().map(str::to_string).collect();
         reads.extend(self.base_misses.into_inner());
         reads.sort_unstable();
         reads.dedup();
@@ -1412,6 +1426,25 @@ mod tests {
             ]
         );
         assert!(generated("Rain fell on the hills.", main, &|_| None).is_empty());
+    }
+
+    #[test]
+    fn every_country_relative_rule_fires_past_its_word_check() {
+        let main = country_by_word("Iraq");
+        let t = "The security sources said the army and the Iraqi Interior Ministry met opposition groups and rebels in the old city of Mosul.";
+        let mut names: Vec<String> = generated(t, main, &|_| None).into_iter().map(|g| g.2).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "Iraqi army",
+                "Iraqi interior ministry",
+                "Iraqi military sources",
+                "Iraqi opposition",
+                "Iraqi rebels",
+                "Old City of Mosul"
+            ]
+        );
     }
 
     #[test]

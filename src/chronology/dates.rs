@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet, SetMatches};
 
 /// A calendar day as (year, month, day), compared chronologically.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -151,25 +151,29 @@ pub struct Resolved {
     pub granularity: &'static str,
 }
 
-impl Resolved {
-    fn day(d: Day) -> Resolved {
-        Resolved {
+/// A resolved expression without its ISO value (see [`resolve_period`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub first: Day,
+    pub granularity: &'static str,
+}
+
+impl Period {
+    fn day(d: Day) -> Period {
+        Period {
             first: d,
-            value: d.iso(),
             granularity: "day",
         }
     }
-    fn month(y: i32, m: u32) -> Resolved {
-        Resolved {
+    fn month(y: i32, m: u32) -> Period {
+        Period {
             first: Day { y, m, d: 1 },
-            value: format!("{y:04}-{m:02}"),
             granularity: "month",
         }
     }
-    fn year(y: i32) -> Resolved {
-        Resolved {
+    fn year(y: i32) -> Period {
+        Period {
             first: Day { y, m: 1, d: 1 },
-            value: format!("{y:04}"),
             granularity: "year",
         }
     }
@@ -226,72 +230,169 @@ const WD: &str = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 /// Words that may open a date expression and belong to its span.
 const LEAD: &str = r"(?:(?:[Ll]ate|[Ee]arly|[Ee]arlier|[Ll]ater|[Ee]nd|[Ss]tart|[Mm]id(?:dle)?) (?:on |in |of )?|(?:[Oo]n|[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Tt]ill|[Ff]rom|[Bb]efore|[Aa]fter|[Dd]uring|[Tt]hrough) )";
 
-struct Patterns {
-    iso: Regex,
-    dmy: Regex,
-    day_month: Regex,
-    month_day: Regex,
-    glued: Regex,
-    month_year: Regex,
-    month: Regex,
-    year: Regex,
-    weekday: Regex,
-    relative: Regex,
-    deictic: Regex,
-    same_day: Regex,
-    ago: Regex,
-    another: Regex,
-    time: Regex,
+/// The kinds of date pattern, in the order of [`Patterns::regexes`].
+#[derive(Clone, Copy)]
+enum Kind {
+    Iso,
+    Dmy,
+    DayMonth,
+    MonthDay,
+    Glued,
+    MonthYear,
+    Month,
+    Year,
+    Weekday,
+    Relative,
+    Deictic,
+    SameDay,
+    Ago,
+    Another,
+    Time,
 }
 
-fn patterns() -> &'static Patterns {
-    static P: OnceLock<Patterns> = OnceLock::new();
-    P.get_or_init(|| {
-        let re = |s: String| Regex::new(&s).expect("valid date regex");
-        Patterns {
-            iso: re(r"\b(\d{4})-(\d{2})-(\d{2})\b".into()),
-            dmy: re(r"\b(\d{2})([-.])(\d{2})[-.](\d{4})".into()),
-            day_month: re(format!(
+struct Patterns {
+    /// One regex per [`Kind`].
+    regexes: [Regex; 15],
+    /// All of them, to learn in one pass which have a match in a text.
+    set: RegexSet,
+}
+
+/// The patterns that find the same dates in `text` as written (see [`WordRegex`]).
+fn patterns(text: &str) -> &'static Patterns {
+    static UNICODE: OnceLock<Patterns> = OnceLock::new();
+    static ASCII: OnceLock<Patterns> = OnceLock::new();
+    if unicode_words(text) {
+        UNICODE.get_or_init(|| Patterns::new(false))
+    } else {
+        ASCII.get_or_init(|| Patterns::new(true))
+    }
+}
+
+impl Patterns {
+    fn new(ascii_boundaries: bool) -> Patterns {
+        let re = |s: String| compile(&s, ascii_boundaries);
+        let regexes = [
+            // Kind::Iso
+            re(r"\b(\d{4})-(\d{2})-(\d{2})\b".into()),
+            // Kind::Dmy
+            re(r"\b(\d{2})([-.])(\d{2})[-.](\d{4})".into()),
+            // Kind::DayMonth
+            re(format!(
                 r"\b{LEAD}?(?:(?:the )?({WD}),? )?(?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({MON})(?:,? (\d{{4}}))?(?:\b|$)"
             )),
-            month_day: re(format!(
+            // Kind::MonthDay
+            re(format!(
                 r"\b{LEAD}?(?:({WD}),? )?({MON}) (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?\b"
             )),
             // "Jul 012016": a "Mon DD, YYYY" date whose comma and space were lost.
-            glued: re(format!(r"\b({MON}) (\d{{2}})((?:19|20)\d\d)\b")),
-            month_year: re(format!(r"\b{LEAD}?({MON_FULL}|{MON}) (?:of )?(\d{{4}})\b")),
-            month: re(format!(
+            // Kind::Glued
+            re(format!(r"\b({MON}) (\d{{2}})((?:19|20)\d\d)\b")),
+            // Kind::MonthYear
+            re(format!(r"\b{LEAD}?({MON_FULL}|{MON}) (?:of )?(\d{{4}})\b")),
+            // Kind::Month
+            re(format!(
                 r"\b(?:(?:[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Tt]ill|[Ff]rom|[Bb]efore|[Aa]fter|[Dd]uring|[Tt]hrough|[Ll]ast|[Nn]ext|[Tt]his|[Ee]arly|[Ll]ate|[Mm]id-|[Ee]nd of|[Ss]tart of|[Bb]eginning of|[Mm]iddle of) )(?:(?:early|late|mid-) )?({MON_FULL})\b"
             )),
-            year: re(
+            // Kind::Year
+            re(
                 r"\b(?:[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Tt]ill|[Ff]rom|[Bb]efore|[Aa]fter|[Dd]uring|[Tt]hrough|[Ee]arly|[Ll]ate|[Mm]id-|[Ee]nd of|[Ss]tart of|[Bb]eginning of|[Mm]iddle of|[Ss]ummer of|[Ss]pring of|[Aa]utumn of|[Ww]inter of) (?:(?:early|late|mid-) ?)?((?:19|20)\d\d)\b"
                     .into(),
             ),
-            weekday: re(format!(
+            // Kind::Weekday
+            re(format!(
                 r"\b(?:(?:[Ll]ate|[Ee]arly|[Ee]arlier|[Ll]ater) )?(?:(?:[Oo]n|[Bb]y|[Uu]ntil|[Tt]ill|[Ss]ince|[Ff]rom|[Bb]efore|[Aa]fter|[Ll]ast|[Nn]ext|[Tt]his|[Tt]hat) )?({WD})(?:['’]s)?(?: (?:morning|afternoon|evening|night))?\b"
             )),
-            relative: re(
+            // Kind::Relative
+            re(
                 r"\b(?:(?:[Ss]ince|[Uu]ntil|[Bb]y|[Ff]rom) )?(?:the (?:start|beginning|end|middle) of )?(?:(?:[Ee]arlier|[Ll]ater|[Ee]arly|[Ll]ate) )?([Tt]his|[Ll]ast|[Nn]ext) (week|month|year)\b"
                     .into(),
             ),
-            deictic: re(
+            // Kind::Deictic
+            re(
                 r"\b(?:(?:[Ee]arlier|[Ll]ater|[Ee]arly|[Ll]ate) )?([Yy]esterday|[Tt]oday|[Tt]onight|[Tt]omorrow|[Tt]his (?:morning|afternoon|evening)|[Ll]ast night)\b"
                     .into(),
             ),
-            same_day: re(
+            // Kind::SameDay
+            re(
                 r"\b(?:(?:[Ll]ater|[Ee]arlier) (?:in|on) the (?:same )?day|(?:[Ll]ater|[Ee]arlier) that day|[Tt]he (?:same|next|following|previous) day|[Tt]he day before)\b"
                     .into(),
             ),
-            ago: re(
+            // Kind::Ago
+            re(
                 r"\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}) (day|week|month|year)s? ago\b".into(),
             ),
-            another: re(r"\b([Aa]nother (week|month|year)) (?:until|before|to go)\b".into()),
-            time: re(
+            // Kind::Another
+            re(r"\b([Aa]nother (week|month|year)) (?:until|before|to go)\b".into()),
+            // Kind::Time
+            re(
                 r"\b(?:at |[Ff]rom |[Bb]y |[Uu]ntil )?(?:around |about )?(\d{1,2})(?::(\d{2}))? ?(am|pm|a\.m\.|p\.m\.)(?: local time)?(?: \[[^\]\n]{1,24}\]| \([^)\n]{1,24}\))?|\b(?:at |[Ff]rom |[Bb]y |[Uu]ntil )(\d{2}):(\d{2})(?: (?:GMT|UTC|local time))?(?: \[[^\]\n]{1,24}\]| \([^)\n]{1,24}\))?"
                     .into(),
             ),
+        ];
+        let set = RegexSet::new(regexes.iter().map(Regex::as_str)).expect("valid date regexes");
+        Patterns { regexes, set }
+    }
+
+    /// Captures of the `kind` regex in `text`, none when `hits` (the set's
+    /// matches in `text`) says it has none.
+    fn captures<'t>(
+        &'static self,
+        kind: Kind,
+        text: &'t str,
+        hits: &SetMatches,
+    ) -> impl Iterator<Item = regex::Captures<'t>> + use<'t> {
+        let k = kind as usize;
+        hits.matched(k)
+            .then(|| self.regexes[k].captures_iter(text))
+            .into_iter()
+            .flatten()
+    }
+}
+
+/// Compiles `pattern`, with its `\b` as ASCII word boundaries if asked.
+fn compile(pattern: &str, ascii_boundaries: bool) -> Regex {
+    let pattern = if ascii_boundaries {
+        pattern.replace(r"\b", r"(?-u:\b)")
+    } else {
+        pattern.to_string()
+    };
+    Regex::new(&pattern).expect("valid regex")
+}
+
+/// Whether `text` has a non-ASCII word character (a letter, digit or mark).
+/// Only then can a Unicode word boundary (`\b`) differ from an ASCII one.
+pub fn unicode_words(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    !text.is_ascii() && RE.get_or_init(|| compile(r"[\w&&[^\x00-\x7F]]", false)).is_match(text)
+}
+
+/// A regex with word boundaries (`\b`), compiled twice: as written, and with
+/// ASCII boundaries. Both find the same matches in text without non-ASCII
+/// word characters (curly quotes and dashes are not), nearly all news text,
+/// where the ASCII one is several times faster: the regex crate's DFAs give
+/// up on Unicode boundaries as soon as they meet a non-ASCII byte.
+pub struct WordRegex {
+    unicode: Regex,
+    ascii: Regex,
+}
+
+impl WordRegex {
+    /// Panics on an invalid pattern.
+    pub fn new(pattern: &str) -> WordRegex {
+        WordRegex {
+            unicode: compile(pattern, false),
+            ascii: compile(pattern, true),
         }
-    })
+    }
+
+    /// The regex to search `text` with.
+    pub fn for_text(&self, text: &str) -> &Regex {
+        if unicode_words(text) {
+            &self.unicode
+        } else {
+            &self.ascii
+        }
+    }
 }
 
 /// Words after a weekday that make it a name ("Sunday Times").
@@ -346,10 +447,11 @@ fn unit(s: &str) -> Unit {
 
 /// Finds the date expressions of a paragraph, in text order, without overlaps.
 pub fn find(text: &str) -> Vec<Found> {
-    let p = patterns();
+    let p = patterns(text);
+    let hits = p.set.matches(text);
     let mut cands: Vec<(usize, usize, Expr)> = Vec::new();
     let year_of = |m: Option<regex::Match>| m.and_then(|y| y.as_str().parse::<i32>().ok());
-    for c in p.iso.captures_iter(text) {
+    for c in p.captures(Kind::Iso, text, &hits) {
         let (y, m, d) = (c[1].parse().ok(), c[2].parse().ok(), c[3].parse().ok());
         if let (Some(y), Some(m), Some(d)) = (y, m, d) {
             if Day::new(y, m, d).is_some() {
@@ -368,7 +470,7 @@ pub fn find(text: &str) -> Vec<Found> {
         }
     }
     // "29-07-2016", "24.07.2016": day first, as in most of the world's press.
-    for c in p.dmy.captures_iter(text) {
+    for c in p.captures(Kind::Dmy, text, &hits) {
         let (d, m, y) = (c[1].parse().ok(), c[3].parse().ok(), c[4].parse().ok());
         if let (Some(d), Some(m), Some(y)) = (d, m, y) {
             if Day::new(y, m, d).is_some() {
@@ -386,7 +488,7 @@ pub fn find(text: &str) -> Vec<Found> {
             }
         }
     }
-    for c in p.day_month.captures_iter(text) {
+    for c in p.captures(Kind::DayMonth, text, &hits) {
         let w = c.get(0).expect("match");
         let (Some(month), Ok(day)) = (month_number(&c[3]), c[2].parse::<u32>()) else {
             continue;
@@ -409,7 +511,7 @@ pub fn find(text: &str) -> Vec<Found> {
             },
         ));
     }
-    for c in p.month_day.captures_iter(text) {
+    for c in p.captures(Kind::MonthDay, text, &hits) {
         let w = c.get(0).expect("match");
         let (Some(month), Ok(day)) = (month_number(&c[2]), c[3].parse::<u32>()) else {
             continue;
@@ -433,7 +535,7 @@ pub fn find(text: &str) -> Vec<Found> {
             },
         ));
     }
-    for c in p.glued.captures_iter(text) {
+    for c in p.captures(Kind::Glued, text, &hits) {
         let w = c.get(0).expect("match");
         let (Some(month), Ok(day), Ok(year)) = (month_number(&c[1]), c[2].parse::<u32>(), c[3].parse::<i32>()) else {
             continue;
@@ -451,7 +553,7 @@ pub fn find(text: &str) -> Vec<Found> {
             ));
         }
     }
-    for c in p.month_year.captures_iter(text) {
+    for c in p.captures(Kind::MonthYear, text, &hits) {
         let w = c.get(0).expect("match");
         if let Some(month) = month_number(&c[1]) {
             cands.push((
@@ -464,7 +566,7 @@ pub fn find(text: &str) -> Vec<Found> {
             ));
         }
     }
-    for c in p.month.captures_iter(text) {
+    for c in p.captures(Kind::Month, text, &hits) {
         let w = c.get(0).expect("match");
         let rest = &text[w.end()..];
         // "May's government", "in May said": a name, not a month.
@@ -475,7 +577,7 @@ pub fn find(text: &str) -> Vec<Found> {
             cands.push((w.start(), w.end(), Expr::Month { year: None, month }));
         }
     }
-    for c in p.year.captures_iter(text) {
+    for c in p.captures(Kind::Year, text, &hits) {
         let w = c.get(0).expect("match");
         if followed_by_unit(text, w.end()) || text[w.end()..].starts_with(['%', ',', '.']) && digit_after(text, w.end())
         {
@@ -485,7 +587,7 @@ pub fn find(text: &str) -> Vec<Found> {
             cands.push((w.start(), w.end(), Expr::Year(y)));
         }
     }
-    for c in p.weekday.captures_iter(text) {
+    for c in p.captures(Kind::Weekday, text, &hits) {
         let w = c.get(0).expect("match");
         let name = c.get(1).expect("weekday");
         let after = text[name.end()..].trim_start_matches(['\'', '’', 's']).trim_start();
@@ -513,7 +615,7 @@ pub fn find(text: &str) -> Vec<Found> {
             },
         ));
     }
-    for c in p.relative.captures_iter(text) {
+    for c in p.captures(Kind::Relative, text, &hits) {
         let w = c.get(0).expect("match");
         // "in the last year", "over the past month": spans, not calendar units.
         let before = text[..w.start()].trim_end().to_ascii_lowercase();
@@ -534,7 +636,7 @@ pub fn find(text: &str) -> Vec<Found> {
             },
         ));
     }
-    for c in p.deictic.captures_iter(text) {
+    for c in p.captures(Kind::Deictic, text, &hits) {
         let w = c.get(0).expect("match");
         let word = c[1].to_ascii_lowercase();
         let offset = match word.as_str() {
@@ -551,7 +653,7 @@ pub fn find(text: &str) -> Vec<Found> {
             },
         ));
     }
-    for c in p.same_day.captures_iter(text) {
+    for c in p.captures(Kind::SameDay, text, &hits) {
         let w = c.get(0).expect("match");
         let s = w.as_str().to_ascii_lowercase();
         let offset = if s.contains("next") || s.contains("following") {
@@ -563,7 +665,7 @@ pub fn find(text: &str) -> Vec<Found> {
         };
         cands.push((w.start(), w.end(), Expr::SameDay { offset }));
     }
-    for c in p.ago.captures_iter(text) {
+    for c in p.captures(Kind::Ago, text, &hits) {
         let w = c.get(0).expect("match");
         if let Some(n) = word_number(&c[1]) {
             cands.push((
@@ -576,7 +678,7 @@ pub fn find(text: &str) -> Vec<Found> {
             ));
         }
     }
-    for c in p.another.captures_iter(text) {
+    for c in p.captures(Kind::Another, text, &hits) {
         let w = c.get(1).expect("match");
         cands.push((
             w.start(),
@@ -597,8 +699,7 @@ pub fn find(text: &str) -> Vec<Found> {
     }
     kept.sort_by_key(|k| k.0);
     let times: Vec<(usize, usize, String)> = p
-        .time
-        .captures_iter(text)
+        .captures(Kind::Time, text, &hits)
         .map(|c| {
             let w = c.get(0).expect("match");
             (w.start(), w.end(), w.as_str().to_string())
@@ -792,6 +893,21 @@ pub fn weekday_near(reference: Day, wd: u32, after: bool) -> Day {
 /// expressions that carry their year resolve). `prev_day` is the last
 /// day-level date resolved before this expression in the same article.
 pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option<Resolved> {
+    let Period { first, granularity } = resolve_period(f, pubdate, prev_day)?;
+    let value = match granularity {
+        "day" => first.iso(),
+        "month" => format!("{:04}-{:02}", first.y, first.m),
+        _ => format!("{:04}", first.y),
+    };
+    Some(Resolved {
+        first,
+        value,
+        granularity,
+    })
+}
+
+/// [`resolve`] without formatting the value.
+pub fn resolve_period(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option<Period> {
     match &f.expr {
         Expr::Date {
             year,
@@ -800,17 +916,22 @@ pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option
             weekday,
         } => {
             if let Some(y) = year {
-                return Day::new(*y, *month, *day).map(Resolved::day);
+                return Day::new(*y, *month, *day).map(Period::day);
             }
             let p = pubdate?;
             // The latest such date up to a week after publication (the
             // earliest from a week before it in the future tense); a weekday
             // picks among neighbouring years ("Monday 2 January" written in
             // late December).
-            let cands: Vec<Day> = (p.y - 1..=p.y + 1)
-                .filter_map(|y| Day::new(y, *month, *day))
-                .filter(|d| weekday.is_none_or(|w| w == d.weekday()))
-                .collect();
+            let mut found = [p; 3];
+            let mut n = 0;
+            for d in (p.y - 1..=p.y + 1).filter_map(|y| Day::new(y, *month, *day)) {
+                if weekday.is_none_or(|w| w == d.weekday()) {
+                    found[n] = d;
+                    n += 1;
+                }
+            }
+            let cands = &found[..n];
             let pick = if f.future {
                 cands.iter().find(|d| d.num() >= p.num() - 7)
             } else {
@@ -818,13 +939,13 @@ pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option
             };
             let nearest = || cands.iter().min_by_key(|d| (d.num() - p.num()).abs());
             match pick.or_else(nearest) {
-                Some(d) => Some(Resolved::day(*d)),
-                None => Day::new(p.y, *month, *day).map(Resolved::day),
+                Some(d) => Some(Period::day(*d)),
+                None => Day::new(p.y, *month, *day).map(Period::day),
             }
         }
         Expr::Month { year, month } => {
             if let Some(y) = year {
-                return Some(Resolved::month(*y, *month));
+                return Some(Period::month(*y, *month));
             }
             let p = pubdate?;
             let y = if f.future {
@@ -838,9 +959,9 @@ pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option
             } else {
                 p.y
             };
-            Some(Resolved::month(y, *month))
+            Some(Period::month(y, *month))
         }
-        Expr::Year(y) => Some(Resolved::year(*y)),
+        Expr::Year(y) => Some(Period::year(*y)),
         Expr::Weekday { weekday, shift } => {
             let p = pubdate?;
             let d = match shift {
@@ -850,7 +971,7 @@ pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option
                 _ if f.in_quote => weekday_near(prev_day.filter(|d| *d <= p).unwrap_or(p), *weekday, false),
                 _ => weekday_near(p, *weekday, false),
             };
-            Some(Resolved::day(d))
+            Some(Period::day(d))
         }
         Expr::Relative { unit, offset } => {
             let p = pubdate?;
@@ -862,23 +983,23 @@ pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option
                     } else {
                         p
                     };
-                    Resolved::day(base.plus_days(*offset as i64))
+                    Period::day(base.plus_days(*offset as i64))
                 }
                 Unit::Week => {
                     let d = p.plus_days(7 * *offset as i64);
                     let (y, m) = d.add_months(0);
-                    Resolved::month(y, m)
+                    Period::month(y, m)
                 }
                 Unit::Month => {
                     let (y, m) = p.add_months(*offset);
-                    Resolved::month(y, m)
+                    Period::month(y, m)
                 }
-                Unit::Year => Resolved::year(p.y + offset),
+                Unit::Year => Period::year(p.y + offset),
             })
         }
         Expr::SameDay { offset } => {
             let base = prev_day.or(pubdate)?;
-            Some(Resolved::day(base.plus_days(*offset as i64)))
+            Some(Period::day(base.plus_days(*offset as i64)))
         }
     }
 }
@@ -1062,6 +1183,17 @@ mod tests {
         ] {
             assert!(find(s).is_empty(), "{s}: {:?}", texts(s));
         }
+    }
+
+    #[test]
+    fn word_boundaries_stay_unicode_next_to_non_ascii_letters() {
+        // Curly quotes and dashes are not word characters.
+        assert!(!unicode_words("“In 2011,” he said – again."));
+        assert_eq!(texts("“In 2011,” he said."), ["In 2011"]);
+        // "é" is one: an "in" glued to it is not a word of its own.
+        assert!(unicode_words("Le caféin 2011."));
+        assert!(texts("Le caféin 2011.").is_empty());
+        assert_eq!(texts("Le café in 2011."), ["in 2011"]);
     }
 
     #[test]

@@ -7,11 +7,12 @@
 //! percentages of the same thing, and no article reports both; both sides
 //! list each other.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
-use regex::Regex;
+use rayon::prelude::*;
 
+use super::dates::WordRegex;
 use super::Dated;
 use crate::model::{Article, Event, Occurrence};
 use crate::text::slugify;
@@ -132,13 +133,18 @@ const STOPWORDS: &[&str] = &[
     "time",
 ];
 
+fn is_stopword(w: &str) -> bool {
+    static SET: OnceLock<HashSet<&str>> = OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.iter().copied().collect()).contains(w)
+}
+
 /// Content words of a sentence, cut to five letters (a crude stemmer that
 /// folds "forces"/"force" and "controlled"/"control").
 pub fn content_words(s: &str) -> BTreeSet<String> {
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_alphabetic()))
         .map(|w| w.to_lowercase())
-        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .filter(|w| !is_stopword(w))
         .map(|w| {
             let w = super::pubdate::class_of(&w).map(str::to_string).unwrap_or(w);
             w.chars().take(5).collect()
@@ -146,37 +152,85 @@ pub fn content_words(s: &str) -> BTreeSet<String> {
         .collect()
 }
 
-fn percent_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(\d{1,3}(?:\.\d+)?) ?(?:%|percent\b|per cent\b)").expect("valid percent regex")
-    })
+fn percent_re() -> &'static WordRegex {
+    static RE: OnceLock<WordRegex> = OnceLock::new();
+    RE.get_or_init(|| WordRegex::new(r"(?i)\b(\d{1,3}(?:\.\d+)?) ?(?:%|percent\b|per cent\b)"))
 }
 
 /// Percentages named in a sentence, as written ("80", "95").
 pub fn percentages(s: &str) -> BTreeSet<String> {
-    percent_re().captures_iter(s).map(|c| c[1].to_string()).collect()
+    percent_re()
+        .for_text(s)
+        .captures_iter(s)
+        .map(|c| c[1].to_string())
+        .collect()
 }
 
-fn shared(a: &BTreeSet<String>, b: &BTreeSet<String>) -> usize {
-    a.intersection(b).count()
+/// Words interned to ids, so that word sets are sorted `Vec<u32>`s.
+#[derive(Default)]
+struct Vocab(HashMap<String, u32>);
+
+impl Vocab {
+    /// The sorted ids of `words`.
+    fn ids(&mut self, words: BTreeSet<String>) -> Vec<u32> {
+        let mut ids: Vec<u32> = words
+            .into_iter()
+            .map(|w| {
+                let next = self.0.len() as u32;
+                *self.0.entry(w).or_insert(next)
+            })
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
 }
 
-/// The same happening: enough shared words for their number.
-fn same_happening(a: &BTreeSet<String>, b: &BTreeSet<String>, min_shared: usize, ratio: f64) -> bool {
-    let n = shared(a, b);
+/// Whether two sorted id lists share at least `k` ids.
+fn shared(a: &[u32], b: &[u32], k: usize) -> bool {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while n < k {
+        // Stop as soon as too few ids are left to reach `k`.
+        if n + (a.len() - i).min(b.len() - j) < k {
+            return false;
+        }
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    true
+}
+
+/// The same happening: at least `min_shared` shared words, and at least
+/// `ratio` of the smaller set's.
+fn same_happening(a: &[u32], b: &[u32], min_shared: usize, ratio: f64) -> bool {
     let small = a.len().min(b.len()).max(1);
-    n >= min_shared && n as f64 / small as f64 >= ratio
+    let enough = |n: usize| n as f64 / small as f64 >= ratio;
+    // The fewest shared words that are enough (`enough` grows with n).
+    let mut k = (ratio * small as f64).ceil().max(0.0) as usize;
+    while k > 0 && enough(k - 1) {
+        k -= 1;
+    }
+    while !enough(k) {
+        k += 1;
+    }
+    shared(a, b, k.max(min_shared))
 }
 
 /// A sentence as the event builder sees it.
-struct Item {
+struct Item<'a> {
     article: usize,
     para: usize,
-    sentence: String,
-    value: String,
-    granularity: String,
-    words: BTreeSet<String>,
+    sentence: &'a str,
+    value: &'a str,
+    granularity: &'a str,
+    /// Content words, interned.
+    words: Vec<u32>,
     start_class: Option<&'static str>,
     figures: BTreeSet<String>,
 }
@@ -199,53 +253,80 @@ pub fn summary(sentence: &str) -> String {
 /// percentage as events on the article's publication day (they report the
 /// state of things when it was written).
 pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
-    let mut items: Vec<Item> = Vec::new();
-    let mut dated_sentences: BTreeSet<(usize, usize, String)> = BTreeSet::new();
-    for d in dated {
-        dated_sentences.insert((d.article, d.para, d.sentence.clone()));
-        let stripped = format!("{}{}", &d.sentence[..d.span.0], &d.sentence[d.span.1..]);
-        items.push(Item {
-            article: d.article,
-            para: d.para,
-            sentence: d.sentence.clone(),
-            value: d.resolved.value.clone(),
-            granularity: d.resolved.granularity.to_string(),
-            words: content_words(&stripped),
-            start_class: super::pubdate::start_class(&d.sentence),
-            figures: percentages(&d.sentence),
-        });
-    }
-    for (i, a) in articles.iter().enumerate() {
-        let Some(p) = a.date.value.clone().filter(|_| a.duplicate_of.is_none()) else {
-            continue;
-        };
-        for (pi, para) in a.paragraphs.iter().enumerate() {
-            for (s, e) in super::sentences(&para.text) {
-                let sentence = &para.text[s..e];
-                let figures = percentages(sentence);
-                if figures.is_empty() || dated_sentences.contains(&(i, pi, sentence.to_string())) {
+    // Items with their words as strings (found in parallel), then interned.
+    let dated_sentences: BTreeSet<(usize, usize, &str)> =
+        dated.iter().map(|d| (d.article, d.para, d.sentence.as_str())).collect();
+    let mut raw: Vec<(Item, BTreeSet<String>)> = dated
+        .par_iter()
+        .map(|d| {
+            let stripped = format!("{}{}", &d.sentence[..d.span.0], &d.sentence[d.span.1..]);
+            let item = Item {
+                article: d.article,
+                para: d.para,
+                sentence: &d.sentence,
+                value: &d.resolved.value,
+                granularity: d.resolved.granularity,
+                words: Vec::new(),
+                start_class: super::pubdate::start_class(&d.sentence),
+                figures: percentages(&d.sentence),
+            };
+            (item, content_words(&stripped))
+        })
+        .collect();
+    let undated: Vec<Vec<(Item, BTreeSet<String>)>> = articles
+        .par_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut out = Vec::new();
+            let Some(p) = a.date.value.as_deref().filter(|_| a.duplicate_of.is_none()) else {
+                return out;
+            };
+            for (pi, para) in a.paragraphs.iter().enumerate() {
+                // A sentence's percentage is one of its paragraph's too (a
+                // sentence starts after a space and ends at its paragraph's
+                // end or at a stop).
+                let re = percent_re().for_text(&para.text);
+                if !re.is_match(&para.text) {
                     continue;
                 }
-                items.push(Item {
-                    article: i,
-                    para: pi,
-                    sentence: sentence.to_string(),
-                    value: p.clone(),
-                    granularity: "day".into(),
-                    words: content_words(sentence),
-                    start_class: None,
-                    figures,
-                });
+                for (s, e) in super::sentences(&para.text) {
+                    let sentence = &para.text[s..e];
+                    let figures = percentages(sentence);
+                    if figures.is_empty() || dated_sentences.contains(&(i, pi, sentence)) {
+                        continue;
+                    }
+                    let item = Item {
+                        article: i,
+                        para: pi,
+                        sentence,
+                        value: p,
+                        granularity: "day",
+                        words: Vec::new(),
+                        start_class: None,
+                        figures,
+                    };
+                    out.push((item, content_words(sentence)));
+                }
             }
-        }
-    }
+            out
+        })
+        .collect();
+    raw.extend(undated.into_iter().flatten());
+    let mut vocab = Vocab::default();
+    let mut items: Vec<Item> = raw
+        .into_iter()
+        .map(|(mut item, words)| {
+            item.words = vocab.ids(words);
+            item
+        })
+        .collect();
     // Deterministic order: date, then article id, paragraph, sentence.
     items.sort_by(|a, b| {
-        (&a.value, &articles[a.article].id, a.para, &a.sentence).cmp(&(
-            &b.value,
+        (a.value, &articles[a.article].id, a.para, a.sentence).cmp(&(
+            b.value,
             &articles[b.article].id,
             b.para,
-            &b.sentence,
+            b.sentence,
         ))
     });
 
@@ -260,30 +341,42 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
     }
     // Only items of one date and granularity that share content words are
     // compared (items are sorted by date, so a date's items are one run).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;
     while start < items.len() {
         let mut end = start + 1;
         while end < items.len() && items[end].value == items[start].value {
             end += 1;
         }
-        for (i, j) in candidate_pairs(&(start..end).map(|k| &items[k].words).collect::<Vec<_>>(), 1) {
-            let (i, j) = (start + i, start + j);
-            let (a, b) = (&items[i], &items[j]);
-            if a.granularity != b.granularity {
-                continue;
-            }
-            let same_sentence = a.article == b.article && a.para == b.para && a.sentence == b.sentence;
-            let same_start =
-                a.start_class.is_some() && a.start_class == b.start_class && shared(&a.words, &b.words) >= 2;
-            let figures_differ = !a.figures.is_empty() && !b.figures.is_empty() && a.figures != b.figures;
-            if same_sentence || (!figures_differ && (same_start || same_happening(&a.words, &b.words, 3, 0.5))) {
-                let (ra, rb) = (root(&mut parent, i), root(&mut parent, j));
-                if ra != rb {
-                    parent[ra.max(rb)] = ra.min(rb);
-                }
-            }
-        }
+        runs.push((start, end));
         start = end;
+    }
+    let joined: Vec<Vec<(usize, usize)>> = runs
+        .par_iter()
+        .map(|&(start, end)| {
+            let words: Vec<&[u32]> = items[start..end].iter().map(|it| &it.words[..]).collect();
+            candidate_pairs(&words, 1)
+                .into_iter()
+                .map(|(i, j)| (start + i, start + j))
+                .filter(|&(i, j)| {
+                    let (a, b) = (&items[i], &items[j]);
+                    if a.granularity != b.granularity {
+                        return false;
+                    }
+                    let same_sentence = a.article == b.article && a.para == b.para && a.sentence == b.sentence;
+                    let same_start =
+                        a.start_class.is_some() && a.start_class == b.start_class && shared(&a.words, &b.words, 2);
+                    let figures_differ = !a.figures.is_empty() && !b.figures.is_empty() && a.figures != b.figures;
+                    same_sentence || (!figures_differ && (same_start || same_happening(&a.words, &b.words, 3, 0.5)))
+                })
+                .collect()
+        })
+        .collect();
+    for (i, j) in joined.into_iter().flatten() {
+        let (ra, rb) = (root(&mut parent, i), root(&mut parent, j));
+        if ra != rb {
+            parent[ra.max(rb)] = ra.min(rb);
+        }
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for i in 0..items.len() {
@@ -297,7 +390,7 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
     let mut events: Vec<(Event, Vec<usize>)> = Vec::new();
     for members in groups.into_values() {
         let first = &items[members[0]];
-        let base = format!("{}-{}", first.value, slugify(&summary(&first.sentence), 40));
+        let base = format!("{}-{}", first.value, slugify(&summary(first.sentence), 40));
         let base = base.trim_end_matches('-').to_string();
         // The first free `base`, `base-2`, `base-3`, ...; the next suffix to
         // try is kept per base, so many events with one base stay linear.
@@ -323,9 +416,9 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
         events.push((
             Event {
                 id,
-                date: first.value.clone(),
-                granularity: first.granularity.clone(),
-                summary: summary(&first.sentence),
+                date: first.value.to_string(),
+                granularity: first.granularity.to_string(),
+                summary: summary(first.sentence),
                 citations,
                 conflicts: Vec::new(),
             },
@@ -337,43 +430,65 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
     let mut conflicts: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
     // Conflicting events share at least two content words: only such pairs
     // are compared.
-    let event_words: Vec<BTreeSet<String>> = events
+    let event_words: Vec<Vec<u32>> = events
         .iter()
-        .map(|(_, members)| members.iter().flat_map(|&m| items[m].words.iter().cloned()).collect())
+        .map(|(_, members)| {
+            let mut w: Vec<u32> = members.iter().flat_map(|&m| items[m].words.iter().copied()).collect();
+            w.sort_unstable();
+            w.dedup();
+            w
+        })
         .collect();
-    {
-        for (i, j) in candidate_pairs(&event_words.iter().collect::<Vec<_>>(), 2) {
-            let (ei, ej) = (&events[i], &events[j]);
-            // An article that reports both tells them apart itself.
-            let arts = |e: &Event| e.citations.iter().map(|c| c.article.clone()).collect::<BTreeSet<_>>();
-            if !arts(&ei.0).is_disjoint(&arts(&ej.0)) {
-                continue;
+    // The articles citing each event, sorted.
+    let event_articles: Vec<Vec<&str>> = events
+        .iter()
+        .map(|(e, _)| {
+            let mut a: Vec<&str> = e.citations.iter().map(|c| c.article.as_str()).collect();
+            a.sort_unstable();
+            a.dedup();
+            a
+        })
+        .collect();
+    let has_figures: Vec<bool> = events
+        .iter()
+        .map(|(_, members)| members.iter().any(|&m| !items[m].figures.is_empty()))
+        .collect();
+    let hits: Vec<(usize, usize)> = candidate_pairs(&event_words.iter().map(|w| &w[..]).collect::<Vec<_>>(), 2)
+        .into_par_iter()
+        .filter(|&(i, j)| {
+            // The items of an event share its date and granularity.
+            let (x, y) = (&items[events[i].1[0]], &items[events[j].1[0]]);
+            let dates_differ = x.granularity == y.granularity && x.value != y.value;
+            if !(dates_differ || has_figures[i] && has_figures[j]) {
+                return false;
             }
-            let mut hit = false;
-            for &a in &ei.1 {
-                for &b in &ej.1 {
+            // An article that reports both tells them apart itself.
+            if !disjoint(&event_articles[i], &event_articles[j]) {
+                return false;
+            }
+            events[i].1.iter().any(|&a| {
+                events[j].1.iter().any(|&b| {
                     let (x, y) = (&items[a], &items[b]);
                     if x.article == y.article {
-                        continue;
+                        return false;
                     }
-                    let other_date = x.granularity == y.granularity
-                        && x.value != y.value
+                    let other_date = dates_differ
                         && ((x.start_class.is_some()
                             && x.start_class == y.start_class
-                            && shared(&x.words, &y.words) >= 2)
+                            && shared(&x.words, &y.words, 2))
                             || same_happening(&x.words, &y.words, 4, 0.6));
                     let other_figure = !x.figures.is_empty()
                         && !y.figures.is_empty()
                         && x.figures != y.figures
-                        && shared(&x.words, &y.words) >= 3;
-                    hit |= other_date || other_figure;
-                }
-            }
-            if hit {
-                conflicts.entry(i).or_default().insert(j);
-                conflicts.entry(j).or_default().insert(i);
-            }
-        }
+                        && shared(&x.words, &y.words, 3);
+                    other_date || other_figure
+                })
+            })
+        })
+        .collect();
+    for (i, j) in hits {
+        conflicts.entry(i).or_default().insert(j);
+        conflicts.entry(j).or_default().insert(i);
     }
     let ids: Vec<String> = events.iter().map(|e| e.0.id.clone()).collect();
     let mut out: Vec<Event> = events
@@ -393,30 +508,55 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
     out
 }
 
-/// Pairs `(i, j)`, `i < j`, of word sets sharing at least `min_shared`
-/// words, found through an inverted index instead of comparing all pairs.
-/// Words in more than [`COMMON`] sets are too common to pair sets by.
-fn candidate_pairs(sets: &[&BTreeSet<String>], min_shared: usize) -> Vec<(usize, usize)> {
-    let mut index: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+/// Whether two sorted lists have no element in common.
+fn disjoint(a: &[&str], b: &[&str]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return false,
+        }
+    }
+    true
+}
+
+/// Pairs `(i, j)`, `i < j`, of sorted id sets sharing at least `min_shared`
+/// ids, found through an inverted index instead of comparing all pairs.
+/// Ids in more than [`COMMON`] sets are too common to pair sets by.
+fn candidate_pairs(sets: &[&[u32]], min_shared: usize) -> Vec<(usize, usize)> {
+    let mut index: HashMap<u32, Vec<usize>> = HashMap::new();
     for (i, set) in sets.iter().enumerate() {
-        for w in set.iter() {
-            index.entry(w.as_str()).or_default().push(i);
+        for &w in set.iter() {
+            index.entry(w).or_default().push(i);
         }
     }
     let mut out = Vec::new();
-    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+    // Shared ids with each later set, and the sets counted.
+    let mut counts = vec![0usize; sets.len()];
+    let mut seen: Vec<usize> = Vec::new();
     for (i, set) in sets.iter().enumerate() {
-        counts.clear();
         for w in set.iter() {
-            let list = &index[w.as_str()];
+            let list = &index[w];
             if list.len() > COMMON {
                 continue;
             }
-            for &j in list.iter().filter(|&&j| j > i) {
-                *counts.entry(j).or_default() += 1;
+            // Each list is ascending: the later sets follow `i`.
+            for &j in &list[list.partition_point(|&j| j <= i)..] {
+                if counts[j] == 0 {
+                    seen.push(j);
+                }
+                counts[j] += 1;
             }
         }
-        out.extend(counts.iter().filter(|(_, &c)| c >= min_shared).map(|(&j, _)| (i, j)));
+        seen.sort_unstable();
+        for &j in &seen {
+            if counts[j] >= min_shared {
+                out.push((i, j));
+            }
+            counts[j] = 0;
+        }
+        seen.clear();
     }
     out
 }
@@ -517,6 +657,18 @@ mod tests {
         assert!(eighty_five.conflicts.contains(&seventy.id));
         // Sorted by date then id.
         assert!(ev.windows(2).all(|w| (&w[0].date, &w[0].id) <= (&w[1].date, &w[1].id)));
+    }
+
+    #[test]
+    fn shared_words_count_against_thresholds() {
+        let (a, b) = ([1, 2, 3, 4, 5], [1, 2, 3, 4, 9, 10, 11]);
+        assert!(shared(&a, &b, 4) && !shared(&a, &b, 5) && shared(&[], &[], 0));
+        // 4 shared of the smaller set's 5: 0.8.
+        assert!(same_happening(&a, &b, 4, 0.6));
+        assert!(!same_happening(&a, &b, 4, 0.9));
+        assert!(!same_happening(&a, &b, 5, 0.5));
+        assert!(!same_happening(&[], &b, 0, 0.5));
+        assert_eq!(candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2), [(0, 1), (1, 2)]);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod events;
 pub mod pages;
 pub mod pubdate;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Article, DateMention, Event};
@@ -50,7 +51,7 @@ pub struct Dated {
 /// dates, fills `dates`, and builds the events list.
 pub fn run(articles: &mut [Article], _cfg: &Config) -> Vec<Event> {
     let located: Vec<Vec<Located>> = articles
-        .iter()
+        .par_iter()
         .map(|a| {
             if a.duplicate_of.is_some() {
                 Vec::new()
@@ -60,49 +61,63 @@ pub fn run(articles: &mut [Article], _cfg: &Config) -> Vec<Event> {
         })
         .collect();
     pubdate::infer(articles, &located);
+    let dated: Vec<Vec<Dated>> = articles
+        .par_iter_mut()
+        .zip(&located)
+        .enumerate()
+        .map(|(i, (a, located))| resolve_all(i, a, located))
+        .collect();
+    events::build(articles, &dated.into_iter().flatten().collect::<Vec<_>>())
+}
+
+/// Resolves the located expressions of article `i` (its index in the
+/// articles slice), fills its `dates` and returns them for the events.
+fn resolve_all(i: usize, a: &mut Article, located: &[Located]) -> Vec<Dated> {
     let mut dated = Vec::new();
-    for (i, a) in articles.iter_mut().enumerate() {
-        let pubdate = a.date.value.as_deref().and_then(Day::parse);
-        let mut prev_day: Option<Day> = None;
-        for l in &located[i] {
-            let Some(r) = dates::resolve(&l.found, pubdate, prev_day) else {
-                continue;
-            };
-            let p = &a.paragraphs[l.para];
-            if r.granularity == "day" && !l.found.in_quote {
-                prev_day = Some(r.first);
-            }
-            a.dates.push(DateMention {
-                paragraph: p.id.clone(),
-                start: l.found.start,
-                end: l.found.end,
-                text: p.text[l.found.start..l.found.end].to_string(),
-                value: r.value.clone(),
-                granularity: r.granularity.to_string(),
-                time: l.found.time.clone(),
-            });
-            let (s, e) = l.sentence;
-            dated.push(Dated {
-                article: i,
-                para: l.para,
-                sentence: p.text[s..e].to_string(),
-                text: p.text[l.found.start..l.found.end].to_string(),
-                span: (l.found.start - s, l.found.end - s),
-                resolved: r,
-                future: l.found.future,
-                in_quote: l.found.in_quote,
-            });
+    let pubdate = a.date.value.as_deref().and_then(Day::parse);
+    let mut prev_day: Option<Day> = None;
+    for l in located {
+        let Some(r) = dates::resolve(&l.found, pubdate, prev_day) else {
+            continue;
+        };
+        let p = &a.paragraphs[l.para];
+        if r.granularity == "day" && !l.found.in_quote {
+            prev_day = Some(r.first);
         }
+        a.dates.push(DateMention {
+            paragraph: p.id.clone(),
+            start: l.found.start,
+            end: l.found.end,
+            text: p.text[l.found.start..l.found.end].to_string(),
+            value: r.value.clone(),
+            granularity: r.granularity.to_string(),
+            time: l.found.time.clone(),
+        });
+        let (s, e) = l.sentence;
+        dated.push(Dated {
+            article: i,
+            para: l.para,
+            sentence: p.text[s..e].to_string(),
+            text: p.text[l.found.start..l.found.end].to_string(),
+            span: (l.found.start - s, l.found.end - s),
+            resolved: r,
+            future: l.found.future,
+            in_quote: l.found.in_quote,
+        });
     }
-    events::build(articles, &dated)
+    dated
 }
 
 /// Every date expression of an article, in reading order.
 pub fn locate(a: &Article) -> Vec<Located> {
     let mut out = Vec::new();
     for (i, p) in a.paragraphs.iter().enumerate() {
+        let found = dates::find(&p.text);
+        if found.is_empty() {
+            continue;
+        }
         let sents = sentences(&p.text);
-        for f in dates::find(&p.text) {
+        for f in found {
             let sentence = sents
                 .iter()
                 .copied()

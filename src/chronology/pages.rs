@@ -2,10 +2,11 @@
 //! `archive/YYYY.html` and `archive/YYYY-MM.html` (articles and events of a
 //! period), and `data/timeline.json` in TimelineJS's format.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Context as _, Result};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 use tera::{Context, Tera};
@@ -66,29 +67,29 @@ struct EventView {
 }
 
 #[derive(Serialize)]
-struct DayView {
+struct DayView<'v> {
     date: String,
     label: String,
-    events: Vec<EventView>,
+    events: Vec<&'v EventView>,
 }
 
 #[derive(Serialize)]
-struct MonthView {
+struct MonthView<'v> {
     month: String,
     label: String,
     url: String,
     /// Events dated only to the month.
-    events: Vec<EventView>,
-    days: Vec<DayView>,
+    events: Vec<&'v EventView>,
+    days: Vec<DayView<'v>>,
 }
 
 #[derive(Serialize)]
-struct YearView {
+struct YearView<'v> {
     year: String,
     url: String,
     /// Events dated only to the year.
-    events: Vec<EventView>,
-    months: Vec<MonthView>,
+    events: Vec<&'v EventView>,
+    months: Vec<MonthView<'v>>,
 }
 
 #[derive(Serialize)]
@@ -107,12 +108,11 @@ struct PeriodLink {
     events: usize,
 }
 
-fn event_view(e: &Event, archive: &Archive, by_id: &BTreeMap<&str, &Event>) -> EventView {
+/// `articles` maps ids to articles, `events` ids to events.
+fn event_view(e: &Event, articles: &HashMap<&str, &Article>, events: &BTreeMap<&str, &Event>) -> EventView {
     let title = |id: &str| {
-        archive
-            .articles
-            .iter()
-            .find(|a| a.id == id)
+        articles
+            .get(id)
             .map(|a| (a.url.clone(), a.title.clone()))
             .unwrap_or_default()
     };
@@ -137,7 +137,7 @@ fn event_view(e: &Event, archive: &Archive, by_id: &BTreeMap<&str, &Event>) -> E
         conflicts: e
             .conflicts
             .iter()
-            .filter_map(|id| by_id.get(id.as_str()))
+            .filter_map(|id| events.get(id.as_str()))
             .map(|o| ConflictView {
                 id: o.id.clone(),
                 url: format!("chronology.html#{}", o.id),
@@ -148,10 +148,12 @@ fn event_view(e: &Event, archive: &Archive, by_id: &BTreeMap<&str, &Event>) -> E
     }
 }
 
-/// Events (in the given order) grouped by year, month and day.
-fn group(events: &[&Event], archive: &Archive, by_id: &BTreeMap<&str, &Event>) -> Vec<YearView> {
+/// Events (indices into `archive.events`, in the given order) grouped by
+/// year, month and day; `views` holds the view of each event.
+fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView]) -> Vec<YearView<'v>> {
     let mut years: Vec<YearView> = Vec::new();
-    for e in events {
+    for &i in events {
+        let e = &archive.events[i];
         let year = e.date.get(..4).unwrap_or(&e.date).to_string();
         if years.last().is_none_or(|y| y.year != year) {
             years.push(YearView {
@@ -162,7 +164,7 @@ fn group(events: &[&Event], archive: &Archive, by_id: &BTreeMap<&str, &Event>) -
             });
         }
         let y = years.last_mut().expect("pushed");
-        let view = event_view(e, archive, by_id);
+        let view = &views[i];
         if e.granularity == "year" || e.date.len() < 7 {
             y.events.push(view);
             continue;
@@ -194,21 +196,46 @@ fn group(events: &[&Event], archive: &Archive, by_id: &BTreeMap<&str, &Event>) -
     years
 }
 
-fn articles_in(archive: &Archive, period: &str) -> Vec<ArticleLink> {
-    archive
-        .articles
-        .iter()
-        .filter(|a| a.duplicate_of.is_none())
-        .filter_map(|a| {
-            let d = a.date.value.as_deref()?;
-            d.starts_with(period).then(|| ArticleLink {
-                url: a.url.clone(),
-                title: a.title.clone(),
-                date: d.to_string(),
-                inferred: a.date.inferred,
-            })
-        })
-        .collect()
+fn article_link(a: &Article) -> ArticleLink {
+    ArticleLink {
+        url: a.url.clone(),
+        title: a.title.clone(),
+        date: a.date.value.clone().unwrap_or_default(),
+        inferred: a.date.inferred,
+    }
+}
+
+/// What falls in each year (`2016`) and month (`2016-12`): the dated
+/// non-duplicate articles and the events (indices), in archive order.
+#[derive(Default)]
+struct Periods<'a> {
+    articles: HashMap<&'a str, Vec<&'a Article>>,
+    events: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Periods<'a> {
+    fn new(archive: &'a Archive) -> Periods<'a> {
+        // A date starts with a period exactly when its first 4 or 7 bytes are that period.
+        let keys = |d: &'a str| [d.get(..4), d.get(..7)].into_iter().flatten();
+        let mut p = Periods::default();
+        for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
+            for k in a.date.value.as_deref().into_iter().flat_map(keys) {
+                p.articles.entry(k).or_default().push(a);
+            }
+        }
+        for (i, e) in archive.events.iter().enumerate() {
+            for k in keys(&e.date) {
+                p.events.entry(k).or_default().push(i);
+            }
+        }
+        p
+    }
+    fn articles(&self, period: &str) -> &[&'a Article] {
+        self.articles.get(period).map_or(&[], |v| &v[..])
+    }
+    fn events(&self, period: &str) -> &[usize] {
+        self.events.get(period).map_or(&[], |v| &v[..])
+    }
 }
 
 /// Renders the chronology, the year and month pages and `data/timeline.json`.
@@ -223,7 +250,17 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig)
         Ok((PathBuf::from(path), html.into_bytes()))
     };
     let by_id: BTreeMap<&str, &Event> = archive.events.iter().map(|e| (e.id.as_str(), e)).collect();
-    let all: Vec<&Event> = archive.events.iter().collect();
+    // The first article of each id.
+    let mut articles: HashMap<&str, &Article> = HashMap::new();
+    for a in &archive.articles {
+        articles.entry(a.id.as_str()).or_insert(a);
+    }
+    let views: Vec<EventView> = archive
+        .events
+        .par_iter()
+        .map(|e| event_view(e, &articles, &by_id))
+        .collect();
+    let all: Vec<usize> = (0..archive.events.len()).collect();
 
     // Periods: every year and month with an article or an event.
     let mut periods: BTreeSet<String> = BTreeSet::new();
@@ -241,11 +278,12 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig)
             periods.insert(m.to_string());
         }
     }
+    let within = Periods::new(archive);
     let link = |p: &str| PeriodLink {
         label: label(p),
         url: period_url(p),
-        articles: articles_in(archive, p).len(),
-        events: archive.events.iter().filter(|e| e.date.starts_with(p)).count(),
+        articles: within.articles(p).len(),
+        events: within.events(p).len(),
     };
     let year_links: Vec<(PeriodLink, Vec<PeriodLink>)> = periods
         .iter()
@@ -262,40 +300,44 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig)
         })
         .collect();
 
-    let mut out = Vec::new();
-    let mut ctx = Context::new();
-    ctx.insert("years", &group(&all, archive, &by_id));
-    ctx.insert("periods", &year_links);
-    ctx.insert("events_count", &archive.events.len());
-    ctx.insert(
-        "conflicts_count",
-        &archive.events.iter().filter(|e| !e.conflicts.is_empty()).count(),
-    );
-    out.push(page("chronology.html", "", "chronology.html", &mut ctx)?);
-
-    for p in &periods {
-        let events: Vec<&Event> = archive
-            .events
-            .iter()
-            .filter(|e| e.date.starts_with(p.as_str()))
-            .collect();
+    let chronology = || {
+        let mut ctx = Context::new();
+        ctx.insert("years", &group(&all, archive, &views));
+        ctx.insert("periods", &year_links);
+        ctx.insert("events_count", &archive.events.len());
+        ctx.insert(
+            "conflicts_count",
+            &archive.events.iter().filter(|e| !e.conflicts.is_empty()).count(),
+        );
+        page("chronology.html", "", "chronology.html", &mut ctx)
+    };
+    let period_page = |p: &String| {
         let mut ctx = Context::new();
         ctx.insert("period", p);
         ctx.insert("label", &label(p));
         ctx.insert("kind", if p.len() == 4 { "year" } else { "month" });
-        ctx.insert("articles", &articles_in(archive, p));
-        ctx.insert("years", &group(&events, archive, &by_id));
+        let links: Vec<ArticleLink> = within.articles(p).iter().map(|a| article_link(a)).collect();
+        ctx.insert("articles", &links);
+        ctx.insert("years", &group(within.events(p), archive, &views));
         let (prev, next) = neighbours(&periods, p);
         ctx.insert("prev", &prev.map(|x| link(&x)));
         ctx.insert("next", &next.map(|x| link(&x)));
         if p.len() == 7 {
             ctx.insert("up", &link(&p[..4]));
         }
-        out.push(page("period.html", "../", &period_url(p), &mut ctx)?);
-    }
-
-    let json = serde_json::to_vec_pretty(&timeline_json(archive, site)).context("serialising timeline.json")?;
-    out.push((PathBuf::from("data/timeline.json"), json));
+        page("period.html", "../", &period_url(p), &mut ctx)
+    };
+    let list: Vec<&String> = periods.iter().collect();
+    let timeline = || serde_json::to_vec_pretty(&timeline_json(archive, site)).context("serialising timeline.json");
+    let (main, (pages, json)) = rayon::join(chronology, || {
+        rayon::join(
+            || list.par_iter().map(|p| period_page(p)).collect::<Result<Vec<Output>>>(),
+            timeline,
+        )
+    });
+    let mut out = vec![main?];
+    out.extend(pages?);
+    out.push((PathBuf::from("data/timeline.json"), json?));
     Ok(out)
 }
 
@@ -371,6 +413,46 @@ mod tests {
         assert_eq!(label("2016-12-13"), "Tuesday 13 December 2016");
         assert_eq!(label("2016-12"), "December 2016");
         assert_eq!(label("2016"), "2016");
+    }
+
+    #[test]
+    fn periods_hold_their_articles_and_events_in_order() {
+        let article = |id: &str, date: Option<&str>, dup: bool| {
+            let mut a = Article {
+                id: id.into(),
+                duplicate_of: dup.then(|| "x".to_string()),
+                ..Default::default()
+            };
+            a.date.value = date.map(str::to_string);
+            a
+        };
+        let event = |date: &str| Event {
+            date: date.into(),
+            ..Default::default()
+        };
+        let archive = Archive {
+            articles: vec![
+                article("a", Some("2016-12-13"), false),
+                article("b", Some("2016-11-02"), false),
+                article("c", Some("2016-12-01"), true),
+                article("d", None, false),
+            ],
+            events: vec![
+                event("2016"),
+                event("2016-12"),
+                event("2016-12-13"),
+                event("2017-01-02"),
+            ],
+            ..Default::default()
+        };
+        let p = Periods::new(&archive);
+        let ids = |period: &str| p.articles(period).iter().map(|a| a.id.as_str()).collect::<Vec<_>>();
+        assert_eq!(ids("2016"), ["a", "b"]);
+        assert_eq!(ids("2016-12"), ["a"]);
+        assert!(ids("2017").is_empty());
+        assert_eq!(p.events("2016"), [0, 1, 2]);
+        assert_eq!(p.events("2016-12"), [1, 2]);
+        assert_eq!(p.events("2017-01"), [3]);
     }
 
     #[test]

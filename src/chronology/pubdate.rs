@@ -21,9 +21,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use regex::Regex;
+use rayon::prelude::*;
 
-use super::dates::{self, Day, Expr, Unit};
+use super::dates::{self, Day, Expr, Unit, WordRegex};
 use super::events::content_words;
 use super::Located;
 use crate::model::Article;
@@ -37,7 +37,12 @@ pub const WEEK_SPAN: i64 = 5;
 
 /// Kinds of happening whose start is a useful fact, by the nouns naming them.
 pub fn class_of(word: &str) -> Option<&'static str> {
-    Some(match word.to_ascii_lowercase().as_str() {
+    // Lowercased on the stack: no class noun is longer than the buffer.
+    let mut buf = [0u8; 16];
+    let lower = buf.get_mut(..word.len())?;
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    Some(match std::str::from_utf8(lower).ok()? {
         "offensive" | "assault" | "operation" | "campaign" | "attack" | "push" | "battle" | "bombardment" => {
             "offensive"
         }
@@ -63,10 +68,9 @@ const START_VERBS: &[&str] = &[
     "started,",
 ];
 
-fn words(s: &str) -> Vec<String> {
+fn words(s: &str) -> Vec<&str> {
     s.split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_ascii_lowercase())
         .collect()
 }
 
@@ -76,7 +80,7 @@ fn words(s: &str) -> Vec<String> {
 pub fn start_class(sentence: &str) -> Option<&'static str> {
     let w = words(sentence);
     w.iter().enumerate().find_map(|(v, x)| {
-        if !START_VERBS.contains(&x.as_str()) {
+        if !START_VERBS.iter().any(|v| v.eq_ignore_ascii_case(x)) {
             return None;
         }
         let lo = v.saturating_sub(3);
@@ -85,11 +89,10 @@ pub fn start_class(sentence: &str) -> Option<&'static str> {
     })
 }
 
-fn duration_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
+fn duration_re() -> &'static WordRegex {
+    static RE: OnceLock<WordRegex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ](day|week|month|year)s?(?:[- ]old)?,?((?: [\w’'-]+){1,4})")
-            .expect("valid duration regex")
+        WordRegex::new(r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ](day|week|month|year)s?(?:[- ]old)?,?((?: [\w’'-]+){1,4})")
     })
 }
 
@@ -174,7 +177,7 @@ fn evidence(a: &Article, located: &[Located]) -> Evidence {
         }
     }
     for p in &a.paragraphs {
-        for c in duration_re().captures_iter(&p.text) {
+        for c in duration_re().for_text(&p.text).captures_iter(&p.text) {
             // The happening named in the next few words: "three-week-old assault by ...".
             let Some(class) = c[3].split_whitespace().find_map(class_of) else {
                 continue;
@@ -224,42 +227,52 @@ fn evidence(a: &Article, located: &[Located]) -> Evidence {
 
 /// Facts: sentences reporting the start of a happening with a date.
 fn facts(articles: &[Article], located: &[Vec<Located>], known: &BTreeMap<usize, Day>, year: Option<i32>) -> Vec<Fact> {
+    let per_article: Vec<Vec<Fact>> = articles
+        .par_iter()
+        .enumerate()
+        .map(|(i, a)| article_facts(a, i, &located[i], known.get(&i).copied(), year))
+        .collect();
+    per_article.into_iter().flatten().collect()
+}
+
+/// The facts of article `i`, published on `known` if known.
+fn article_facts(a: &Article, i: usize, located: &[Located], known: Option<Day>, year: Option<i32>) -> Vec<Fact> {
     let mut out = Vec::new();
-    for (i, a) in articles.iter().enumerate() {
-        for l in &located[i] {
-            if l.found.future || l.found.in_quote {
-                continue;
+    for l in located {
+        if l.found.future || l.found.in_quote {
+            continue;
+        }
+        let s = &a.paragraphs[l.para].text[l.sentence.0..l.sentence.1];
+        let Some(class) = start_class(s) else { continue };
+        let resolved = match (&l.found.expr, known) {
+            (Expr::Date { .. } | Expr::Month { .. } | Expr::Year(_), Some(p)) => {
+                dates::resolve_period(&l.found, Some(p), None)
             }
-            let s = &a.paragraphs[l.para].text[l.sentence.0..l.sentence.1];
-            let Some(class) = start_class(s) else { continue };
-            let resolved = match (&l.found.expr, known.get(&i)) {
-                (Expr::Date { .. } | Expr::Month { .. } | Expr::Year(_), Some(p)) => {
-                    dates::resolve(&l.found, Some(*p), None)
-                }
-                (
-                    Expr::Date {
-                        year: None, month, day, ..
-                    },
-                    None,
-                ) => year
-                    .and_then(|y| Day::new(y, *month, *day))
-                    .map(|d| dates::resolve(&l.found, Some(d), None))
-                    .unwrap_or(None),
-                (Expr::Month { year: None, month }, None) => {
-                    year.and_then(|y| dates::resolve(&l.found, Day::new(y, *month, 1), None))
-                }
-                (Expr::Date { .. } | Expr::Month { .. } | Expr::Year(_), None) => dates::resolve(&l.found, None, None),
-                _ => None,
-            };
-            if let Some(r) = resolved {
-                out.push(Fact {
-                    class,
-                    first: r.first,
-                    granularity: r.granularity,
-                    article: i,
-                    words: content_words(s),
-                });
+            (
+                Expr::Date {
+                    year: None, month, day, ..
+                },
+                None,
+            ) => year
+                .and_then(|y| Day::new(y, *month, *day))
+                .map(|d| dates::resolve_period(&l.found, Some(d), None))
+                .unwrap_or(None),
+            (Expr::Month { year: None, month }, None) => {
+                year.and_then(|y| dates::resolve_period(&l.found, Day::new(y, *month, 1), None))
             }
+            (Expr::Date { .. } | Expr::Month { .. } | Expr::Year(_), None) => {
+                dates::resolve_period(&l.found, None, None)
+            }
+            _ => None,
+        };
+        if let Some(r) = resolved {
+            out.push(Fact {
+                class,
+                first: r.first,
+                granularity: r.granularity,
+                article: i,
+                words: content_words(s),
+            });
         }
     }
     out
@@ -269,7 +282,7 @@ fn facts(articles: &[Article], located: &[Vec<Located>], known: &BTreeMap<usize,
 /// dated fact, else the finest date most articles agree on (later on a
 /// tie) among facts whose sentence shares two content words with the
 /// clue's (the class noun counts: "the offensive" and "Assad regime").
-fn fact_for(facts: &[Fact], class: &str, i: usize, words: &BTreeSet<String>) -> Option<Fact> {
+fn fact_for<'f>(facts: &'f [Fact], class: &str, i: usize, words: &BTreeSet<String>) -> Option<&'f Fact> {
     let rank = |g: &str| match g {
         "day" => 0,
         "month" => 1,
@@ -284,7 +297,7 @@ fn fact_for(facts: &[Fact], class: &str, i: usize, words: &BTreeSet<String>) -> 
         .iter()
         .min_by_key(|f| (rank(f.granularity), std::cmp::Reverse(f.first)))
     {
-        return Some((**best).clone());
+        return Some(**best);
     }
     let finest = of_class.iter().map(|f| rank(f.granularity)).min()?;
     let mut votes: BTreeMap<Day, std::collections::BTreeSet<usize>> = BTreeMap::new();
@@ -295,11 +308,22 @@ fn fact_for(facts: &[Fact], class: &str, i: usize, words: &BTreeSet<String>) -> 
     of_class
         .iter()
         .find(|f| f.first == *day && rank(f.granularity) == finest)
-        .map(|f| (*f).clone())
+        .copied()
 }
 
-/// Whether P satisfies every constraint of the article.
-fn feasible(p: Day, located: &[Located], ev: &Evidence, facts: &[Fact], i: usize) -> bool {
+/// The fact each clue of article `i` refers to (see [`fact_for`]).
+fn clue_facts<'f>(facts: &'f [Fact], ev: &Evidence, i: usize) -> Vec<Option<&'f Fact>> {
+    ev.clues
+        .iter()
+        .map(|(clue, _)| match clue {
+            Clue::Age { class, words, .. } | Clue::Start { class, words, .. } => fact_for(facts, class, i, words),
+        })
+        .collect()
+}
+
+/// Whether P satisfies every constraint of the article; `facts` holds the
+/// fact of each clue (see [`clue_facts`]).
+fn feasible(p: Day, located: &[Located], ev: &Evidence, facts: &[Option<&Fact>]) -> bool {
     if ev.min_year.is_some_and(|y| p.y < y) {
         return false;
     }
@@ -307,7 +331,7 @@ fn feasible(p: Day, located: &[Located], ev: &Evidence, facts: &[Fact], i: usize
     let mut oldest_gap = 0;
     let mut future_gap: Option<i64> = None;
     for l in located.iter().filter(|l| !l.found.in_quote) {
-        let Some(r) = dates::resolve(&l.found, Some(p), None) else {
+        let Some(r) = dates::resolve_period(&l.found, Some(p), None) else {
             continue;
         };
         match &l.found.expr {
@@ -338,21 +362,18 @@ fn feasible(p: Day, located: &[Located], ev: &Evidence, facts: &[Fact], i: usize
     if past_gap.is_some_and(|g| g > RECENT) || oldest_gap > WEEK_SPAN || future_gap.is_some_and(|g| g > RECENT + 1) {
         return false;
     }
-    for (clue, _) in &ev.clues {
+    for ((clue, _), fact) in ev.clues.iter().zip(facts) {
         match clue {
-            Clue::Age { class, lo, hi, words } => {
-                if let Some(f) = fact_for(facts, class, i, words).filter(|f| f.granularity == "day") {
+            Clue::Age { lo, hi, .. } => {
+                if let Some(f) = fact.filter(|f| f.granularity == "day") {
                     let age = p.num() - f.first.num();
                     if age < *lo || age > *hi {
                         return false;
                     }
                 }
             }
-            Clue::Start { class, idx, words } => {
-                if let (Some(f), Some(r)) = (
-                    fact_for(facts, class, i, words),
-                    dates::resolve(&located[*idx].found, Some(p), None),
-                ) {
+            Clue::Start { idx, .. } => {
+                if let (Some(f), Some(r)) = (fact, dates::resolve_period(&located[*idx].found, Some(p), None)) {
                     let covers = match r.granularity {
                         "year" => f.first.y == r.first.y,
                         "month" => (f.first.y, f.first.m) == (r.first.y, r.first.m),
@@ -394,7 +415,7 @@ fn evidence_sentences(a: &Article, located: &[Located], ev: &Evidence, p: Day) -
     };
     let mut prev = None;
     for l in located.iter().filter(|l| !l.found.in_quote) {
-        let Some(r) = dates::resolve(&l.found, Some(p), prev) else {
+        let Some(r) = dates::resolve_period(&l.found, Some(p), prev) else {
             continue;
         };
         if r.granularity == "day" {
@@ -427,7 +448,11 @@ pub fn infer(articles: &mut [Article], located: &[Vec<Located>]) {
     let todo: Vec<usize> = (0..articles.len())
         .filter(|i| !known.contains_key(i) && articles[*i].duplicate_of.is_none())
         .collect();
-    let evs: BTreeMap<usize, Evidence> = todo.iter().map(|&i| (i, evidence(&articles[i], &located[i]))).collect();
+    let evs: Vec<(usize, Evidence)> = todo
+        .par_iter()
+        .map(|&i| (i, evidence(&articles[i], &located[i])))
+        .collect();
+    let evs: BTreeMap<usize, Evidence> = evs.into_iter().collect();
 
     // Pass 0: a dateline, a full date opening the article ("Tuesday 20 Sep 2016 ...").
     for &i in &todo {
@@ -440,30 +465,35 @@ pub fn infer(articles: &mut [Article], located: &[Vec<Located>]) {
 
     // Pass 1: the text fixes the year; the first feasible run wins.
     let no_facts = facts(articles, located, &known, None);
-    for &i in &todo {
-        let ev = &evs[&i];
-        if !ev.firm || known.contains_key(&i) {
-            continue;
-        }
-        let years: Vec<i32> = located[i]
-            .iter()
-            .filter_map(|l| match l.found.expr {
-                Expr::Date { year: Some(y), .. } | Expr::Month { year: Some(y), .. } => Some(y),
-                _ => None,
-            })
-            .collect();
-        let (lo, hi) = match (years.iter().min(), years.iter().max()) {
-            (Some(a), Some(b)) => (*a, b + 1),
-            _ => {
-                let start = ev.min_year.unwrap_or(1990);
-                (start, start + 12)
-            }
-        };
-        let r = runs(Day { y: lo, m: 1, d: 1 }, Day { y: hi, m: 12, d: 31 }, |p| {
-            feasible(p, &located[i], ev, &no_facts, i)
-        });
-        if let Some(&(first, last)) = r.first() {
-            let evidence = evidence_sentences(&articles[i], &located[i], ev, first);
+    let windows: Vec<(usize, Option<(Day, Day)>)> = todo
+        .par_iter()
+        .filter(|i| evs[i].firm && !known.contains_key(i))
+        .map(|&i| {
+            let ev = &evs[&i];
+            let years: Vec<i32> = located[i]
+                .iter()
+                .filter_map(|l| match l.found.expr {
+                    Expr::Date { year: Some(y), .. } | Expr::Month { year: Some(y), .. } => Some(y),
+                    _ => None,
+                })
+                .collect();
+            let (lo, hi) = match (years.iter().min(), years.iter().max()) {
+                (Some(a), Some(b)) => (*a, b + 1),
+                _ => {
+                    let start = ev.min_year.unwrap_or(1990);
+                    (start, start + 12)
+                }
+            };
+            let facts = clue_facts(&no_facts, ev, i);
+            let r = runs(Day { y: lo, m: 1, d: 1 }, Day { y: hi, m: 12, d: 31 }, |p| {
+                feasible(p, &located[i], ev, &facts)
+            });
+            (i, r.first().copied())
+        })
+        .collect();
+    for (i, window) in windows {
+        if let Some((first, last)) = window {
+            let evidence = evidence_sentences(&articles[i], &located[i], &evs[&i], first);
             set(&mut articles[i], first, last, evidence);
             known.insert(i, first);
         }
@@ -480,19 +510,18 @@ pub fn infer(articles: &mut [Article], located: &[Vec<Located>]) {
     if let Some(y) = corpus_year {
         let all_facts = facts(articles, located, &known, Some(y));
         let (lo, hi) = (Day { y: y - 1, m: 1, d: 1 }, Day { y: y + 1, m: 12, d: 31 });
-        let mut pending: Vec<(usize, Vec<(Day, Day)>)> = Vec::new();
-        for &i in &todo {
-            let ev = &evs[&i];
-            if known.contains_key(&i) || !ev.datable {
-                continue;
-            }
-            let r = runs(lo, hi, |p| feasible(p, &located[i], ev, &all_facts, i));
-            // Unbounded on both sides: the text alone cannot place it.
-            if r.is_empty() || (r.first().is_some_and(|x| x.0 == lo) && r.last().is_some_and(|x| x.1 == hi)) {
-                continue;
-            }
-            pending.push((i, r));
-        }
+        let mut pending: Vec<(usize, Vec<(Day, Day)>)> = todo
+            .par_iter()
+            .filter(|i| !known.contains_key(i) && evs[i].datable)
+            .filter_map(|&i| {
+                let ev = &evs[&i];
+                let facts = clue_facts(&all_facts, ev, i);
+                let r = runs(lo, hi, |p| feasible(p, &located[i], ev, &facts));
+                // Unbounded on both sides: the text alone cannot place it.
+                let unbounded = r.first().is_some_and(|x| x.0 == lo) && r.last().is_some_and(|x| x.1 == hi);
+                (!r.is_empty() && !unbounded).then_some((i, r))
+            })
+            .collect();
         pending.sort_by_key(|(i, r)| (r.len(), *i));
         for (i, r) in pending {
             let reference = known.values().max().copied();
@@ -559,7 +588,7 @@ fn dateline(a: &Article, located: &[Located]) -> Option<(Day, String)> {
     let Expr::Date { year: Some(_), .. } = l.found.expr else {
         return None;
     };
-    let r = dates::resolve(&l.found, None, None)?;
+    let r = dates::resolve_period(&l.found, None, None)?;
     let p = &a.paragraphs[0].text;
     Some((r.first, p[l.sentence.0..l.sentence.1].trim().to_string()))
 }

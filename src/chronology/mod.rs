@@ -118,11 +118,14 @@ pub fn locate(a: &Article) -> Vec<Located> {
         }
         let sents = sentences(&p.text);
         for f in found {
-            let sentence = sents
+            // The sentence it starts in, stretched when the expression runs
+            // past a stop the splitter took for a sentence end ("Dec. 13").
+            let (s, e) = sents
                 .iter()
                 .copied()
                 .find(|(s, e)| f.start >= *s && f.start < *e)
                 .unwrap_or((0, p.text.len()));
+            let sentence = (s, e.max(f.end));
             out.push(Located {
                 para: i,
                 sentence,
@@ -210,5 +213,20 @@ mod tests {
                 "3 died."
             ]
         );
+    }
+
+    #[test]
+    fn a_date_right_after_an_abbreviated_month_stays_inside_its_sentence() {
+        let text = "the the thethe the ...Dec. 13/12/2016";
+        let a = crate::model::Article {
+            paragraphs: crate::model::Paragraph::numbered([text]),
+            ..Default::default()
+        };
+        let located = locate(&a);
+        assert!(!located.is_empty());
+        for l in located {
+            assert!(l.sentence.0 <= l.found.start && l.found.end <= l.sentence.1, "{l:?}");
+            assert!(text.get(l.sentence.0..l.sentence.1).is_some());
+        }
     }
 }

@@ -114,6 +114,12 @@ pub fn model_with(
     lap("clean", timings);
 
     let found = dedup::run(&mut articles, &cfg.dedup);
+    // A duplicate's original text is shown on its canonical article's page.
+    for a in articles.iter_mut() {
+        if let Some(canon) = &a.duplicate_of {
+            a.original_text_url = format!("articles/{canon}.html#original-{}", a.id);
+        }
+    }
     lap("dedup", timings);
 
     let entities = annotate::run(&mut articles, &cfg.annotate);
@@ -249,7 +255,7 @@ fn assign_ids(articles: &mut [Article], raw: &mut [ingest::RawArticle]) -> BTree
             n += 1;
         }
         a.url = format!("articles/{id}.html");
-        a.original_text_url = format!("originals/{id}.txt");
+        a.original_text_url = format!("articles/{id}.html#original");
         if let Some(d) = r.front.date_string() {
             a.date.value = Some(d.clone());
             a.date.earliest = Some(d.clone());

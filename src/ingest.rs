@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use serde::Deserialize;
 use walkdir::WalkDir;
 
@@ -152,6 +153,7 @@ pub fn run_with(input: &Path, opts: &Options, warnings: &mut Vec<Warning>) -> Re
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "input".to_string());
     let mut articles = Vec::new();
+    let mut files = Vec::new();
     let mut walker = WalkDir::new(input).follow_links(true).sort_by_file_name().into_iter();
     while let Some(entry) = walker.next() {
         let entry = match entry {
@@ -197,26 +199,51 @@ pub fn run_with(input: &Path, opts: &Options, warnings: &mut Vec<Warning>) -> Re
             warnings.push(warn(&shown, None, "skipped: not a .txt or .md article".to_string()));
             continue;
         }
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(err) => {
-                warnings.push(warn(&shown, None, format!("skipped: cannot read file: {err}")));
-                continue;
-            }
-        };
-        match read_article_with(&shown, path, &bytes, ext == "md", opts, warnings) {
-            Ok(Some(a)) => articles.push(a),
-            Ok(None) => {}
-            Err(err) => match err.downcast_ref::<ArticleError>() {
-                Some(e) => {
-                    let col = e.column.map(|c| format!(" (column {c})")).unwrap_or_default();
-                    warnings.push(warn(&shown, e.line, format!("skipped: {}{col}", e.message)))
-                }
-                None => warnings.push(warn(&shown, None, format!("skipped: {err:#}"))),
-            },
-        }
+        files.push((path.to_path_buf(), shown, ext == "md"));
+    }
+    // Reading and parsing are per file: in parallel, collected in path order.
+    let read: Vec<(Option<RawArticle>, Vec<Warning>)> = files
+        .par_iter()
+        .map(|(path, shown, markdown)| {
+            let mut w = Vec::new();
+            (read_file(path, shown, *markdown, opts, &mut w), w)
+        })
+        .collect();
+    for (article, w) in read {
+        warnings.extend(w);
+        articles.extend(article);
     }
     Ok(articles)
+}
+
+/// Reads one article file; failures become warnings naming the file.
+fn read_file(
+    path: &Path,
+    shown: &str,
+    markdown: bool,
+    opts: &Options,
+    warnings: &mut Vec<Warning>,
+) -> Option<RawArticle> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(err) => {
+            warnings.push(warn(shown, None, format!("skipped: cannot read file: {err}")));
+            return None;
+        }
+    };
+    match read_article_with(shown, path, &bytes, markdown, opts, warnings) {
+        Ok(a) => a,
+        Err(err) => {
+            match err.downcast_ref::<ArticleError>() {
+                Some(e) => {
+                    let col = e.column.map(|c| format!(" (column {c})")).unwrap_or_default();
+                    warnings.push(warn(shown, e.line, format!("skipped: {}{col}", e.message)))
+                }
+                None => warnings.push(warn(shown, None, format!("skipped: {err:#}"))),
+            }
+            None
+        }
+    }
 }
 
 /// A walk error in words: loops, broken links and permissions.

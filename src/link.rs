@@ -5,10 +5,16 @@
 //! articles that share one of its rarer entities (or a passage), never with
 //! the whole archive. Entities named by a large share of the archive (the
 //! story's main country, say) say little about relatedness and are weighted
-//! down by inverse document frequency.
+//! down by inverse document frequency. Entities and words are interned to
+//! integer ids once; articles are scored in parallel.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
 
+use rayon::prelude::*;
+
+use crate::annotate::gazetteer::Fnv;
 use crate::model::{Article, SharedPassage};
 
 /// How many related articles each article lists at most.
@@ -33,18 +39,28 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
         .filter(|&i| articles[i].duplicate_of.is_none())
         .collect();
     let n = live.len().max(1) as f64;
-    let ents: Vec<BTreeSet<&str>> = articles
+    // Entity ids are ranks in name order, so each article's sorted ids
+    // follow the order of its names.
+    let names: BTreeSet<&str> = articles
         .iter()
-        .map(|a| a.mentions.iter().map(|m| m.entity.as_str()).collect())
+        .flat_map(|a| a.mentions.iter().map(|m| m.entity.as_str()))
         .collect();
-    let mut index: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let ent_id: BTreeMap<&str, u32> = names.into_iter().zip(0..).collect();
+    let ents: Vec<Vec<u32>> = articles
+        .par_iter()
+        .map(|a| sorted_ids(a.mentions.iter().map(|m| ent_id[m.entity.as_str()])))
+        .collect();
+    let mut index: Vec<Vec<usize>> = vec![Vec::new(); ent_id.len()];
     for &i in &live {
-        for e in &ents[i] {
-            index.entry(e).or_default().push(i);
+        for &e in &ents[i] {
+            index[e as usize].push(i);
         }
     }
     let common = COMMON.max(live.len() / 10).min(COMMON_MAX);
-    let idf = |e: &str| -> f64 { (n / index.get(e).map_or(1, Vec::len) as f64).ln() + 0.1 };
+    let idf: Vec<f64> = index
+        .iter()
+        .map(|list| (n / list.len().max(1) as f64).ln() + 0.1)
+        .collect();
     let pos: BTreeMap<&str, usize> = articles.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
     let mut passage_links: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     for sp in shared {
@@ -61,66 +77,181 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
             }
         }
     }
-    let words: Vec<BTreeSet<String>> = articles.iter().map(content_words).collect();
-    let mut related = vec![Vec::new(); articles.len()];
-    for &i in &live {
-        // Accumulate shared-entity weight over the index: only articles
-        // sharing a rarer entity are touched.
-        let mut score: BTreeMap<usize, f64> = BTreeMap::new();
-        for e in &ents[i] {
-            let list = &index[e];
-            if list.len() <= common {
-                let w = idf(e);
-                for &j in list {
-                    *score.entry(j).or_default() += w;
+    // Rank of each article id, to break score ties without comparing strings.
+    let mut by_id: Vec<usize> = (0..articles.len()).collect();
+    by_id.sort_by(|&x, &y| articles[x].id.cmp(&articles[y].id));
+    let mut rank = vec![0usize; articles.len()];
+    for (r, &i) in by_id.iter().enumerate() {
+        rank[i] = r;
+    }
+    let (words, terms) = content_words(articles, &live);
+    let related: Vec<Vec<String>> = live
+        .par_iter()
+        .map_init(
+            || (Scores::new(articles.len()), TermSet(vec![0; terms.div_ceil(64)])),
+            |(acc, mine), &i| {
+                // Accumulate shared-entity weight over the index: only
+                // articles sharing a rarer entity are touched.
+                for &e in &ents[i] {
+                    let list = &index[e as usize];
+                    if list.len() <= common {
+                        let w = idf[e as usize];
+                        for &j in list {
+                            acc.add(j, w);
+                        }
+                    }
                 }
+                for ((_, j), count) in passage_links.range((i, 0)..(i + 1, 0)) {
+                    acc.add(*j, 3.0 * *count as f64);
+                }
+                let mut scored: Vec<(f64, usize)> = acc
+                    .drain()
+                    .filter(|&(j, _)| j != i && articles[j].duplicate_of.is_none())
+                    .map(|(j, s)| (s, j))
+                    .collect();
+                // Text similarity refines the best candidates only.
+                let by_score = |x: &(f64, usize), y: &(f64, usize)| y.0.total_cmp(&x.0).then(rank[x.1].cmp(&rank[y.1]));
+                if scored.len() > CANDIDATES {
+                    scored.select_nth_unstable_by(CANDIDATES, by_score);
+                    scored.truncate(CANDIDATES);
+                }
+                scored.sort_by(by_score);
+                mine.set(&words[i], true);
+                let mut scored: Vec<(f64, usize)> = scored
+                    .into_iter()
+                    .map(|(s, j)| (s + 10.0 * mine.jaccard(words[i].len(), &words[j]), j))
+                    .filter(|(s, _)| *s > 0.0)
+                    .collect();
+                mine.set(&words[i], false);
+                scored.sort_by(by_score);
+                scored
+                    .into_iter()
+                    .take(MAX_RELATED)
+                    .map(|(_, j)| articles[j].id.clone())
+                    .collect()
+            },
+        )
+        .collect();
+    for a in articles.iter_mut() {
+        a.related.clear();
+    }
+    for (&i, r) in live.iter().zip(related) {
+        articles[i].related = r;
+    }
+}
+
+/// Per-article score accumulator over all articles: a dense array (NaN where
+/// untouched) and the list of entries touched, so clearing costs only what
+/// was used.
+struct Scores {
+    score: Vec<f64>,
+    touched: Vec<usize>,
+}
+
+impl Scores {
+    fn new(n: usize) -> Scores {
+        Scores {
+            score: vec![f64::NAN; n],
+            touched: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, j: usize, w: f64) {
+        if self.score[j].is_nan() {
+            self.score[j] = 0.0;
+            self.touched.push(j);
+        }
+        self.score[j] += w;
+    }
+
+    /// The (article, score) pairs accumulated, resetting the accumulator.
+    fn drain(&mut self) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.touched
+            .drain(..)
+            .map(|j| (j, std::mem::replace(&mut self.score[j], f64::NAN)))
+    }
+}
+
+/// Sorted, deduplicated ids.
+fn sorted_ids(ids: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut v: Vec<u32> = ids.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The interned set of lower-cased words of five letters or more in the
+/// body of each live article (empty for the others), and the number of
+/// distinct words.
+fn content_words(articles: &[Article], live: &[usize]) -> (Vec<Vec<u32>>, usize) {
+    let per_article: Vec<Vec<Cow<str>>> = articles
+        .par_iter()
+        .map(|a| {
+            if a.duplicate_of.is_some() {
+                return Vec::new();
+            }
+            // Lower-casing never gives more characters than the word has
+            // bytes, so shorter words are skipped before it.
+            let mut w: Vec<Cow<str>> = a
+                .paragraphs
+                .iter()
+                .flat_map(|p| p.text.split(|c: char| !c.is_alphanumeric()))
+                .filter(|w| w.len() >= 5)
+                .filter_map(|w| {
+                    if w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+                        return Some(Cow::Borrowed(w));
+                    }
+                    let w = w.to_lowercase();
+                    (w.chars().count() >= 5).then_some(Cow::Owned(w))
+                })
+                .collect();
+            w.sort_unstable();
+            w.dedup();
+            w
+        })
+        .collect();
+    let mut term: HashMap<&str, u32, BuildHasherDefault<Fnv>> = HashMap::default();
+    let mut out = vec![Vec::new(); articles.len()];
+    for &i in live {
+        out[i] = per_article[i]
+            .iter()
+            .map(|w| {
+                let next = term.len() as u32;
+                *term.entry(w.as_ref()).or_insert(next)
+            })
+            .collect();
+    }
+    (out, term.len())
+}
+
+/// A set of term ids as a bitmap, for counting how many of another
+/// article's terms it holds.
+struct TermSet(Vec<u64>);
+
+impl TermSet {
+    fn set(&mut self, terms: &[u32], on: bool) {
+        for &t in terms {
+            let (word, bit) = (t as usize / 64, 1u64 << (t % 64));
+            if on {
+                self.0[word] |= bit;
+            } else {
+                self.0[word] &= !bit;
             }
         }
-        for ((_, j), count) in passage_links.range((i, 0)..(i + 1, 0)) {
-            *score.entry(*j).or_default() += 3.0 * *count as f64;
+    }
+
+    /// Jaccard similarity of this set (holding `len` terms) and `other`.
+    fn jaccard(&self, len: usize, other: &[u32]) -> f64 {
+        let inter = other
+            .iter()
+            .filter(|&&t| self.0[t as usize / 64] & (1u64 << (t % 64)) != 0)
+            .count();
+        let union = len + other.len() - inter;
+        if union == 0 {
+            0.0
+        } else {
+            inter as f64 / union as f64
         }
-        score.remove(&i);
-        let mut scored: Vec<(f64, usize)> = score
-            .into_iter()
-            .filter(|&(j, _)| articles[j].duplicate_of.is_none())
-            .map(|(j, s)| (s, j))
-            .collect();
-        // Text similarity refines the best candidates only.
-        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(articles[x.1].id.cmp(&articles[y.1].id)));
-        scored.truncate(CANDIDATES);
-        let mut scored: Vec<(f64, &str)> = scored
-            .into_iter()
-            .map(|(s, j)| (s + 10.0 * jaccard(&words[i], &words[j]), articles[j].id.as_str()))
-            .filter(|(s, _)| *s > 0.0)
-            .collect();
-        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
-        related[i] = scored
-            .into_iter()
-            .take(MAX_RELATED)
-            .map(|(_, id)| id.to_string())
-            .collect();
-    }
-    for (a, r) in articles.iter_mut().zip(related) {
-        a.related = r;
-    }
-}
-
-/// Lower-cased words of five letters or more in an article's body.
-fn content_words(a: &Article) -> BTreeSet<String> {
-    a.paragraphs
-        .iter()
-        .flat_map(|p| crate::text::words(&p.text))
-        .filter(|w| w.chars().count() >= 5)
-        .collect()
-}
-
-fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
-    let inter = a.intersection(b).count();
-    let union = a.len() + b.len() - inter;
-    if union == 0 {
-        0.0
-    } else {
-        inter as f64 / union as f64
     }
 }
 

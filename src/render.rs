@@ -242,168 +242,200 @@ pub fn run_into(
         sink.put(PathBuf::from(path), key, html.into_bytes())
     };
 
-    archive.articles.par_iter().try_for_each(|a| -> Result<()> {
-        let mut ctx = Context::new();
-        let path = &a.url;
-        if let Some(canon) = &a.duplicate_of {
-            let card = ArticleCard::new(a);
-            let target = idx.article_url(canon);
-            let key = key_of(&("redirect.html", &card, &target));
-            if !sink.fresh(path, key) {
-                ctx.insert("article", &card);
-                ctx.insert("target", &target);
-                page("redirect.html", "../", path, &mut ctx, Some(key))?;
+    let put = |path: &str, bytes: Vec<u8>| sink.put(PathBuf::from(path), hash_bytes(&bytes), bytes);
+    // Every page or group of pages is a job; jobs run in parallel (the
+    // sink sorts what it receives, so the output does not depend on order).
+    type Job<'j> = Box<dyn Fn() -> Result<()> + Send + Sync + 'j>;
+    let jobs: Vec<Job> = vec![
+        Box::new(|| {
+            archive.articles.par_iter().try_for_each(|a| -> Result<()> {
+                let mut ctx = Context::new();
+                let path = &a.url;
+                if let Some(canon) = &a.duplicate_of {
+                    let card = ArticleCard::new(a);
+                    let target = idx.article_url(canon);
+                    let key = key_of(&("redirect.html", &card, &target));
+                    if !sink.fresh(path, key) {
+                        ctx.insert("article", &card);
+                        ctx.insert("target", &target);
+                        page("redirect.html", "../", path, &mut ctx, Some(key))?;
+                    }
+                } else {
+                    let view = ArticleView::new(a, &idx, originals);
+                    let key = key_of(&("article.html", &view));
+                    if !sink.fresh(path, key) {
+                        ctx.insert("article", &view);
+                        page("article.html", "../", path, &mut ctx, Some(key))?;
+                    }
+                }
+                Ok(())
+            })?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut by_entity: BTreeMap<&str, Vec<&Article>> = BTreeMap::new();
+            for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
+                let mut ids: Vec<&str> = a.mentions.iter().map(|m| m.entity.as_str()).collect();
+                ids.extend(a.quotes.iter().filter_map(|q| q.speaker.as_deref()));
+                ids.extend(a.attributions.iter().map(|t| t.source.as_str()));
+                ids.sort_unstable();
+                ids.dedup();
+                for id in ids {
+                    by_entity.entry(id).or_default().push(a);
+                }
             }
-        } else {
-            let view = ArticleView::new(a, &idx);
-            let key = key_of(&("article.html", &view));
-            if !sink.fresh(path, key) {
-                ctx.insert("article", &view);
-                page("article.html", "../", path, &mut ctx, Some(key))?;
+            archive.entities.par_iter().try_for_each(|e| {
+                let view = EntityView::new(e, by_entity.get(e.id.as_str()).map_or(&[][..], |v| &v[..]));
+                let key = key_of(&("entity.html", &view));
+                if sink.fresh(&e.url, key) {
+                    return Ok(());
+                }
+                let mut ctx = Context::new();
+                ctx.insert("entity", &view);
+                page("entity.html", "../", &e.url, &mut ctx, Some(key))
+            })?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let cards: Vec<ArticleCard> = archive
+                .articles
+                .iter()
+                .filter(|a| a.duplicate_of.is_none())
+                .map(ArticleCard::new)
+                .collect();
+            let mut ctx = Context::new();
+            ctx.insert("articles", &cards);
+            ctx.insert("counts", &Counts::new(archive));
+            page("index.html", "", "index.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            for (path, bytes) in crate::chronology::pages::render(archive, tera, &base, site)? {
+                sink.put(path, hash_bytes(&bytes), bytes)?;
             }
-        }
-        let original = originals.get(&a.id).map(|t| t.as_bytes().to_vec()).unwrap_or_default();
-        let key = hash_bytes(&original);
-        if !sink.fresh(&a.original_text_url, key) {
-            sink.put(PathBuf::from(&a.original_text_url), key, original)?;
-        }
-        Ok(())
-    })?;
-
-    let mut by_entity: BTreeMap<&str, Vec<&Article>> = BTreeMap::new();
-    for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
-        let mut ids: Vec<&str> = a.mentions.iter().map(|m| m.entity.as_str()).collect();
-        ids.extend(a.quotes.iter().filter_map(|q| q.speaker.as_deref()));
-        ids.extend(a.attributions.iter().map(|t| t.source.as_str()));
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
-            by_entity.entry(id).or_default().push(a);
-        }
-    }
-    archive.entities.par_iter().try_for_each(|e| {
-        let view = EntityView::new(e, by_entity.get(e.id.as_str()).map_or(&[][..], |v| &v[..]), &idx);
-        let key = key_of(&("entity.html", &view));
-        if sink.fresh(&e.url, key) {
-            return Ok(());
-        }
-        let mut ctx = Context::new();
-        ctx.insert("entity", &view);
-        page("entity.html", "../", &e.url, &mut ctx, Some(key))
-    })?;
-
-    let cards: Vec<ArticleCard> = archive
-        .articles
-        .iter()
-        .filter(|a| a.duplicate_of.is_none())
-        .map(ArticleCard::new)
-        .collect();
-    let mut ctx = Context::new();
-    ctx.insert("articles", &cards);
-    ctx.insert("counts", &Counts::new(archive));
-    page("index.html", "", "index.html", &mut ctx, None)?;
-
-    for (path, bytes) in crate::chronology::pages::render(archive, tera, &base, site)? {
-        sink.put(path, hash_bytes(&bytes), bytes)?;
-    }
-
-    let mut ctx = Context::new();
-    ctx.insert("entities", &archive.entities);
-    page("entities.html", "", "entities.html", &mut ctx, None)?;
-
-    let mut ctx = Context::new();
-    ctx.insert("sources", &sources_view(archive, &idx));
-    page("sources.html", "", "sources.html", &mut ctx, None)?;
-
-    let mut ctx = Context::new();
-    ctx.insert("speakers", &quotes_view(archive, &idx));
-    page("quotes.html", "", "quotes.html", &mut ctx, None)?;
-
-    let mut ctx = Context::new();
-    let passages: Vec<_> = archive
-        .shared_passages
-        .iter()
-        .map(|s| {
-            (
-                s.text.clone(),
-                s.occurrences
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            ctx.insert("entities", &archive.entities);
+            page("entities.html", "", "entities.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            ctx.insert("sources", &sources_view(archive, &idx));
+            page("sources.html", "", "sources.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            ctx.insert("speakers", &quotes_view(archive, &idx));
+            page("quotes.html", "", "quotes.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            let passages: Vec<_> = archive
+                .shared_passages
+                .iter()
+                .map(|s| {
+                    (
+                        s.text.clone(),
+                        s.occurrences
+                            .iter()
+                            .map(|o| Link {
+                                url: format!("{}#{}", idx.article_url(&o.article), o.paragraph),
+                                title: idx.title(&o.article).to_string(),
+                            })
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            ctx.insert("passages", &passages);
+            page("shared.html", "", "shared.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            ctx.insert(
+                "articles",
+                &archive
+                    .articles
                     .iter()
-                    .map(|o| Link {
-                        url: format!("{}#{}", idx.article_url(&o.article), o.paragraph),
-                        title: idx.title(&o.article).to_string(),
+                    .map(|a| ReportRow::new(a, &idx))
+                    .collect::<Vec<_>>(),
+            );
+            ctx.insert(
+                "duplicates",
+                &archive
+                    .duplicates
+                    .iter()
+                    .map(|d| {
+                        let link = |id: &String| Link {
+                            url: idx.article_url(id),
+                            title: idx.title(id).to_string(),
+                        };
+                        (
+                            link(&d.canonical),
+                            d.members
+                                .iter()
+                                .filter(|m| **m != d.canonical)
+                                .map(link)
+                                .collect::<Vec<_>>(),
+                            d.similarity,
+                        )
                     })
                     .collect::<Vec<_>>(),
-            )
-        })
-        .collect();
-    ctx.insert("passages", &passages);
-    page("shared.html", "", "shared.html", &mut ctx, None)?;
-
-    let mut ctx = Context::new();
-    ctx.insert(
-        "articles",
-        &archive
-            .articles
-            .iter()
-            .map(|a| ReportRow::new(a, &idx))
-            .collect::<Vec<_>>(),
-    );
-    ctx.insert(
-        "duplicates",
-        &archive
-            .duplicates
-            .iter()
-            .map(|d| {
-                let link = |id: &String| Link {
-                    url: idx.article_url(id),
-                    title: idx.title(id).to_string(),
-                };
-                (
-                    link(&d.canonical),
-                    d.members
-                        .iter()
-                        .filter(|m| **m != d.canonical)
-                        .map(link)
-                        .collect::<Vec<_>>(),
-                    d.similarity,
-                )
-            })
-            .collect::<Vec<_>>(),
-    );
-    ctx.insert("warnings", &archive.warnings);
-    page("report.html", "", "report.html", &mut ctx, None)?;
-
-    let mut ctx = Context::new();
-    ctx.insert("title", "About this archive");
-    ctx.insert("body", &markdown_to_html(about_md));
-    page("page.html", "", "about.html", &mut ctx, None)?;
-
-    let mut ctx = Context::new();
-    // Served for missing paths at any depth: links from the site's root path.
-    page(
-        "404.html",
-        &crate::feeds::base_path(&site.base_url),
-        "404.html",
-        &mut ctx,
-        None,
-    )?;
-    page("search.html", "", "search.html", &mut Context::new(), None)?;
-    for (path, bytes) in crate::search::run(archive)? {
-        sink.put(path, hash_bytes(&bytes), bytes)?;
-    }
-
-    let put = |path: &str, bytes: Vec<u8>| sink.put(PathBuf::from(path), hash_bytes(&bytes), bytes);
-    for (path, text) in STATIC {
-        put(path, text.as_bytes().to_vec())?;
-    }
-    put("static/syntax.css", syntax_css().into_bytes())?;
-    let key = key_of(archive);
-    if !sink.fresh("data/archive.json", key) {
-        sink.put_with(PathBuf::from("data/archive.json"), key, &|w| {
-            serde_json::to_writer_pretty(w, archive).context("serialising archive.json")
-        })?;
-    }
-    put(".nojekyll", Vec::new())?;
+            );
+            ctx.insert("warnings", &archive.warnings);
+            page("report.html", "", "report.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            ctx.insert("title", "About this archive");
+            ctx.insert("body", &markdown_to_html(about_md));
+            page("page.html", "", "about.html", &mut ctx, None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let mut ctx = Context::new();
+            // Served for missing paths at any depth: links from the site's root path.
+            page(
+                "404.html",
+                &crate::feeds::base_path(&site.base_url),
+                "404.html",
+                &mut ctx,
+                None,
+            )?;
+            page("search.html", "", "search.html", &mut Context::new(), None)?;
+            Ok(())
+        }),
+        Box::new(|| {
+            for (path, bytes) in crate::search::run(archive)? {
+                sink.put(path, hash_bytes(&bytes), bytes)?;
+            }
+            Ok(())
+        }),
+        Box::new(|| {
+            for (path, text) in STATIC {
+                put(path, text.as_bytes().to_vec())?;
+            }
+            put("static/syntax.css", syntax_css().into_bytes())?;
+            put(".nojekyll", Vec::new())?;
+            Ok(())
+        }),
+        Box::new(|| {
+            let key = key_of(archive);
+            if !sink.fresh("data/archive.json", key) {
+                sink.put_with(PathBuf::from("data/archive.json"), key, &|w| {
+                    serde_json::to_writer_pretty(w, archive).context("serialising archive.json")
+                })?;
+            }
+            Ok(())
+        }),
+    ];
+    jobs.par_iter().try_for_each(|job| job())?;
     let mut pages = recorder.paths.lock().expect("no panic while holding the lock").clone();
     pages.sort();
     for (path, bytes) in crate::feeds::run(archive, site, &pages) {
@@ -444,7 +476,9 @@ pub struct Index<'a> {
     articles: BTreeMap<&'a str, &'a Article>,
     entities: BTreeMap<&'a str, &'a Entity>,
     /// (article, paragraph) → the other occurrences of its shared passage.
-    also_in: BTreeMap<(&'a str, &'a str), Vec<&'a crate::model::Occurrence>>,
+    /// (article, paragraph) → index of its shared passage.
+    also_in: BTreeMap<(&'a str, &'a str), usize>,
+    passages: &'a [crate::model::SharedPassage],
     /// Canonical id → its duplicates.
     variants: BTreeMap<&'a str, Vec<&'a Article>>,
 }
@@ -464,13 +498,14 @@ impl<'a> Index<'a> {
             also_in: archive
                 .shared_passages
                 .iter()
-                .flat_map(|s| {
-                    s.occurrences.iter().map(move |o| {
-                        let others = s.occurrences.iter().filter(|x| x.article != o.article).collect();
-                        ((o.article.as_str(), o.paragraph.as_str()), others)
-                    })
+                .enumerate()
+                .flat_map(|(i, s)| {
+                    s.occurrences
+                        .iter()
+                        .map(move |o| ((o.article.as_str(), o.paragraph.as_str()), i))
                 })
                 .collect(),
+            passages: &archive.shared_passages,
             variants: duplicates,
         }
     }
@@ -551,15 +586,49 @@ struct ParagraphView {
     role: Option<String>,
     /// Escaped text with annotation markup; safe to emit unescaped.
     html: String,
-    also_in: Vec<Link>,
+    also_in: Option<AlsoIn>,
+}
+
+/// Where else a shared paragraph occurs: the first few other places, and
+/// how many more are listed on the shared passages page.
+#[derive(Serialize)]
+struct AlsoIn {
+    links: Vec<Link>,
+    more: usize,
+    /// Fragment of the passage on `shared.html`.
+    anchor: String,
+}
+
+/// Other places shown under a shared paragraph; the rest are on `shared.html`.
+const ALSO_IN_SHOWN: usize = 8;
+
+impl AlsoIn {
+    /// The other occurrences of shared passage `i` than in article `id`.
+    fn new(i: usize, id: &str, idx: &Index) -> Self {
+        let others: Vec<_> = idx.passages[i].occurrences.iter().filter(|o| o.article != id).collect();
+        AlsoIn {
+            links: others
+                .iter()
+                .take(ALSO_IN_SHOWN)
+                .map(|o| Link {
+                    url: format!("../{}#{}", idx.article_url(&o.article), o.paragraph),
+                    title: format!("{} ({})", idx.title(&o.article), o.paragraph),
+                })
+                .collect(),
+            more: others.len().saturating_sub(ALSO_IN_SHOWN),
+            anchor: format!("s{}", i + 1),
+        }
+    }
 }
 
 /// A duplicate merged into a canonical article, and how it differs.
 #[derive(Serialize)]
 struct VariantView {
-    url: String,
+    /// Fragment of the variant's original text on the canonical page.
+    anchor: String,
     title: String,
     source_file: String,
+    original: String,
     diff: crate::dedup::diff::VariantDiff,
 }
 
@@ -571,7 +640,9 @@ struct ArticleView {
     evidence: Vec<String>,
     byline: Option<String>,
     original_url: Option<String>,
-    original_text_url: String,
+    source_file: String,
+    /// The file's text as ingested (decoded, otherwise untouched).
+    original: String,
     paragraphs: Vec<ParagraphView>,
     related: Vec<Link>,
     variants: Vec<VariantView>,
@@ -580,7 +651,9 @@ struct ArticleView {
 }
 
 impl ArticleView {
-    fn new(a: &Article, idx: &Index) -> Self {
+    /// `originals`: the text of every article file as ingested, by id.
+    fn new(a: &Article, idx: &Index, originals: &BTreeMap<String, String>) -> Self {
+        let original = |id: &str| originals.get(id).cloned().unwrap_or_default();
         let marks = marks_by_paragraph(a);
         let no_marks = Marks::default();
         let paragraphs = a
@@ -597,13 +670,7 @@ impl ArticleView {
                 also_in: idx
                     .also_in
                     .get(&(a.id.as_str(), p.id.as_str()))
-                    .into_iter()
-                    .flatten()
-                    .map(|o| Link {
-                        url: format!("../{}#{}", idx.article_url(&o.article), o.paragraph),
-                        title: format!("{} ({})", idx.title(&o.article), o.paragraph),
-                    })
-                    .collect(),
+                    .map(|&i| AlsoIn::new(i, &a.id, idx)),
             })
             .collect();
         let variants = idx
@@ -612,9 +679,10 @@ impl ArticleView {
             .into_iter()
             .flatten()
             .map(|b| VariantView {
-                url: b.original_text_url.clone(),
+                anchor: format!("original-{}", b.id),
                 title: b.title.clone(),
                 source_file: b.source_file.clone(),
+                original: original(&b.id),
                 diff: crate::dedup::diff::summarise(a, b),
             })
             .collect();
@@ -634,7 +702,8 @@ impl ArticleView {
             evidence: a.date.evidence.clone(),
             byline: a.byline.clone(),
             original_url: a.original_url.clone(),
-            original_text_url: a.original_text_url.clone(),
+            source_file: a.source_file.clone(),
+            original: original(&a.id),
             paragraphs,
             related: a
                 .related
@@ -829,21 +898,29 @@ fn typographic_filter(
 #[derive(Serialize)]
 struct EntityView {
     entity: Entity,
-    articles: Vec<Link>,
-    /// (paragraph link, the sentence naming the entity).
-    mentions: Vec<(Link, String)>,
+    /// Every article naming the entity, in archive order.
+    articles: Vec<EntityArticle>,
     /// (paragraph link, quote text, how the speaker was named).
     quotes: Vec<(Link, String, String)>,
     /// Claims attributed to the entity as a source.
     claims: Vec<Claim>,
 }
 
+/// An article on an entity's page: linked at its first mention of the
+/// entity (or the article itself when it only quotes or cites it).
+#[derive(Serialize)]
+struct EntityArticle {
+    link: Link,
+    /// The sentence of the first mention, if any.
+    sentence: Option<String>,
+    /// Mentions after the first.
+    more: usize,
+}
+
 impl EntityView {
     /// `articles_of`: the non-duplicate articles that mention, quote or cite `e`, in archive order.
-    fn new(e: &Entity, articles_of: &[&Article], idx: &Index) -> Self {
-        let _ = idx;
+    fn new(e: &Entity, articles_of: &[&Article]) -> Self {
         let mut articles = Vec::new();
-        let mut mentions = Vec::new();
         let mut quotes = Vec::new();
         let mut claims = Vec::new();
         let up = |a: &Article, pid: &str| {
@@ -861,15 +938,18 @@ impl EntityView {
                 .filter(|q| q.speaker.as_deref() == Some(e.id.as_str()))
                 .collect();
             let cited: Vec<_> = a.attributions.iter().filter(|t| t.source == e.id).collect();
-            if !ms.is_empty() || !quoted.is_empty() || !cited.is_empty() {
-                articles.push(up(a, ""));
-            }
-            let mut seen = std::collections::BTreeSet::new();
-            for m in ms {
-                let sentence = sentence_at(paragraph_text(a, &m.paragraph), m.start, m.end);
-                if seen.insert((m.paragraph.clone(), sentence.clone())) {
-                    mentions.push((up(a, &m.paragraph), sentence));
-                }
+            if let Some(m) = ms.first() {
+                articles.push(EntityArticle {
+                    link: up(a, &m.paragraph),
+                    sentence: Some(sentence_at(paragraph_text(a, &m.paragraph), m.start, m.end)),
+                    more: ms.len() - 1,
+                });
+            } else if !quoted.is_empty() || !cited.is_empty() {
+                articles.push(EntityArticle {
+                    link: up(a, ""),
+                    sentence: None,
+                    more: 0,
+                });
             }
             for q in quoted {
                 quotes.push((
@@ -893,7 +973,6 @@ impl EntityView {
         EntityView {
             entity: e.clone(),
             articles,
-            mentions,
             quotes,
             claims,
         }

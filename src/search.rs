@@ -35,7 +35,7 @@ pub const SHARD_BYTES: usize = 48 * 1024;
 /// Most postings kept per term (the best-weighted ones).
 pub const MAX_POSTINGS: usize = 1500;
 /// Documents per document bucket.
-pub const BUCKET: usize = 4;
+pub const BUCKET: usize = 8;
 /// Longest term indexed, in characters.
 const MAX_TERM_CHARS: usize = 40;
 
@@ -60,8 +60,14 @@ pub const STOP_WORDS: &[&str] = &[
 /// case, runs of letters and digits; single letters, stop words and very
 /// long runs dropped. `static/search.js` does exactly the same.
 pub fn terms(text: &str) -> Vec<String> {
-    let folded: String = text.nfkd().filter(|c| !is_combining_mark(*c)).collect();
-    let folded = folded.to_lowercase();
+    let folded = if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.nfkd()
+            .filter(|c| !is_combining_mark(*c))
+            .collect::<String>()
+            .to_lowercase()
+    };
     folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|t| {
@@ -116,8 +122,9 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
         })
         .collect();
 
-    // (term, doc, para, weight) per document, in parallel.
-    let per_article: Vec<Vec<(String, u32, u32, u32)>> = articles
+    // Per document, in parallel: each term with its (para, weight) pairs.
+    type Terms = Vec<(String, Vec<(u32, u32)>)>;
+    let per_article: Vec<(u32, Terms)> = articles
         .par_iter()
         .enumerate()
         .map(|(doc, a)| {
@@ -165,25 +172,31 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
                 let e = w.entry(key).or_default();
                 *e = (*e).max(W_ENTITY);
             }
-            w.into_iter().map(|((t, k), wt)| (t, doc, k, wt)).collect()
+            let mut by_term: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+            for ((t, k), wt) in w {
+                by_term.entry(t).or_default().push((k, wt));
+            }
+            (doc, by_term.into_iter().collect())
         })
         .collect();
 
     let base = articles.len() as u32;
-    let per_entity: Vec<Vec<(String, u32, u32, u32)>> = archive
-        .entities
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let ts = entity_terms.get(e.id.as_str()).cloned().unwrap_or_default();
-            ts.into_iter().map(|t| (t, base + i as u32, 0, W_TITLE)).collect()
-        })
-        .collect();
+    let per_entity = archive.entities.iter().enumerate().map(|(i, e)| {
+        let ts = entity_terms.get(e.id.as_str()).cloned().unwrap_or_default();
+        (
+            base + i as u32,
+            ts.into_iter().map(|t| (t, vec![(0, W_TITLE)])).collect(),
+        )
+    });
 
+    // Postings are sorted below, so the order they are gathered in does not matter.
     let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
-    for list in per_article.into_iter().chain(per_entity) {
-        for (t, d, k, wt) in list {
-            postings.entry(t).or_default().push((d, k, wt));
+    for (d, terms) in per_article.into_iter().chain(per_entity) {
+        for (t, list) in terms {
+            postings
+                .entry(t)
+                .or_default()
+                .extend(list.into_iter().map(|(k, wt)| (d, k, wt)));
         }
     }
     let mut vocab: Vec<(String, Vec<Posting>)> = postings.into_iter().collect();

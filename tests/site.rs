@@ -235,3 +235,68 @@ fn init_scaffolds_an_archive_that_builds() {
         "init must not overwrite"
     );
 }
+
+#[test]
+fn every_original_text_is_on_a_page_escaped_duplicates_included() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let body = "The <b>council</b> met on Monday & agreed a budget of £3m for the new bridge.\n\n\
+                Work starts in spring, the mayor said, and should end within two years.\n";
+    std::fs::write(input.join("a.txt"), format!("Council backs bridge\n\n{body}")).unwrap();
+    std::fs::write(input.join("b.txt"), format!("Council backs  bridge\n\n{body}\n")).unwrap();
+    std::fs::write(
+        input.join("c.txt"),
+        "Storm closes port\n\nA storm shut the port for a day.\n",
+    )
+    .unwrap();
+    let site = tmp.path().join("site");
+    build(&input, &site);
+    let archive: dossier::model::Archive =
+        serde_json::from_slice(&std::fs::read(site.join("data/archive.json")).unwrap()).unwrap();
+    assert_eq!(archive.duplicates.len(), 1);
+    for a in &archive.articles {
+        let (page, id) = a.original_text_url.split_once('#').expect("a fragment");
+        let html = std::fs::read_to_string(site.join(page)).unwrap();
+        let text = std::fs::read_to_string(input.join(a.source_file.rsplit('/').next().unwrap())).unwrap();
+        let at = html
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("{} has no #{id}", page));
+        let pre = &html[at..];
+        let pre = &pre[pre.find("<pre>").unwrap() + 5..pre.find("</pre>").unwrap()];
+        assert_eq!(pre, dossier::render::escape(&text), "{}", a.source_file);
+    }
+    // Nothing is left in a separate folder of raw files.
+    assert!(!site.join("originals").exists());
+}
+
+#[test]
+fn a_paragraph_shared_by_many_articles_lists_a_few_and_links_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let shared = "Readers can send their own photographs and stories of the flooding to the newsroom by email.";
+    let topics = [
+        "bridge", "harbour", "museum", "railway", "library", "stadium", "market", "airport", "school", "hospital",
+        "theatre", "factory",
+    ];
+    for (i, t) in topics.iter().enumerate() {
+        let text = format!(
+            "Floods reach the {t}\n\nWater reached the {t} on day {i} after the river burst its banks near the old town.\n\n\
+             Engineers at the {t} said repairs to the {t} would take weeks and cost more than first thought.\n\n{shared}\n"
+        );
+        std::fs::write(input.join(format!("{t}.txt")), text).unwrap();
+    }
+    let site = tmp.path().join("site");
+    build(&input, &site);
+    let problems = dossier::check::run(&site).unwrap();
+    assert!(problems.is_empty(), "{problems:#?}");
+    let page = std::fs::read_to_string(site.join("articles/floods-reach-the-bridge.html")).unwrap();
+    let also = &page[page.find("class=\"also-in\"").expect("an also-in line")..];
+    let also = &also[..also.find("</p>").unwrap()];
+    // Eleven other articles: eight linked here, three more on the shared passages page.
+    assert_eq!(also.matches("<a href=\"../articles/").count(), 8, "{also}");
+    assert!(also.contains("../shared.html#s1\">3 more</a>"), "{also}");
+    let shared_page = std::fs::read_to_string(site.join("shared.html")).unwrap();
+    assert_eq!(shared_page.matches("href=\"articles/").count(), 12);
+}

@@ -4,8 +4,8 @@
 //! "as demanded by X"; each resolves to source entities (pronouns to the
 //! most recent compatible one, unnamed sources to a described source).
 
-use super::entities::{country_by_capital, is_cap, Registry, Tok};
-use super::gazetteer::{GROUP, ORG, PERSON, PLACE, SPEECH_VERBS};
+use super::entities::{country_by_capital, is_cap, Scope, Tok};
+use super::gazetteer::{GROUP, ORG, PERSON, PLACE, SPEECH_VERB_SET};
 use super::quotes::Span;
 use crate::text::slugify;
 
@@ -278,31 +278,24 @@ pub fn sentences(p: &Para) -> Vec<(usize, usize)> {
     let t = p.text;
     let mut out = Vec::new();
     let mut start = 0;
-    let chars: Vec<(usize, char)> = t.char_indices().collect();
-    for (k, &(i, c)) in chars.iter().enumerate() {
-        if !matches!(c, '.' | '!' | '?') {
-            continue;
-        }
+    for (i, stop) in t.match_indices(['.', '!', '?']) {
         // Skip closing marks after the stop.
-        let mut j = k + 1;
-        while j < chars.len() && matches!(chars[j].1, '”' | '’' | '"' | '\'' | ')') {
-            j += 1;
-        }
-        if j >= chars.len() || !chars[j].1.is_whitespace() {
+        let after_marks = t[i + 1..].trim_start_matches(['”', '’', '"', '\'', ')']);
+        if !after_marks.starts_with(char::is_whitespace) {
             continue;
         }
-        let mut n = j;
-        while n < chars.len() && chars[n].1.is_whitespace() {
-            n += 1;
-        }
-        let Some(&(ni, nc)) = chars.get(n) else { continue };
+        let marks_end = t.len() - after_marks.len();
+        let last_mark = t[..marks_end].char_indices().next_back().map_or(i, |(x, _)| x);
+        let next = after_marks.trim_start_matches(char::is_whitespace);
+        let ni = t.len() - next.len();
+        let Some(nc) = next.chars().next() else { continue };
         if !(nc.is_uppercase() || nc.is_ascii_digit() || matches!(nc, '“' | '‘' | '"' | '\'')) {
             continue;
         }
         let inside = p
             .quotes
             .iter()
-            .any(|q| i >= q.start && i < q.end && q.end > chars[j - 1].0 + 1);
+            .any(|q| i >= q.start && i < q.end && q.end > last_mark + 1);
         if inside {
             continue;
         }
@@ -312,7 +305,7 @@ pub fn sentences(p: &Para) -> Vec<(usize, usize)> {
             .find(|(_, c)| c.is_whitespace())
             .map_or(0, |(x, c)| x + c.len_utf8());
         let word = &t[word_start..i];
-        let abbrev = word.len() <= 3 && word.chars().next().is_some_and(char::is_uppercase) && c == '.'
+        let abbrev = word.len() <= 3 && word.chars().next().is_some_and(char::is_uppercase) && stop == "."
             || word.contains('.')
             || matches!(
                 word,
@@ -331,7 +324,7 @@ pub fn sentences(p: &Para) -> Vec<(usize, usize)> {
 }
 
 /// Finds the cues of a paragraph, in text order, updating `ctx` as it reads.
-pub fn cues(p: &Para, reg: &mut Registry, ctx: &mut Context) -> Vec<Cue> {
+pub fn cues(p: &Para, reg: &mut Scope, ctx: &mut Context) -> Vec<Cue> {
     let mut out = Vec::new();
     let sents = sentences(p);
     let mut seen_mentions = 0;
@@ -408,7 +401,7 @@ pub fn cues(p: &Para, reg: &mut Registry, ctx: &mut Context) -> Vec<Cue> {
     out
 }
 
-fn note(reg: &Registry, ctx: &mut Context, id: &str, as_source: bool) {
+fn note(reg: &Scope, ctx: &mut Context, id: &str, as_source: bool) {
     match reg.kind(id) {
         PERSON => ctx.last_person = Some(id.to_string()),
         ORG | GROUP if as_source => ctx.last_actor = Some(id.to_string()),
@@ -418,8 +411,12 @@ fn note(reg: &Registry, ctx: &mut Context, id: &str, as_source: bool) {
 
 fn is_speech_verb(p: &Para, i: usize) -> bool {
     let w = p.w(i);
-    let lower = w.to_lowercase();
-    if !SPEECH_VERBS.contains(&lower.as_str()) {
+    let lower: std::borrow::Cow<str> = if w.bytes().all(|b| b.is_ascii_lowercase()) {
+        w.into()
+    } else {
+        w.to_lowercase().into()
+    };
+    if !SPEECH_VERB_SET.contains(&lower) {
         return false;
     }
     if is_cap(w) {
@@ -515,7 +512,7 @@ const NP_LOWER: &[&str] = &[
 ];
 
 /// Source after a cue word ("said X", "according to X", "by X"): (end, sources, mention).
-fn forward(p: &Para, reg: &mut Registry, from: usize) -> Option<(usize, Vec<String>, String)> {
+fn forward(p: &Para, reg: &mut Scope, from: usize) -> Option<(usize, Vec<String>, String)> {
     let n = p.toks.len();
     let mut j = from;
     let mut last = None;
@@ -562,13 +559,13 @@ fn forward(p: &Para, reg: &mut Registry, from: usize) -> Option<(usize, Vec<Stri
             && last.is_some()
             && j + 1 < n
             && is_cap(p.w(j + 1))
-            && super::gazetteer::TITLES.contains(&p.w(j - 1));
+            && super::gazetteer::TITLE_SET.contains(p.w(j - 1));
         let wordy = w.chars().next().is_some_and(|c| c.is_alphanumeric()) || w == "’s" || w == "'s";
         if stop || !(wordy || title_comma) || p.in_quote(p.toks[j].start) {
             break;
         }
         if super::entities::is_name_word(w)
-            || super::gazetteer::ROLES.contains(&w)
+            || super::gazetteer::ROLE_SET.contains(w)
             || NP_LOWER.contains(&w) && w.len() > 3
         {
             last_good = Some(j);
@@ -603,7 +600,7 @@ fn forward(p: &Para, reg: &mut Registry, from: usize) -> Option<(usize, Vec<Stri
 }
 
 /// Subject before the verb at `i`: (start, sources, mention).
-fn backward(p: &Para, reg: &mut Registry, ctx: &Context, i: usize) -> Option<(usize, Vec<String>, String)> {
+fn backward(p: &Para, reg: &mut Scope, ctx: &Context, i: usize) -> Option<(usize, Vec<String>, String)> {
     let mut e = i; // exclusive end of the subject
     while e > 0 && AUX.contains(&p.w(e - 1)) {
         e -= 1;
@@ -621,7 +618,7 @@ fn backward(p: &Para, reg: &mut Registry, ctx: &Context, i: usize) -> Option<(us
                 "," | ";" | ":" | "”" | "“" | "\"" | "(" | ")" | "—" | "–" | "." | "’" | "‘"
             ) || BOUNDARY_WORDS.contains(&w) && !(matches!(w, "and" | "And") && coordinated(p, k - 1))
                 || p.in_quote(p.toks[k - 1].start)
-                || SPEECH_VERBS.contains(&w)
+                || SPEECH_VERB_SET.contains(w)
             {
                 break;
             }
@@ -636,7 +633,7 @@ fn backward(p: &Para, reg: &mut Registry, ctx: &Context, i: usize) -> Option<(us
             || super::entities::is_name_word(last)
             || is_pronoun(last).is_some()
             || SOURCE_NOUNS.contains(&last)
-            || super::gazetteer::ROLES.contains(&last)
+            || super::gazetteer::ROLE_SET.contains(last)
             || NP_LOWER.contains(&last)
             || HEADS.contains(&last)
             || matches!(last, "," | "”" | "’");
@@ -720,13 +717,13 @@ fn coordinated(p: &Para, k: usize) -> bool {
 /// coordinated, else the best one (a person, the last one before a verb,
 /// then an organisation or group, then a country; capitals stand for their
 /// country).
-fn pick(p: &Para, reg: &Registry, s: usize, e: usize, coord: bool, last: bool) -> Vec<String> {
+fn pick(p: &Para, reg: &Scope, s: usize, e: usize, coord: bool, last: bool) -> Vec<String> {
     let mut cands: Vec<(u8, String)> = Vec::new();
     for (ms, me, id) in &p.mentions {
         if *ms < s || *me > e {
             continue;
         }
-        let Some(ent) = reg.ents.get(id) else { continue };
+        let Some(ent) = reg.get(id) else { continue };
         let rank = match ent.kind.as_str() {
             PERSON => 0,
             ORG | GROUP => 1,
@@ -772,7 +769,7 @@ fn pick(p: &Para, reg: &Registry, s: usize, e: usize, coord: bool, last: bool) -
 
 /// A described source with no name ("a journalist", "sources"): registers
 /// "unnamed <description>" and returns its id.
-fn unnamed(p: &Para, reg: &mut Registry, s: usize, e: usize) -> Vec<String> {
+fn unnamed(p: &Para, reg: &mut Scope, s: usize, e: usize) -> Vec<String> {
     let words: Vec<&str> = (s..e).map(|k| p.w(k)).collect();
     let Some(h) = words
         .iter()
@@ -788,7 +785,7 @@ fn unnamed(p: &Para, reg: &mut Registry, s: usize, e: usize) -> Vec<String> {
                 a -= 1;
             }
             if a < st && !words[a..st].iter().any(|w| super::gazetteer::is_not_name(w)) {
-                return vec![reg.add(&words[a..st].join(" "), ORG, [].iter())];
+                return vec![reg.add(&words[a..st].join(" "), ORG)];
             }
         }
         return Vec::new();
@@ -833,19 +830,19 @@ fn unnamed(p: &Para, reg: &mut Registry, s: usize, e: usize) -> Vec<String> {
         m.0 >= hs && m.1 <= he && reg.kind(&m.2) == PLACE && matches!(words.get(h + 1), Some(&"in" | &"from" | &"of"))
     });
     let name = match place {
-        Some(m) => format!("{} {}", reg.ents[&m.2].name, desc.join(" ")),
+        Some(m) => format!("{} {}", reg.get(&m.2).expect("a place").name, desc.join(" ")),
         None => format!("unnamed {}", desc.join(" ")),
     };
-    vec![reg.add(&name, GROUP, [].iter())]
+    vec![reg.add(&name, GROUP)]
 }
 
 /// Agencies relaying a statement: "told AFP", "confirmed ... to Reuters".
-fn relays(p: &Para, reg: &Registry, verb: usize) -> Vec<(usize, usize, String)> {
+fn relays(p: &Para, reg: &Scope, verb: usize) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
     let vend = p.toks[verb].end;
     let limit = p.toks.get(verb + 8).map_or(p.text.len(), |t| t.end);
     for (ms, me, id) in &p.mentions {
-        if *ms < vend || *ms > limit || !reg.ents.get(id).is_some_and(|e| e.media) {
+        if *ms < vend || *ms > limit || !reg.get(id).is_some_and(|e| e.media) {
             continue;
         }
         let between = p.text[vend..*ms].trim();
@@ -867,6 +864,7 @@ fn relays(p: &Para, reg: &Registry, verb: usize) -> Vec<(usize, usize, String)> 
 mod tests {
     use super::*;
     use crate::annotate::entities::tokens;
+    use crate::annotate::entities::Registry;
     use crate::annotate::quotes;
     use std::collections::BTreeMap;
 
@@ -891,10 +889,10 @@ mod tests {
     }
 
     fn srcs(text: &str) -> Vec<(String, Vec<String>)> {
-        let mut reg = registry(&[text]);
+        let reg = registry(&[text]);
         let p = para(text, &reg);
         let mut ctx = Context::default();
-        cues(&p, &mut reg, &mut ctx)
+        cues(&p, &mut Scope::new(&reg), &mut ctx)
             .into_iter()
             .map(|c| (text[c.start..c.end].to_string(), c.sources))
             .collect()
@@ -925,9 +923,9 @@ mod tests {
     #[test]
     fn apposition_and_relaying_agency() {
         let text = "“We left,” Omar Haddad, a member of the Farmers Council, told AFP news agency.";
-        let mut reg = registry(&[text]);
+        let reg = registry(&[text]);
         let p = para(text, &reg);
-        let c = cues(&p, &mut reg, &mut Context::default());
+        let c = cues(&p, &mut Scope::new(&reg), &mut Context::default());
         assert_eq!(c[0].sources, ["omar-haddad"]);
         assert_eq!(c[0].relays.len(), 1);
         assert_eq!(c[0].relays[0].2, "afp");
@@ -936,10 +934,10 @@ mod tests {
     #[test]
     fn pronouns_resolve_to_the_last_compatible_name() {
         let text = "Health Minister Rosa Diaz visited Lima. She said the clinic would open. The Red Cross was there and it added that aid was ready.";
-        let mut reg = registry(&[text, "The International Committee of the Red Cross works here."]);
+        let reg = registry(&[text, "The International Committee of the Red Cross works here."]);
         let p = para(text, &reg);
         let mut ctx = Context::default();
-        let c = cues(&p, &mut reg, &mut ctx);
+        let c = cues(&p, &mut Scope::new(&reg), &mut ctx);
         assert_eq!(c[0].sources, ["rosa-diaz"]);
         assert_eq!(c[0].mention, "She");
         // "it" needs an earlier non-person source; none was a source here.
@@ -964,16 +962,17 @@ mod tests {
     #[test]
     fn state_media_and_monitors() {
         let text = "Troops advanced in Homs, state television reported. Nine died, the Syrian Observatory for Human Rights monitor said.";
-        let mut reg = registry(&[text]);
+        let reg = registry(&[text]);
+        let mut scope = Scope::new(&reg);
         let mut p = para(text, &reg);
         let main = super::super::entities::country_by_word("Syria");
         for g in super::super::entities::generated(text, main, &|_| None) {
-            let id = reg.add(&g.2, g.3, [].iter());
-            reg.ents.get_mut(&id).unwrap().media = g.5;
+            let id = scope.add(&g.2, g.3);
+            scope.describe(&id, g.4, g.5);
             p.mentions.push((g.0, g.1, id));
         }
         p.mentions.sort();
-        let c = cues(&p, &mut reg, &mut Context::default());
+        let c = cues(&p, &mut scope, &mut Context::default());
         let ids: Vec<&str> = c.iter().map(|c| c.sources[0].as_str()).collect();
         assert_eq!(ids, ["syrian-state-media", "syrian-observatory-for-human-rights"]);
     }

@@ -9,7 +9,7 @@
 //! "government forces", "state media", "rebels") resolve to the country the
 //! article is about.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -28,23 +28,94 @@ pub struct Tok {
     pub end: usize,
 }
 
-fn token_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?:[A-Z]\.){2,}|[\p{L}\p{N}]+(?:[-'’.,][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]").expect("token regex")
-    })
+/// Is `c` a letter or a number (`[\p{L}\p{N}]`)?
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if c.is_numeric() {
+        return true;
+    }
+    if !c.is_alphabetic() {
+        return false;
+    }
+    // Alphabetic also holds marks and symbols that are not letters.
+    static LETTER: OnceLock<Regex> = OnceLock::new();
+    let letter = LETTER.get_or_init(|| Regex::new(r"^\p{L}$").expect("letter regex"));
+    letter.is_match(c.encode_utf8(&mut [0; 4]))
+}
+
+/// The end of the run of letters and numbers starting at byte `i`.
+fn word_end(text: &str, mut i: usize) -> usize {
+    let b = text.as_bytes();
+    while i < b.len() {
+        if b[i].is_ascii() {
+            if !b[i].is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            match text[i..].chars().next() {
+                Some(c) if is_word_char(c) => i += c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    i
+}
+
+/// Spans of the raw tokens of `text`, as the leftmost-first matches of
+/// `(?:[A-Z]\.){2,}|[\p{L}\p{N}]+(?:[-'’.,][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]`.
+fn token_spans(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len() / 4);
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
+        if c.is_whitespace() {
+            i += c.len_utf8();
+            continue;
+        }
+        // Dotted abbreviations: "U.N.".
+        let mut j = i;
+        while j + 1 < b.len() && b[j].is_ascii_uppercase() && b[j + 1] == b'.' {
+            j += 2;
+        }
+        if j - i < 4 {
+            j = if is_word_char(c) {
+                // Words, joined by single inner marks: "al-Assad", "30,000".
+                let mut j = word_end(text, i);
+                while let Some(sep) = text[j..]
+                    .chars()
+                    .next()
+                    .filter(|c| matches!(c, '-' | '\'' | '’' | '.' | ','))
+                {
+                    let k = j + sep.len_utf8();
+                    if !text[k..].chars().next().is_some_and(is_word_char) {
+                        break;
+                    }
+                    j = word_end(text, k);
+                }
+                j
+            } else {
+                i + c.len_utf8()
+            };
+        }
+        out.push((i, j));
+        i = j;
+    }
+    out
 }
 
 /// Tokens of `text`; `Aleppo’s` gives `Aleppo` and `’s`; `30,000` stays whole.
 pub fn tokens(text: &str) -> Vec<Tok> {
-    let mut out = Vec::new();
-    for m in token_re().find_iter(text) {
-        let s = m.as_str();
+    let mut out = Vec::with_capacity(text.len() / 4);
+    for (start, end) in token_spans(text) {
+        let s = &text[start..end];
         // Commas and full stops join digits only ("30,000", "1.5").
-        if s.contains([',', '.'])
+        if s.bytes().any(|b| b == b',' || b == b'.')
             && !s.starts_with(|c: char| c.is_ascii_uppercase() && s.len() <= 8 && s.ends_with('.'))
         {
-            let mut pos = m.start();
+            let mut pos = start;
             for (k, part) in split_keep_digits(s) {
                 if k {
                     out.push(Tok {
@@ -56,11 +127,18 @@ pub fn tokens(text: &str) -> Vec<Tok> {
             }
             continue;
         }
-        for (a, b) in split_possessive(s) {
-            out.push(Tok {
-                start: m.start() + a,
-                end: m.start() + b,
-            });
+        match possessive_at(s) {
+            Some(cut) => out.extend([
+                Tok {
+                    start,
+                    end: start + cut,
+                },
+                Tok {
+                    start: start + cut,
+                    end,
+                },
+            ]),
+            None => out.push(Tok { start, end }),
         }
     }
     out
@@ -88,14 +166,12 @@ fn split_keep_digits(s: &str) -> Vec<(bool, &str)> {
     out
 }
 
-fn split_possessive(s: &str) -> Vec<(usize, usize)> {
-    for suffix in ["’s", "'s"] {
-        if s.len() > suffix.len() + 1 && s.ends_with(suffix) {
-            let cut = s.len() - suffix.len();
-            return vec![(0, cut), (cut, s.len())];
-        }
-    }
-    vec![(0, s.len())]
+/// Where a possessive `’s`/`'s` ending a word starts, if it does.
+fn possessive_at(s: &str) -> Option<usize> {
+    ["’s", "'s"]
+        .iter()
+        .find(|suffix| s.len() > suffix.len() + 1 && s.ends_with(*suffix))
+        .map(|suffix| s.len() - suffix.len())
 }
 
 /// Starts with an upper-case letter.
@@ -122,22 +198,30 @@ fn not_name(w: &str) -> bool {
 }
 
 fn is_title(w: &str) -> bool {
-    gazetteer::TITLES.contains(&w)
+    gazetteer::TITLE_SET.contains(w)
 }
 
 fn is_role(w: &str) -> bool {
-    gazetteer::ROLES.contains(&w)
+    gazetteer::ROLE_SET.contains(w)
 }
 
 fn is_org_head(w: &str) -> bool {
-    gazetteer::ORG_HEADS.contains(&w)
+    gazetteer::ORG_HEAD_SET.contains(w)
 }
 
 /// The country a word names: its name, an alias or a demonym.
 pub fn country_by_word(w: &str) -> Option<&'static Country> {
-    COUNTRIES
-        .iter()
-        .find(|c| c.name == w || c.aliases.contains(&w) || c.demonyms.contains(&w))
+    static BY_WORD: OnceLock<HashMap<&str, &Country>> = OnceLock::new();
+    let by_word = BY_WORD.get_or_init(|| {
+        let mut m = HashMap::new();
+        for c in COUNTRIES {
+            for x in std::iter::once(&c.name).chain(c.aliases).chain(c.demonyms) {
+                m.entry(*x).or_insert(c);
+            }
+        }
+        m
+    });
+    by_word.get(w).copied()
 }
 
 /// The country whose capital is `w`.
@@ -173,6 +257,7 @@ pub struct Found {
 }
 
 /// All entities the build knows, and the matcher for their surface forms.
+#[derive(Clone)]
 pub struct Registry {
     pub ents: BTreeMap<String, Ent>,
     /// Surface form -> entity id.
@@ -181,7 +266,9 @@ pub struct Registry {
     person_keys: BTreeMap<String, String>,
     /// Forms that are a surname only (not matched before another name word).
     surname_forms: BTreeSet<String>,
-    matcher: Option<(AhoCorasick, Vec<String>)>,
+    /// The matcher, and for each of its forms the id and whether it is a
+    /// surname form.
+    matcher: Option<(AhoCorasick, Vec<(String, bool)>)>,
 }
 
 /// Folds a person's name for comparison: ASCII, lower case, no titles,
@@ -416,34 +503,274 @@ impl Registry {
     }
 
     fn build_matcher(&mut self) {
-        let pats: Vec<String> = self.forms.keys().cloned().collect();
+        let pats: Vec<&String> = self.forms.keys().collect();
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&pats)
             .expect("gazetteer matcher");
-        self.matcher = Some((ac, pats));
+        // Forms known now keep their ids: later additions never replace them.
+        let ids = self
+            .forms
+            .iter()
+            .map(|(form, id)| (id.clone(), self.surname_forms.contains(form)))
+            .collect();
+        self.matcher = Some((ac, ids));
     }
 
     /// Gazetteer and discovered forms in `text`: (start, end, id).
     pub fn find(&self, text: &str) -> Vec<(usize, usize, String)> {
-        let Some((ac, pats)) = &self.matcher else {
+        let Some((ac, ids)) = &self.matcher else {
             return Vec::new();
         };
         ac.find_overlapping_iter_safe(text)
             .into_iter()
             .filter_map(|m| {
-                let form = &pats[m.pattern().as_usize()];
+                let (id, surname) = &ids[m.pattern().as_usize()];
                 // "Andrew Smith" is not the surname "Andrew" of someone else.
-                if self.surname_forms.contains(form) {
+                if *surname {
                     let next = text[m.end()..].strip_prefix(' ').and_then(|t| t.split(' ').next());
                     if next.is_some_and(|w| is_cap(w) && !not_name(w.trim_end_matches([',', '.', '’', '\'']))) {
                         return None;
                     }
                 }
-                let id = self.forms.get(form)?;
                 Some((m.start(), m.end(), id.clone()))
             })
             .collect()
+    }
+}
+
+/// The fields of an entity that annotating an article reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    name: String,
+    kind: String,
+    country: String,
+    media: bool,
+}
+
+impl Seen {
+    fn of(e: Option<&Ent>) -> Option<Seen> {
+        e.map(|e| Seen {
+            name: e.name.clone(),
+            kind: e.kind.clone(),
+            country: e.country.clone(),
+            media: e.media,
+        })
+    }
+}
+
+/// A registry change or read made while annotating one article, replayed
+/// in article order by [`Registry::replay`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// [`Registry::add`] with no aliases.
+    Add { name: String, kind: &'static str },
+    /// Sets the entity's country unless it has one.
+    Country { id: String, country: String },
+    /// Marks the entity as media.
+    Media { id: String },
+    /// The entity was read as `seen` after this article changed it.
+    Read { id: String, seen: Option<Seen> },
+}
+
+/// One article's view of the registry: the corpus-wide registry, read-only,
+/// plus the entities the article adds or changes. Articles are annotated in
+/// parallel, each in its own scope; [`Registry::replay`] then applies their
+/// changes in article order and tells whether each article read what it
+/// would have read had the articles been annotated one after another.
+pub struct Scope<'a> {
+    base: &'a Registry,
+    /// Entities this article added or changed, as it left them.
+    local: BTreeMap<String, Ent>,
+    /// Changes, and reads of changed entities, in order.
+    log: std::cell::RefCell<Vec<Op>>,
+    /// Ids read from `base` while unchanged by this article.
+    base_reads: std::cell::RefCell<Vec<&'a str>>,
+    /// Ids read from `base` that it does not hold (rare).
+    base_misses: std::cell::RefCell<Vec<String>>,
+}
+
+/// What an article changed and read in the registry, for
+/// [`Registry::replay`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trace {
+    pub ops: Vec<Op>,
+    /// Ids read from the corpus-wide registry before any change, sorted.
+    pub reads: Vec<String>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(base: &'a Registry) -> Scope<'a> {
+        Scope {
+            base,
+            local: BTreeMap::new(),
+            log: Default::default(),
+            base_reads: Default::default(),
+            base_misses: Default::default(),
+        }
+    }
+
+    /// Entity `id` as this article sees it.
+    pub fn get(&self, id: &str) -> Option<&Ent> {
+        if let Some(e) = self.local.get(id) {
+            self.log.borrow_mut().push(Op::Read {
+                id: id.to_string(),
+                seen: Seen::of(Some(e)),
+            });
+            return Some(e);
+        }
+        match self.base.ents.get_key_value(id) {
+            Some((k, e)) => {
+                self.base_reads.borrow_mut().push(k);
+                Some(e)
+            }
+            None => {
+                self.base_misses.borrow_mut().push(id.to_string());
+                None
+            }
+        }
+    }
+
+    /// Kind of entity `id` ("" when unknown).
+    pub fn kind(&self, id: &str) -> &str {
+        self.get(id).map(|e| e.kind.as_str()).unwrap_or("")
+    }
+
+    /// [`Registry::add`] with no aliases, seen by this article only.
+    pub fn add(&mut self, name: &str, kind: &'static str) -> String {
+        let id = slugify(name, 60);
+        self.log.get_mut().push(Op::Add {
+            name: name.to_string(),
+            kind,
+        });
+        self.local.entry(id.clone()).or_insert_with(|| {
+            self.base.ents.get(&id).cloned().unwrap_or_else(|| Ent {
+                name: name.to_string(),
+                kind: kind.to_string(),
+                ..Ent::default()
+            })
+        });
+        id
+    }
+
+    /// Gives an entity this article added its country (unless it has one)
+    /// and marks it as media when `media`.
+    pub fn describe(&mut self, id: &str, country: String, media: bool) {
+        let Some(e) = self.local.get_mut(id) else { return };
+        if e.country.is_empty() {
+            e.country = country.clone();
+            self.log.get_mut().push(Op::Country {
+                id: id.to_string(),
+                country,
+            });
+        }
+        if media && !e.media {
+            e.media = true;
+            self.log.get_mut().push(Op::Media { id: id.to_string() });
+        }
+    }
+
+    /// Gazetteer and discovered forms in `text`: (start, end, id).
+    pub fn find(&self, text: &str) -> Vec<(usize, usize, String)> {
+        self.base.find(text)
+    }
+
+    /// The changes and reads to replay.
+    pub fn into_trace(self) -> Trace {
+        let mut reads = self.base_reads.into_inner();
+        reads.sort_unstable();
+        reads.dedup();
+        let mut reads: Vec<String> = reads.into_iter().map(str::to_string).collect();
+        reads.extend(self.base_misses.into_inner());
+        reads.sort_unstable();
+        reads.dedup();
+        Trace {
+            ops: self.log.into_inner(),
+            reads,
+        }
+    }
+}
+
+impl Registry {
+    /// Applies one article's changes in article order, if its reads agree
+    /// with this registry; `changed` holds the ids that earlier replays
+    /// changed. Returns false, changing nothing, when they disagree.
+    pub fn replay(&mut self, trace: &Trace, changed: &mut BTreeSet<String>) -> bool {
+        if trace.reads.iter().any(|id| changed.contains(id)) {
+            return false;
+        }
+        // Dry run on copies of the entities the article changes.
+        let mut draft: BTreeMap<String, Option<Ent>> = BTreeMap::new();
+        for op in &trace.ops {
+            match op {
+                Op::Add { name, kind } => {
+                    let id = slugify(name, 60);
+                    let e = draft.entry(id).or_insert_with_key(|id| self.ents.get(id).cloned());
+                    if e.is_none() {
+                        *e = Some(Ent {
+                            name: name.to_string(),
+                            kind: kind.to_string(),
+                            ..Ent::default()
+                        });
+                    }
+                }
+                Op::Country { id, country } => {
+                    if let Some(Some(e)) = draft.get_mut(id) {
+                        if e.country.is_empty() {
+                            e.country = country.clone();
+                        }
+                    }
+                }
+                Op::Media { id } => {
+                    if let Some(Some(e)) = draft.get_mut(id) {
+                        e.media = true;
+                    }
+                }
+                Op::Read { id, seen } => {
+                    let now = match draft.get(id) {
+                        Some(e) => Seen::of(e.as_ref()),
+                        None => Seen::of(self.ents.get(id)),
+                    };
+                    if now != *seen {
+                        return false;
+                    }
+                }
+            }
+        }
+        self.apply(&trace.ops, changed);
+        true
+    }
+
+    /// Applies an article's changes; adds the ids they change to `changed`.
+    pub fn apply(&mut self, ops: &[Op], changed: &mut BTreeSet<String>) {
+        for op in ops {
+            match op {
+                Op::Add { name, kind } => {
+                    let id = slugify(name, 60);
+                    if !self.ents.contains_key(&id) {
+                        changed.insert(id);
+                    }
+                    self.add(name, kind, [].iter());
+                }
+                Op::Country { id, country } => {
+                    if let Some(e) = self.ents.get_mut(id) {
+                        if e.country.is_empty() && !country.is_empty() {
+                            e.country = country.clone();
+                            changed.insert(id.clone());
+                        }
+                    }
+                }
+                Op::Media { id } => {
+                    if let Some(e) = self.ents.get_mut(id) {
+                        if !e.media {
+                            e.media = true;
+                            changed.insert(id.clone());
+                        }
+                    }
+                }
+                Op::Read { .. } => {}
+            }
+        }
     }
 }
 
@@ -572,10 +899,11 @@ pub fn discover(text: &str, out: &mut BTreeMap<Found, usize>) {
             }
         }
         // Speech: "X said", "said X", "X, <apposition>, told".
-        let before_verb = b < toks.len() && gazetteer::SPEECH_VERBS.contains(&w(b))
+        let before_verb = b < toks.len() && gazetteer::SPEECH_VERB_SET.contains(w(b))
             || b < toks.len() && w(b) == "," && {
                 let close = (b + 1..(b + 14).min(toks.len())).find(|&k| matches!(w(k), "," | "." | ";"));
-                close.is_some_and(|k| w(k) == "," && k + 1 < toks.len() && gazetteer::SPEECH_VERBS.contains(&w(k + 1)))
+                close
+                    .is_some_and(|k| w(k) == "," && k + 1 < toks.len() && gazetteer::SPEECH_VERB_SET.contains(w(k + 1)))
             };
         let after_verb = (1..=4).any(|d| {
             a >= d
@@ -779,7 +1107,9 @@ pub fn generated(
     let mut push = |m: regex::Match, name: String, kind: &'static str, country: &str, media: bool| {
         out.push((m.start(), m.end(), name, kind, country.to_string(), media));
     };
-    for cap in r.sources.captures_iter(text) {
+    // Each rule runs only when the words every match contains are there.
+    let has = |needles: &[&str]| needles.iter().any(|n| text.contains(n));
+    for cap in caps(&r.sources, text, has(&["source"])) {
         if let Some(c) = country_of_match(cap.name("c"), None, main) {
             push(
                 cap.get(0).expect("m"),
@@ -790,7 +1120,8 @@ pub fn generated(
             );
         }
     }
-    for cap in r.state_media.captures_iter(text) {
+    let state_media = has(&["tate"]) && has(&["media", "television", "TV", "news agency", "broadcaster", "radio"]);
+    for cap in caps(&r.state_media, text, state_media) {
         if let Some(c) = country_of_match(cap.name("c"), None, main) {
             push(
                 cap.get(0).expect("m"),
@@ -801,7 +1132,7 @@ pub fn generated(
             );
         }
     }
-    for cap in r.ministry.captures_iter(text) {
+    for cap in caps(&r.ministry, text, has(&["inistry"])) {
         if let Some(c) = country_of_match(cap.name("c"), None, main) {
             let m = cap.name("m").map(|m| m.as_str().to_lowercase()).unwrap_or_default();
             push(
@@ -813,24 +1144,24 @@ pub fn generated(
             );
         }
     }
-    for cap in r.army.captures_iter(text) {
+    for cap in caps(&r.army, text, has(&["forces", "troops", "soldiers", "rmy"])) {
         if let Some(c) = country_of_match(cap.name("c"), cap.name("l"), main) {
             push(cap.get(0).expect("m"), army_name(c), ORG, c.name, false);
         }
     }
-    if let Some(c) = main {
+    if let Some(c) = main.filter(|_| has(&["he army"])) {
         for m in r.army_bare.find_iter(text) {
             push(m, army_name(c), ORG, c.name, false);
         }
     }
-    for cap in r.government.captures_iter(text) {
+    for cap in caps(&r.government, text, has(&["egime", "government", "authorities"])) {
         let m = cap.get(0).expect("m");
         // "regime" before "forces" belongs to the army rule.
         if let Some(c) = country_of_match(cap.name("c"), cap.name("l"), main) {
             push(m, format!("{} government", demonym(c)), ORG, c.name, false);
         }
     }
-    for cap in r.rebels.captures_iter(text) {
+    for cap in caps(&r.rebels, text, has(&["ebel", "pposition"])) {
         if let Some(c) = country_of_match(cap.name("c"), None, main) {
             push(
                 cap.get(0).expect("m"),
@@ -841,7 +1172,7 @@ pub fn generated(
             );
         }
     }
-    for cap in r.opposition.captures_iter(text) {
+    for cap in caps(&r.opposition, text, has(&["pposition"])) {
         if let Some(c) = country_of_match(cap.name("c"), None, main) {
             push(
                 cap.get(0).expect("m"),
@@ -864,7 +1195,7 @@ pub fn generated(
         let country = country_of_city(city);
         push(cap.get(0).expect("m"), format!("{dir} {city}"), PLACE, &country, false);
     }
-    for cap in r.old_city.captures_iter(text) {
+    for cap in caps(&r.old_city, text, has(&["ld City", "ld city"])) {
         let m = cap.get(0).expect("m");
         let city = cap
             .name("city")
@@ -876,6 +1207,11 @@ pub fn generated(
         }
     }
     out
+}
+
+/// The captures of `re` in `text`, none without searching unless `on`.
+fn caps<'t>(re: &'static Regex, text: &'t str, on: bool) -> impl Iterator<Item = regex::Captures<'t>> {
+    on.then(|| re.captures_iter(text)).into_iter().flatten()
 }
 
 fn army_name(c: &Country) -> String {
@@ -927,6 +1263,32 @@ mod tests {
             words,
             ["The", "U.N.", "envoy", "’s", "plan", ",", "worth", "30,000", "euros", "."]
         );
+    }
+
+    /// The token pattern `token_spans` implements.
+    fn token_spans_by_regex(text: &str) -> Vec<(usize, usize)> {
+        let re = Regex::new(r"(?:[A-Z]\.){2,}|[\p{L}\p{N}]+(?:[-'’.,][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]").unwrap();
+        re.find_iter(text).map(|m| (m.start(), m.end())).collect()
+    }
+
+    #[test]
+    fn token_spans_match_the_token_pattern() {
+        for t in [
+            "The U.N. envoy’s plan, worth 30,000 euros.",
+            "A.B.C.D. and U.S and E.U.x, J. Smith; al-Assad's 1.5-2.0 ‘x’ — Ⓐb Ⅻ½ café\u{301} e\u{345}x 'n', ,a",
+            "",
+            "  \t\u{a0}x",
+            "A.B. A.b. AB.C.D. Z.Z.Z",
+        ] {
+            assert_eq!(token_spans(t), token_spans_by_regex(t), "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn token_spans_match_the_token_pattern_on_any_text(t in "[A-Za-z0-9 .,'’\\-“”éÅ\u{301}\u{345}Ⓐ½Ⅻ\t\u{a0}]{0,40}") {
+            proptest::prop_assert_eq!(token_spans(&t), token_spans_by_regex(&t));
+        }
     }
 
     #[test]
@@ -1006,6 +1368,41 @@ mod tests {
     }
 
     #[test]
+    fn replay_accepts_independent_articles_and_refuses_stale_reads() {
+        let mut base = Registry::new(&[]);
+        base.absorb(&BTreeMap::new());
+        // Two articles annotated side by side add the same entity under
+        // different kinds; the second reads its own version.
+        let mut first = Scope::new(&base);
+        let id = first.add("Harbour Watch", ORG);
+        first.describe(&id, "Norway".into(), true);
+        let mut second = Scope::new(&base);
+        let id2 = second.add("Harbour watch", GROUP);
+        assert_eq!(second.kind(&id2), GROUP);
+        // A third only reads an entity no article changes.
+        let third = Scope::new(&base);
+        assert_eq!(third.kind("paris"), PLACE);
+        let (first, second, third) = (first.into_trace(), second.into_trace(), third.into_trace());
+
+        let mut reg = base.clone();
+        let mut changed = BTreeSet::new();
+        assert!(reg.replay(&first, &mut changed));
+        assert!(changed.contains("harbour-watch"));
+        // In article order the second would have read the first's entity.
+        assert!(!reg.replay(&second, &mut changed));
+        let e = &reg.ents["harbour-watch"];
+        assert_eq!(
+            (e.name.as_str(), e.kind.as_str(), e.country.as_str(), e.media),
+            ("Harbour Watch", ORG, "Norway", true)
+        );
+        assert!(reg.replay(&third, &mut changed));
+        // Reading an entity an earlier article created is stale too.
+        let late = Scope::new(&base);
+        assert_eq!(late.kind("harbour-watch"), "");
+        assert!(!reg.replay(&late.into_trace(), &mut changed));
+    }
+
+    #[test]
     fn country_relative_groups_follow_the_main_country() {
         let main = country_by_word("Iraq");
         let t =
@@ -1029,6 +1426,25 @@ mod tests {
             ]
         );
         assert!(generated("Rain fell on the hills.", main, &|_| None).is_empty());
+    }
+
+    #[test]
+    fn every_country_relative_rule_fires_past_its_word_check() {
+        let main = country_by_word("Iraq");
+        let t = "The security sources said the army and the Iraqi Interior Ministry met opposition groups and rebels in the old city of Mosul.";
+        let mut names: Vec<String> = generated(t, main, &|_| None).into_iter().map(|g| g.2).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "Iraqi army",
+                "Iraqi interior ministry",
+                "Iraqi military sources",
+                "Iraqi opposition",
+                "Iraqi rebels",
+                "Old City of Mosul"
+            ]
+        );
     }
 
     #[test]

@@ -2,6 +2,59 @@
 //! agencies, groups and people, plus the closed word classes the rules use
 //! (titles, roles, speech verbs). Users extend it with `[[annotate.entities]]`.
 
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
+
+/// FNV-1a: a fast hash for short words.
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// A word list with hashed lookup (the set is built on first use).
+pub struct WordSet {
+    words: &'static [&'static str],
+    set: OnceLock<HashSet<&'static str, BuildHasherDefault<Fnv>>>,
+}
+
+impl WordSet {
+    pub const fn new(words: &'static [&'static str]) -> WordSet {
+        WordSet {
+            words,
+            set: OnceLock::new(),
+        }
+    }
+
+    pub fn contains(&self, w: &str) -> bool {
+        self.set
+            .get_or_init(|| self.words.iter().copied().collect())
+            .contains(w)
+    }
+}
+
+/// [`TITLES`], [`ROLES`], [`ORG_HEADS`], [`NOT_NAMES`] and [`SPEECH_VERBS`] as sets.
+pub static TITLE_SET: WordSet = WordSet::new(TITLES);
+pub static ROLE_SET: WordSet = WordSet::new(ROLES);
+pub static ORG_HEAD_SET: WordSet = WordSet::new(ORG_HEADS);
+pub static NOT_NAME_SET: WordSet = WordSet::new(NOT_NAMES);
+pub static SPEECH_VERB_SET: WordSet = WordSet::new(SPEECH_VERBS);
+
 /// A country: name, demonyms, other names, capital, name of its army.
 pub struct Country {
     pub name: &'static str,
@@ -853,7 +906,7 @@ pub const NOT_NAMES: &[&str] = &[
 
 /// A capitalised word that never starts a name: [`NOT_NAMES`], months and weekdays.
 pub fn is_not_name(w: &str) -> bool {
-    NOT_NAMES.contains(&w) || crate::text::is_calendar_word(w)
+    NOT_NAME_SET.contains(w) || crate::text::is_calendar_word(w)
 }
 
 /// Speech and report verbs that make an attribution cue; `true` marks a

@@ -3,8 +3,9 @@
 //!
 //! Two passes over the archive: the first discovers names by rules
 //! ([`entities::discover`]) so that surname-only mentions and spelling
-//! variants merge into one entity across articles; the second finds
-//! mentions, attribution cues and quotations in each article.
+//! variants merge into one entity across articles ([`lexicon`]); the second
+//! finds mentions, attribution cues and quotations in each article
+//! ([`annotate_article`]). Both run in parallel.
 
 pub mod attributions;
 pub mod entities;
@@ -14,11 +15,13 @@ pub mod speakers;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Article, Attribution, Entity, Mention, Quote};
+use crate::text::slugify;
 use attributions::{Context, Cue, Para};
-use entities::{Found, Registry};
+use entities::{Found, Op, Registry, Scope, Trace};
 use gazetteer::{ORG, PLACE};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -41,29 +44,39 @@ pub struct EntityConfig {
 
 /// Annotates every non-duplicate article; returns the entities mentioned,
 /// quoted or cited, sorted by id.
+///
+/// Articles are annotated in parallel against the corpus-wide registry
+/// ([`lexicon`]); their registry changes are then replayed in article
+/// order, and the rare article that read an entity an earlier article
+/// changed is annotated again, so the result is the same as annotating
+/// the articles one after another.
 pub fn run(articles: &mut [Article], cfg: &Config) -> Vec<Entity> {
-    let mut reg = Registry::new(&cfg.entities);
-    let mut found: BTreeMap<Found, usize> = BTreeMap::new();
-    for a in articles.iter().filter(|a| a.duplicate_of.is_none()) {
-        for p in &a.paragraphs {
-            entities::discover(&p.text, &mut found);
-            for k in gazetteer::KNOWN.iter().filter(|k| !k.short.is_empty()) {
-                if std::iter::once(&k.name).chain(k.aliases).any(|n| p.text.contains(n)) {
-                    *found
-                        .entry(Found {
-                            name: k.name.to_string(),
-                            kind: k.kind,
-                        })
-                        .or_default() += 1;
-                }
-            }
-        }
-    }
-    reg.absorb(&found);
+    let lexicon = lexicon(articles, cfg);
+    let live: Vec<usize> = (0..articles.len())
+        .filter(|&i| articles[i].duplicate_of.is_none())
+        .collect();
+    let notes: Vec<Notes> = live
+        .par_iter()
+        .map(|&i| annotate_article(&articles[i], &lexicon))
+        .collect();
 
+    let mut reg = lexicon;
+    let mut changed: BTreeSet<String> = BTreeSet::new();
     let mut used: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for a in articles.iter_mut().filter(|a| a.duplicate_of.is_none()) {
-        annotate_article(a, &mut reg, &mut used);
+    for (&i, mut n) in live.iter().zip(notes) {
+        let a = &mut articles[i];
+        if !reg.replay(&n.trace, &mut changed) {
+            n = annotate_article(a, &reg);
+            reg.apply(&n.trace.ops, &mut changed);
+        }
+        credit_line(a, &mut reg, &mut n, &mut changed);
+        for (id, form) in n.used {
+            let forms = used.entry(id).or_default();
+            forms.extend(form);
+        }
+        a.mentions = n.mentions;
+        a.attributions = n.attributions;
+        a.quotes = n.quotes;
     }
     used.into_iter()
         .filter_map(|(id, forms)| {
@@ -82,14 +95,66 @@ pub fn run(articles: &mut [Article], cfg: &Config) -> Vec<Entity> {
         .collect()
 }
 
+/// The corpus-wide registry: the gazetteer, the user's entities, and the
+/// names that rules discover across all non-duplicate articles (so that
+/// surname-only mentions and spelling variants merge into one entity).
+pub fn lexicon(articles: &[Article], cfg: &Config) -> Registry {
+    let mut reg = Registry::new(&cfg.entities);
+    let found = articles
+        .par_iter()
+        .filter(|a| a.duplicate_of.is_none())
+        .map(|a| {
+            let mut found: BTreeMap<Found, usize> = BTreeMap::new();
+            for p in &a.paragraphs {
+                entities::discover(&p.text, &mut found);
+                for k in gazetteer::KNOWN.iter().filter(|k| !k.short.is_empty()) {
+                    if std::iter::once(&k.name).chain(k.aliases).any(|n| p.text.contains(n)) {
+                        *found
+                            .entry(Found {
+                                name: k.name.to_string(),
+                                kind: k.kind,
+                            })
+                            .or_default() += 1;
+                    }
+                }
+            }
+            found
+        })
+        .reduce(BTreeMap::new, |mut x, mut y| {
+            if x.len() < y.len() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            for (f, n) in y {
+                *x.entry(f).or_default() += n;
+            }
+            x
+        });
+    reg.absorb(&found);
+    reg
+}
+
+/// One article's annotations, and what producing them changed and read in
+/// the registry.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Notes {
+    pub mentions: Vec<Mention>,
+    pub attributions: Vec<Attribution>,
+    pub quotes: Vec<Quote>,
+    /// Entities used, each with the text that names it (`None` for a
+    /// source or speaker, which is named by a mention).
+    pub used: Vec<(String, Option<String>)>,
+    /// Registry changes and reads, to replay in article order.
+    pub trace: Trace,
+}
+
 /// The country an article is mostly about: names of countries, their
 /// cities, leaders and institutions, counted.
-fn main_country(paras: &[Para], reg: &Registry) -> Option<&'static gazetteer::Country> {
+fn main_country(paras: &[Para], reg: &Scope) -> Option<&'static gazetteer::Country> {
     let mut count: BTreeMap<&str, (usize, usize)> = BTreeMap::new(); // country -> (count, -first)
     let mut order = 0;
     for p in paras {
         for (_, _, id) in &p.mentions {
-            if let Some(e) = reg.ents.get(id) {
+            if let Some(e) = reg.get(id) {
                 if !e.country.is_empty() {
                     order += 1;
                     let c = count.entry(e.country.as_str()).or_insert((0, usize::MAX - order));
@@ -102,7 +167,10 @@ fn main_country(paras: &[Para], reg: &Registry) -> Option<&'static gazetteer::Co
     gazetteer::COUNTRIES.iter().find(|c| c.name == best)
 }
 
-fn annotate_article(a: &mut Article, reg: &mut Registry, used: &mut BTreeMap<String, BTreeSet<String>>) {
+/// Annotates one article (its body; the credit line is [`credit_line`]'s):
+/// a pure function of the article's paragraphs and the registry `lexicon`.
+pub fn annotate_article(a: &Article, lexicon: &Registry) -> Notes {
+    let mut reg = Scope::new(lexicon);
     let mut paras: Vec<Para> = a
         .paragraphs
         .iter()
@@ -114,7 +182,7 @@ fn annotate_article(a: &mut Article, reg: &mut Registry, used: &mut BTreeMap<Str
             mentions: reg.find(&p.text),
         })
         .collect();
-    let main = main_country(&paras, reg);
+    let main = main_country(&paras, &reg);
     // Cities named, for "the old city": (paragraph, offset, name).
     let cities: Vec<(usize, usize, String)> = paras
         .iter()
@@ -122,15 +190,12 @@ fn annotate_article(a: &mut Article, reg: &mut Registry, used: &mut BTreeMap<Str
         .flat_map(|(pi, p)| {
             p.mentions
                 .iter()
-                .filter(|(_, _, id)| {
-                    reg.ents
-                        .get(id)
-                        .is_some_and(|e| e.kind == PLACE && !e.country.is_empty() && e.country != e.name)
+                .filter_map(|(s, _, id)| {
+                    let e = reg.get(id)?;
+                    (e.kind == PLACE && !e.country.is_empty() && e.country != e.name).then(|| (pi, *s, e.name.clone()))
                 })
-                .map(move |(s, _, id)| (pi, *s, id.clone()))
                 .collect::<Vec<_>>()
         })
-        .map(|(pi, s, id)| (pi, s, reg.ents[&id].name.clone()))
         .collect();
     for (pi, p) in paras.iter_mut().enumerate() {
         let near_city = |pos: usize| -> Option<String> {
@@ -143,29 +208,25 @@ fn annotate_article(a: &mut Article, reg: &mut Registry, used: &mut BTreeMap<Str
         let generated = entities::generated(p.text, main, &near_city);
         let mut all: Vec<(usize, usize, String)> = std::mem::take(&mut p.mentions);
         for (s, e, name, kind, country, media) in generated {
-            let id = reg.add(&name, kind, [].iter());
-            if let Some(ent) = reg.ents.get_mut(&id) {
-                if ent.country.is_empty() {
-                    ent.country = country;
-                }
-                ent.media |= media;
-            }
+            let id = reg.add(&name, kind);
+            reg.describe(&id, country, media);
             all.push((s, e, id));
         }
         p.mentions = entities::resolve_overlaps(all);
     }
 
     let mut ctx = Context::default();
-    let cues: Vec<Vec<Cue>> = paras.iter().map(|p| attributions::cues(p, reg, &mut ctx)).collect();
+    let cues: Vec<Vec<Cue>> = paras
+        .iter()
+        .map(|p| attributions::cues(p, &mut reg, &mut ctx))
+        .collect();
     let found = speakers::assign(&paras, &cues);
 
-    let mut mentions = Vec::new();
-    let mut attrs = Vec::new();
-    let mut quotes_out = Vec::new();
+    let mut n = Notes::default();
     for p in &paras {
         for (s, e, id) in &p.mentions {
-            used.entry(id.clone()).or_default().insert(p.text[*s..*e].to_string());
-            mentions.push(Mention {
+            n.used.push((id.clone(), Some(p.text[*s..*e].to_string())));
+            n.mentions.push(Mention {
                 paragraph: p.id.to_string(),
                 start: *s,
                 end: *e,
@@ -180,8 +241,8 @@ fn annotate_article(a: &mut Article, reg: &mut Registry, used: &mut BTreeMap<Str
         }
         for c in pc {
             for src in &c.sources {
-                used.entry(src.clone()).or_default();
-                attrs.push(Attribution {
+                n.used.push((src.clone(), None));
+                n.attributions.push(Attribution {
                     paragraph: p.id.to_string(),
                     start: c.start,
                     end: c.end,
@@ -190,8 +251,8 @@ fn annotate_article(a: &mut Article, reg: &mut Registry, used: &mut BTreeMap<Str
                 });
             }
             for (s, e, id) in &c.relays {
-                used.entry(id.clone()).or_default();
-                attrs.push(Attribution {
+                n.used.push((id.clone(), None));
+                n.attributions.push(Attribution {
                     paragraph: p.id.to_string(),
                     start: *s,
                     end: *e,
@@ -204,9 +265,9 @@ fn annotate_article(a: &mut Article, reg: &mut Registry, used: &mut BTreeMap<Str
     for f in found {
         let p = &paras[f.para];
         if let Some(s) = &f.speaker {
-            used.entry(s.clone()).or_default();
+            n.used.push((s.clone(), None));
         }
-        quotes_out.push(Quote {
+        n.quotes.push(Quote {
             paragraph: p.id.to_string(),
             start: f.start,
             end: f.end,
@@ -217,33 +278,43 @@ fn annotate_article(a: &mut Article, reg: &mut Registry, used: &mut BTreeMap<Str
         });
     }
     drop(paras);
-    // The article's credit line ("Source: BBC, Reuters").
-    if !a.sources.is_empty() {
-        let cue = format!("Source: {}", a.sources.join(", "));
-        for s in &a.sources {
-            let id = match reg.lookup(s) {
-                Some(id) => id.to_string(),
-                None => {
-                    let id = reg.add(s, ORG, [].iter());
-                    if let Some(e) = reg.ents.get_mut(&id) {
-                        e.media = true;
-                    }
-                    id
-                }
-            };
-            used.entry(id.clone()).or_default();
-            attrs.push(Attribution {
-                paragraph: String::new(),
-                start: 0,
-                end: 0,
-                cue: cue.clone(),
-                source: id,
-            });
-        }
+    n.trace = reg.into_trace();
+    n
+}
+
+/// Adds the article's credit line ("Source: BBC, Reuters") to its
+/// attributions, registering sources the registry does not know as media
+/// organisations.
+fn credit_line(a: &Article, reg: &mut Registry, n: &mut Notes, changed: &mut BTreeSet<String>) {
+    if a.sources.is_empty() {
+        return;
     }
-    a.mentions = mentions;
-    a.attributions = attrs;
-    a.quotes = quotes_out;
+    let cue = format!("Source: {}", a.sources.join(", "));
+    for s in &a.sources {
+        let id = match reg.lookup(s) {
+            Some(id) => id.to_string(),
+            None => {
+                let id = slugify(s, 60);
+                let ops = [
+                    Op::Add {
+                        name: s.clone(),
+                        kind: ORG,
+                    },
+                    Op::Media { id: id.clone() },
+                ];
+                reg.apply(&ops, changed);
+                id
+            }
+        };
+        n.used.push((id.clone(), None));
+        n.attributions.push(Attribution {
+            paragraph: String::new(),
+            start: 0,
+            end: 0,
+            cue: cue.clone(),
+            source: id,
+        });
+    }
 }
 
 #[cfg(test)]

@@ -166,7 +166,7 @@ pub fn introduces_block(text: &str) -> bool {
     let ends_that = lower.ends_with(" that") || lower.ends_with(" that,");
     let has_speech = lower
         .split(|c: char| !c.is_alphanumeric())
-        .any(|w| crate::annotate::gazetteer::SPEECH_VERBS.contains(&w) || w == "according");
+        .any(|w| crate::annotate::gazetteer::SPEECH_VERB_SET.contains(w) || w == "according");
     (ends_colon || ends_that) && has_speech || (lower.ends_with(',') && lower.contains("according to "))
 }
 

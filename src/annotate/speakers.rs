@@ -156,7 +156,7 @@ fn continued(pi: usize, out: &[Found], paras: &[Para], cues: &[Vec<Cue>]) -> Opt
 #[cfg(test)]
 mod tests {
     use super::super::attributions::{cues, Context};
-    use super::super::entities::{discover, tokens, Registry};
+    use super::super::entities::{discover, tokens, Registry, Scope};
     use super::*;
     use std::collections::BTreeMap;
 
@@ -178,7 +178,8 @@ mod tests {
             })
             .collect();
         let mut ctx = Context::default();
-        let cs: Vec<Vec<Cue>> = paras.iter().map(|p| cues(p, &mut reg, &mut ctx)).collect();
+        let mut scope = Scope::new(&reg);
+        let cs: Vec<Vec<Cue>> = paras.iter().map(|p| cues(p, &mut scope, &mut ctx)).collect();
         assign(&paras, &cs)
             .into_iter()
             .map(|f| (ps[f.para][f.start..f.end].to_string(), f.kind, f.speaker))

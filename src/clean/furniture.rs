@@ -4,6 +4,7 @@
 //! lists, and corpus detection of short lines recurring at the start or
 //! end of many articles. A line on the `keep` list is never furniture.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::typography::{normalise, EditLog};
@@ -175,25 +176,37 @@ fn may_be_furniture(text: &str) -> bool {
 /// least `corpus_min_share` of all articles. Lines with digits (times,
 /// scores) are never counted.
 fn recurring_edge_lines(raw: &[RawArticle], cfg: &Config) -> BTreeSet<String> {
+    // Per article (in parallel): the body's key and its furniture-like edge lines.
+    let edges: Vec<(u64, Vec<String>)> = raw
+        .par_iter()
+        .map(|r| {
+            let mut log = EditLog::default();
+            let lines: Vec<String> = r
+                .body
+                .iter()
+                .filter(|(_, l)| !is_blank(l))
+                .map(|(_, l)| normalise(l, &mut log))
+                .collect();
+            let folded: Vec<String> = lines.iter().map(|l| fold(l)).collect();
+            // Copies of one article count once.
+            let body_key = folded.iter().fold(0u64, |h, l| {
+                crate::dedup::minhash::mix(h ^ l.bytes().fold(0u64, |x, b| x.wrapping_mul(131).wrapping_add(b as u64)))
+            });
+            let n = lines.len();
+            let edge = lines
+                .into_iter()
+                .zip(folded)
+                .enumerate()
+                .filter(|(i, (line, f))| (*i < EDGE_LINES || i + EDGE_LINES >= n) && may_be_furniture(line) && wordy(f))
+                .map(|(_, (_, f))| f)
+                .collect();
+            (body_key, edge)
+        })
+        .collect();
     let mut seen: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
-    let mut log = EditLog::default();
-    for r in raw {
-        let lines: Vec<String> = r
-            .body
-            .iter()
-            .filter(|(_, l)| !is_blank(l))
-            .map(|(_, l)| normalise(l, &mut log))
-            .collect();
-        let folded: Vec<String> = lines.iter().map(|l| fold(l)).collect();
-        // Copies of one article count once.
-        let body_key = folded.iter().fold(0u64, |h, l| {
-            crate::dedup::minhash::mix(h ^ l.bytes().fold(0u64, |x, b| x.wrapping_mul(131).wrapping_add(b as u64)))
-        });
-        let n = lines.len();
-        for (i, (line, f)) in lines.iter().zip(&folded).enumerate() {
-            if (i < EDGE_LINES || i + EDGE_LINES >= n) && may_be_furniture(line) && wordy(f) {
-                seen.entry(f.clone()).or_default().insert(body_key);
-            }
+    for (body_key, edge) in edges {
+        for f in edge {
+            seen.entry(f).or_default().insert(body_key);
         }
     }
     let min = cfg

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::model::Edit;
 
@@ -41,7 +41,10 @@ fn invisible(c: char) -> bool {
 /// (no-break spaces included) as one space, runs collapsed, ends trimmed.
 /// Words and quote marks are kept as written.
 pub fn normalise(line: &str, edits: &mut EditLog) -> String {
-    let nfc: String = line.nfc().collect();
+    let nfc: std::borrow::Cow<str> = match is_nfc_quick(line.chars()) {
+        IsNormalized::Yes => line.into(),
+        _ => line.nfc().collect::<String>().into(),
+    };
     if nfc != line {
         edits.add("unicode NFC", 1);
     }

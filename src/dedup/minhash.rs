@@ -16,7 +16,16 @@ pub fn word_hashes(text: &str, out: &mut Vec<u64>) {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut in_word = false;
     for c in text.chars() {
-        if c.is_alphanumeric() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                h = (h ^ c.to_ascii_lowercase() as u64).wrapping_mul(0x0100_0000_01b3);
+                in_word = true;
+            } else if in_word {
+                out.push(mix(h));
+                h = 0xcbf2_9ce4_8422_2325;
+                in_word = false;
+            }
+        } else if c.is_alphanumeric() {
             for l in c.to_lowercase() {
                 h = (h ^ l as u64).wrapping_mul(0x0100_0000_01b3);
             }

@@ -355,21 +355,20 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
         .par_iter()
         .map(|&(start, end)| {
             let words: Vec<&[u32]> = items[start..end].iter().map(|it| &it.words[..]).collect();
-            candidate_pairs(&words, 1)
-                .into_iter()
-                .map(|(i, j)| (start + i, start + j))
-                .filter(|&(i, j)| {
-                    let (a, b) = (&items[i], &items[j]);
-                    if a.granularity != b.granularity {
-                        return false;
-                    }
-                    let same_sentence = a.article == b.article && a.para == b.para && a.sentence == b.sentence;
-                    let same_start =
-                        a.start_class.is_some() && a.start_class == b.start_class && shared(&a.words, &b.words, 2);
-                    let figures_differ = !a.figures.is_empty() && !b.figures.is_empty() && a.figures != b.figures;
-                    same_sentence || (!figures_differ && (same_start || same_happening(&a.words, &b.words, 3, 0.5)))
-                })
-                .collect()
+            candidate_pairs(&words, 1, |i, j| {
+                let (a, b) = (&items[start + i], &items[start + j]);
+                if a.granularity != b.granularity {
+                    return false;
+                }
+                let same_sentence = a.article == b.article && a.para == b.para && a.sentence == b.sentence;
+                let same_start =
+                    a.start_class.is_some() && a.start_class == b.start_class && shared(&a.words, &b.words, 2);
+                let figures_differ = !a.figures.is_empty() && !b.figures.is_empty() && a.figures != b.figures;
+                same_sentence || (!figures_differ && (same_start || same_happening(&a.words, &b.words, 3, 0.5)))
+            })
+            .into_iter()
+            .map(|(i, j)| (start + i, start + j))
+            .collect()
         })
         .collect();
     for (i, j) in joined.into_iter().flatten() {
@@ -453,39 +452,35 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
         .iter()
         .map(|(_, members)| members.iter().any(|&m| !items[m].figures.is_empty()))
         .collect();
-    let hits: Vec<(usize, usize)> = candidate_pairs(&event_words.iter().map(|w| &w[..]).collect::<Vec<_>>(), 2)
-        .into_par_iter()
-        .filter(|&(i, j)| {
-            // The items of an event share its date and granularity.
-            let (x, y) = (&items[events[i].1[0]], &items[events[j].1[0]]);
-            let dates_differ = x.granularity == y.granularity && x.value != y.value;
-            if !(dates_differ || has_figures[i] && has_figures[j]) {
-                return false;
-            }
-            // An article that reports both tells them apart itself.
-            if !disjoint(&event_articles[i], &event_articles[j]) {
-                return false;
-            }
-            events[i].1.iter().any(|&a| {
-                events[j].1.iter().any(|&b| {
-                    let (x, y) = (&items[a], &items[b]);
-                    if x.article == y.article {
-                        return false;
-                    }
-                    let other_date = dates_differ
-                        && ((x.start_class.is_some()
-                            && x.start_class == y.start_class
-                            && shared(&x.words, &y.words, 2))
-                            || same_happening(&x.words, &y.words, 4, 0.6));
-                    let other_figure = !x.figures.is_empty()
-                        && !y.figures.is_empty()
-                        && x.figures != y.figures
-                        && shared(&x.words, &y.words, 3);
-                    other_date || other_figure
-                })
+    let event_sets: Vec<&[u32]> = event_words.iter().map(|w| &w[..]).collect();
+    let hits: Vec<(usize, usize)> = candidate_pairs(&event_sets, 2, |i, j| {
+        // The items of an event share its date and granularity.
+        let (x, y) = (&items[events[i].1[0]], &items[events[j].1[0]]);
+        let dates_differ = x.granularity == y.granularity && x.value != y.value;
+        if !(dates_differ || has_figures[i] && has_figures[j]) {
+            return false;
+        }
+        // An article that reports both tells them apart itself.
+        if !disjoint(&event_articles[i], &event_articles[j]) {
+            return false;
+        }
+        events[i].1.iter().any(|&a| {
+            events[j].1.iter().any(|&b| {
+                let (x, y) = (&items[a], &items[b]);
+                if x.article == y.article {
+                    return false;
+                }
+                let other_date = dates_differ
+                    && ((x.start_class.is_some() && x.start_class == y.start_class && shared(&x.words, &y.words, 2))
+                        || same_happening(&x.words, &y.words, 4, 0.6));
+                let other_figure = !x.figures.is_empty()
+                    && !y.figures.is_empty()
+                    && x.figures != y.figures
+                    && shared(&x.words, &y.words, 3);
+                other_date || other_figure
             })
         })
-        .collect();
+    });
     for (i, j) in hits {
         conflicts.entry(i).or_default().insert(j);
         conflicts.entry(j).or_default().insert(i);
@@ -522,43 +517,53 @@ fn disjoint(a: &[&str], b: &[&str]) -> bool {
 }
 
 /// Pairs `(i, j)`, `i < j`, of sorted id sets sharing at least `min_shared`
-/// ids, found through an inverted index instead of comparing all pairs.
-/// Ids in more than [`COMMON`] sets are too common to pair sets by.
-fn candidate_pairs(sets: &[&[u32]], min_shared: usize) -> Vec<(usize, usize)> {
+/// ids for which `keep` holds, in order; found through an inverted index
+/// instead of comparing all pairs, in parallel. Ids in more than [`COMMON`]
+/// sets are too common to pair sets by.
+fn candidate_pairs(
+    sets: &[&[u32]],
+    min_shared: usize,
+    keep: impl Fn(usize, usize) -> bool + Sync,
+) -> Vec<(usize, usize)> {
     let mut index: HashMap<u32, Vec<usize>> = HashMap::new();
     for (i, set) in sets.iter().enumerate() {
         for &w in set.iter() {
             index.entry(w).or_default().push(i);
         }
     }
-    let mut out = Vec::new();
-    // Shared ids with each later set, and the sets counted.
-    let mut counts = vec![0usize; sets.len()];
-    let mut seen: Vec<usize> = Vec::new();
-    for (i, set) in sets.iter().enumerate() {
-        for w in set.iter() {
-            let list = &index[w];
-            if list.len() > COMMON {
-                continue;
-            }
-            // Each list is ascending: the later sets follow `i`.
-            for &j in &list[list.partition_point(|&j| j <= i)..] {
-                if counts[j] == 0 {
-                    seen.push(j);
+    let per_set: Vec<Vec<(usize, usize)>> = (0..sets.len())
+        .into_par_iter()
+        .map_init(
+            // Shared ids with each later set, and the sets counted.
+            || (vec![0usize; sets.len()], Vec::new()),
+            |(counts, seen), i| {
+                for w in sets[i] {
+                    let list = &index[w];
+                    if list.len() > COMMON {
+                        continue;
+                    }
+                    // Each list is ascending: the later sets follow `i`.
+                    for &j in &list[list.partition_point(|&j| j <= i)..] {
+                        if counts[j] == 0 {
+                            seen.push(j);
+                        }
+                        counts[j] += 1;
+                    }
                 }
-                counts[j] += 1;
-            }
-        }
-        seen.sort_unstable();
-        for &j in &seen {
-            if counts[j] >= min_shared {
-                out.push((i, j));
-            }
-            counts[j] = 0;
-        }
-        seen.clear();
-    }
-    out
+                seen.sort_unstable();
+                let mut out = Vec::new();
+                for &j in seen.iter() {
+                    if counts[j] >= min_shared && keep(i, j) {
+                        out.push((i, j));
+                    }
+                    counts[j] = 0;
+                }
+                seen.clear();
+                out
+            },
+        )
+        .collect();
+    per_set.into_iter().flatten().collect()
 }
 
 /// See [`candidate_pairs`].
@@ -668,7 +673,11 @@ mod tests {
         assert!(!same_happening(&a, &b, 4, 0.9));
         assert!(!same_happening(&a, &b, 5, 0.5));
         assert!(!same_happening(&[], &b, 0, 0.5));
-        assert_eq!(candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2), [(0, 1), (1, 2)]);
+        assert_eq!(
+            candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, |_, _| true),
+            [(0, 1), (1, 2)]
+        );
+        assert_eq!(candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, |i, _| i > 0), [(1, 2)]);
     }
 
     #[test]

@@ -60,22 +60,27 @@ pub const STOP_WORDS: &[&str] = &[
 /// case, runs of letters and digits; single letters, stop words and very
 /// long runs dropped. `static/search.js` does exactly the same.
 pub fn terms(text: &str) -> Vec<String> {
-    let folded = if text.is_ascii() {
+    split_terms(&fold_terms(text)).map(str::to_string).collect()
+}
+
+/// The text as [`split_terms`] reads it: NFKD, combining marks dropped, lower case.
+fn fold_terms(text: &str) -> String {
+    if text.is_ascii() {
         text.to_ascii_lowercase()
     } else {
         text.nfkd()
             .filter(|c| !is_combining_mark(*c))
             .collect::<String>()
             .to_lowercase()
-    };
-    folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| {
-            let n = t.chars().count();
-            (2..=MAX_TERM_CHARS).contains(&n) && !STOP_WORDS.contains(t)
-        })
-        .map(str::to_string)
-        .collect()
+    }
+}
+
+/// The terms of text already folded by [`fold_terms`], borrowed from it.
+fn split_terms(folded: &str) -> impl Iterator<Item = &str> {
+    folded.split(|c: char| !c.is_alphanumeric()).filter(|t| {
+        let n = t.chars().count();
+        (2..=MAX_TERM_CHARS).contains(&n) && !STOP_WORDS.contains(t)
+    })
 }
 
 /// One searchable document: an article or an entity.
@@ -129,41 +134,47 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
         .enumerate()
         .map(|(doc, a)| {
             let doc = doc as u32;
-            let mut w: HashMap<(String, u32), u32> = HashMap::new();
-            for t in terms(&a.title) {
-                w.insert((t, 0), W_TITLE);
-            }
+            // Terms are borrowed from the folded texts, owned once per (term, article).
+            let title = fold_terms(&a.title);
+            let paras: Vec<String> = a.paragraphs.iter().map(|p| fold_terms(&p.text)).collect();
             let para_no: HashMap<&str, u32> = a
                 .paragraphs
                 .iter()
                 .enumerate()
                 .map(|(i, p)| (p.id.as_str(), i as u32 + 1))
                 .collect();
-            for (i, p) in a.paragraphs.iter().enumerate() {
+            let quotes: Vec<(u32, String)> = a
+                .quotes
+                .iter()
+                .filter_map(|q| Some((*para_no.get(q.paragraph.as_str())?, fold_terms(&q.text))))
+                .collect();
+            let mut w: HashMap<(&str, u32), u32> = HashMap::new();
+            for t in split_terms(&title) {
+                w.insert((t, 0), W_TITLE);
+            }
+            for (i, text) in paras.iter().enumerate() {
                 let k = i as u32 + 1;
-                let mut tf: HashMap<String, u32> = HashMap::new();
-                for t in terms(&p.text) {
+                let mut tf: HashMap<&str, u32> = HashMap::new();
+                for t in split_terms(text) {
                     *tf.entry(t).or_default() += 1;
                 }
                 for (t, n) in tf {
                     *w.entry((t, k)).or_default() += n.min(W_TEXT_MAX);
                 }
             }
-            let mut quoted: Vec<(String, u32)> = Vec::new();
-            for q in &a.quotes {
-                if let Some(&k) = para_no.get(q.paragraph.as_str()) {
-                    quoted.extend(terms(&q.text).into_iter().map(|t| (t, k)));
-                }
-            }
+            let mut quoted: Vec<(&str, u32)> = quotes
+                .iter()
+                .flat_map(|(k, text)| split_terms(text).map(move |t| (t, *k)))
+                .collect();
             quoted.sort();
             quoted.dedup();
             for key in quoted {
                 *w.entry(key).or_default() += W_QUOTE;
             }
-            let mut named: Vec<(String, u32)> = Vec::new();
+            let mut named: Vec<(&str, u32)> = Vec::new();
             for m in &a.mentions {
                 if let (Some(&k), Some(ts)) = (para_no.get(m.paragraph.as_str()), entity_terms.get(m.entity.as_str())) {
-                    named.extend(ts.iter().map(|t| (t.clone(), k)));
+                    named.extend(ts.iter().map(|t| (t.as_str(), k)));
                 }
             }
             named.sort();
@@ -172,11 +183,14 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
                 let e = w.entry(key).or_default();
                 *e = (*e).max(W_ENTITY);
             }
-            let mut by_term: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+            let mut by_term: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
             for ((t, k), wt) in w {
                 by_term.entry(t).or_default().push((k, wt));
             }
-            (doc, by_term.into_iter().collect())
+            (
+                doc,
+                by_term.into_iter().map(|(t, list)| (t.to_string(), list)).collect(),
+            )
         })
         .collect();
 

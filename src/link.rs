@@ -14,8 +14,8 @@ use std::hash::BuildHasherDefault;
 
 use rayon::prelude::*;
 
-use crate::annotate::gazetteer::Fnv;
 use crate::model::{Article, SharedPassage};
+use crate::text::Fnv;
 
 /// How many related articles each article lists at most.
 pub const MAX_RELATED: usize = 5;

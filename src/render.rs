@@ -989,18 +989,24 @@ struct Claim {
 /// The sentence of `text` around bytes `start..end` (the whole text when
 /// no sentence stop is near).
 fn sentence_at(text: &str, start: usize, end: usize) -> String {
+    const STOPS: [&str; 5] = [". ", "? ", "! ", ".” ", "?” "];
     let start = start.min(text.len());
     let end = end.clamp(start, text.len());
-    let stops = [". ", "? ", "! ", ".” ", "?” "];
-    let from = stops
-        .iter()
-        .filter_map(|s| text[..start].rfind(s).map(|i| i + s.len()))
-        .max()
+    let is_stop = |c: char| matches!(c, '.' | '?' | '!');
+    // The length of the sentence stop at byte `i`, if one ends before `limit`.
+    let stop_at = |i: usize, limit: usize| STOPS.iter().find(|s| text[i..limit].starts_with(**s)).map(|s| s.len());
+    // Stops cannot overlap, so the nearest stop on each side is the one
+    // that ends nearest.
+    let from = text[..start]
+        .char_indices()
+        .rev()
+        .filter(|&(_, c)| is_stop(c))
+        .find_map(|(i, _)| stop_at(i, start).map(|n| i + n))
         .unwrap_or(0);
-    let to = stops
-        .iter()
-        .filter_map(|s| text[end..].find(s).map(|i| end + i + s.len() - 1))
-        .min()
+    let to = text[end..]
+        .char_indices()
+        .filter(|&(_, c)| is_stop(c))
+        .find_map(|(i, _)| stop_at(end + i, text.len()).map(|n| end + i + n - 1))
         .unwrap_or(text.len());
     text[from..to].trim().to_string()
 }
@@ -1204,6 +1210,22 @@ fn readable(css: &str, bg: (u8, u8, u8)) -> String {
 mod tests {
     use super::*;
     use crate::model::{Paragraph, Quote};
+
+    #[test]
+    fn sentence_at_finds_the_sentence_around_a_span() {
+        let t = "First one. He said “it is over.” Then Smith left! Last?";
+        let at = |w: &str| {
+            let i = t.find(w).unwrap();
+            sentence_at(t, i, i + w.len())
+        };
+        assert_eq!(at("First"), "First one.");
+        assert_eq!(at("said"), "He said “it is over.”");
+        assert_eq!(at("Smith"), "Then Smith left!");
+        assert_eq!(at("Last"), "Last?");
+        // Out-of-range spans are clamped, not a panic.
+        assert_eq!(sentence_at("No stop here", 50, 60), "No stop here");
+        assert_eq!(sentence_at("No stop here", 0, 60), "No stop here");
+    }
 
     #[test]
     fn paragraph_markup_escapes_and_nests() {

@@ -19,6 +19,7 @@
 //! or more is a "strong" (title or entity) match, ranked first.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -29,6 +30,10 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::model::Archive;
 use crate::render::Output;
+use crate::text::Fnv;
+
+/// A hash map with FNV hashing (keys are short words; nothing here depends on its order).
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// Target size of a term shard in bytes.
 pub const SHARD_BYTES: usize = 48 * 1024;
@@ -137,7 +142,7 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
             // Terms are borrowed from the folded texts, owned once per (term, article).
             let title = fold_terms(&a.title);
             let paras: Vec<String> = a.paragraphs.iter().map(|p| fold_terms(&p.text)).collect();
-            let para_no: HashMap<&str, u32> = a
+            let para_no: Map<&str, u32> = a
                 .paragraphs
                 .iter()
                 .enumerate()
@@ -148,13 +153,13 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
                 .iter()
                 .filter_map(|q| Some((*para_no.get(q.paragraph.as_str())?, fold_terms(&q.text))))
                 .collect();
-            let mut w: HashMap<(&str, u32), u32> = HashMap::new();
+            let mut w: Map<(&str, u32), u32> = Map::default();
             for t in split_terms(&title) {
                 w.insert((t, 0), W_TITLE);
             }
             for (i, text) in paras.iter().enumerate() {
                 let k = i as u32 + 1;
-                let mut tf: HashMap<&str, u32> = HashMap::new();
+                let mut tf: Map<&str, u32> = Map::default();
                 for t in split_terms(text) {
                     *tf.entry(t).or_default() += 1;
                 }
@@ -183,7 +188,7 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
                 let e = w.entry(key).or_default();
                 *e = (*e).max(W_ENTITY);
             }
-            let mut by_term: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+            let mut by_term: Map<&str, Vec<(u32, u32)>> = Map::default();
             for ((t, k), wt) in w {
                 by_term.entry(t).or_default().push((k, wt));
             }

@@ -69,6 +69,11 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
             .iter()
             .filter_map(|o| pos.get(o.article.as_str()).copied())
             .collect();
+        // Like a common entity, a passage in very many articles is
+        // boilerplate, and linking all of them is quadratic.
+        if occ.len() > common {
+            continue;
+        }
         for &x in &occ {
             for &y in &occ {
                 if x != y {
@@ -305,5 +310,27 @@ mod tests {
         run(&mut a, &[]);
         assert_eq!(a[0].related, ["b"]);
         assert!(a[2].related.is_empty());
+    }
+
+    #[test]
+    fn a_passage_in_a_few_articles_links_them_but_boilerplate_in_very_many_does_not() {
+        let passage = |ids: &[String]| SharedPassage {
+            text: "shared".into(),
+            occurrences: ids
+                .iter()
+                .map(|id| crate::model::Occurrence {
+                    article: id.clone(),
+                    paragraph: "p1".into(),
+                })
+                .collect(),
+        };
+        let ids: Vec<String> = (0..COMMON_MAX + 10).map(|i| format!("a{i:04}")).collect();
+        let mut a: Vec<Article> = ids.iter().map(|id| art(id, &[], "")).collect();
+        run(&mut a, &[passage(&ids[..2])]);
+        assert_eq!(a[0].related, [ids[1].clone()]);
+        assert!(a[5].related.is_empty());
+        // In more articles than the common-entity bound: no links at all.
+        run(&mut a, &[passage(&ids)]);
+        assert!(a.iter().all(|x| x.related.is_empty()));
     }
 }

@@ -1031,7 +1031,7 @@ fn claim_link(a: &Article, pid: &str) -> Link {
 
 /// Every source with each claim attributed to it (the cue and its
 /// sentence, linked to the paragraph), sources by name.
-fn sources_view(archive: &Archive, idx: &Index) -> Vec<(String, Option<String>, Vec<Claim>)> {
+fn sources_view(archive: &Archive, idx: &Index) -> Vec<Group> {
     let mut by: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
     for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
         for t in &a.attributions {
@@ -1047,17 +1047,55 @@ fn sources_view(archive: &Archive, idx: &Index) -> Vec<(String, Option<String>, 
             });
         }
     }
-    let mut out: Vec<(String, Option<String>, Vec<Claim>)> = by
+    let mut out: Vec<Group> = by
         .into_iter()
-        .map(|(id, claims)| (idx.entity_name(&id), idx.entity_url(&id), claims))
+        .map(|(id, claims)| Group::new(idx.entity_name(&id), idx.entity_url(&id), claims))
         .collect();
-    out.sort_by(|x, y| x.0.to_lowercase().cmp(&y.0.to_lowercase()).then(x.0.cmp(&y.0)));
+    out.sort_by(|x, y| {
+        x.name
+            .to_lowercase()
+            .cmp(&y.name.to_lowercase())
+            .then(x.name.cmp(&y.name))
+    });
     out
+}
+
+/// A speaker's quotes or a source's claims on the site-wide pages. When
+/// the speaker or source has its own page, only the first
+/// [`GROUP_SHOWN`] are listed here and the page has them all.
+#[derive(Serialize)]
+struct Group {
+    name: String,
+    url: Option<String>,
+    items: Vec<Claim>,
+    total: usize,
+    /// Items not listed here.
+    more: usize,
+}
+
+/// Items listed per speaker or source that has its own page.
+const GROUP_SHOWN: usize = 20;
+
+impl Group {
+    fn new(name: String, url: Option<String>, mut items: Vec<Claim>) -> Group {
+        let total = items.len();
+        if url.is_some() {
+            items.truncate(GROUP_SHOWN);
+        }
+        let more = total - items.len();
+        Group {
+            name,
+            url,
+            items,
+            total,
+            more,
+        }
+    }
 }
 
 /// Quotes grouped by speaker (named speakers by name, then described
 /// speakers, then scare quotes); `cue` holds the words naming the speaker.
-fn quotes_view(archive: &Archive, idx: &Index) -> Vec<(String, Option<String>, Vec<Claim>)> {
+fn quotes_view(archive: &Archive, idx: &Index) -> Vec<Group> {
     let mut by: BTreeMap<(u8, String, Option<String>), Vec<Claim>> = BTreeMap::new();
     for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
         for q in &a.quotes {
@@ -1079,7 +1117,7 @@ fn quotes_view(archive: &Archive, idx: &Index) -> Vec<(String, Option<String>, V
             });
         }
     }
-    by.into_iter().map(|((_, n, u), c)| (n, u, c)).collect()
+    by.into_iter().map(|((_, n, u), c)| Group::new(n, u, c)).collect()
 }
 
 #[derive(Serialize)]

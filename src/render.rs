@@ -269,8 +269,7 @@ pub fn run_into(
                     }
                 }
                 Ok(())
-            })?;
-            Ok(())
+            })
         }),
         Box::new(|| {
             let mut by_entity: BTreeMap<&str, Vec<&Article>> = BTreeMap::new();
@@ -293,8 +292,7 @@ pub fn run_into(
                 let mut ctx = Context::new();
                 ctx.insert("entity", &view);
                 page("entity.html", "../", &e.url, &mut ctx, Some(key))
-            })?;
-            Ok(())
+            })
         }),
         Box::new(|| {
             let cards: Vec<ArticleCard> = archive
@@ -306,8 +304,7 @@ pub fn run_into(
             let mut ctx = Context::new();
             ctx.insert("articles", &cards);
             ctx.insert("counts", &Counts::new(archive));
-            page("index.html", "", "index.html", &mut ctx, None)?;
-            Ok(())
+            page("index.html", "", "index.html", &mut ctx, None)
         }),
         Box::new(|| {
             for (path, bytes) in crate::chronology::pages::render(archive, tera, &base, site)? {
@@ -318,20 +315,17 @@ pub fn run_into(
         Box::new(|| {
             let mut ctx = Context::new();
             ctx.insert("entities", &archive.entities);
-            page("entities.html", "", "entities.html", &mut ctx, None)?;
-            Ok(())
+            page("entities.html", "", "entities.html", &mut ctx, None)
         }),
         Box::new(|| {
             let mut ctx = Context::new();
             ctx.insert("sources", &sources_view(archive, &idx));
-            page("sources.html", "", "sources.html", &mut ctx, None)?;
-            Ok(())
+            page("sources.html", "", "sources.html", &mut ctx, None)
         }),
         Box::new(|| {
             let mut ctx = Context::new();
             ctx.insert("speakers", &quotes_view(archive, &idx));
-            page("quotes.html", "", "quotes.html", &mut ctx, None)?;
-            Ok(())
+            page("quotes.html", "", "quotes.html", &mut ctx, None)
         }),
         Box::new(|| {
             let mut ctx = Context::new();
@@ -352,8 +346,7 @@ pub fn run_into(
                 })
                 .collect();
             ctx.insert("passages", &passages);
-            page("shared.html", "", "shared.html", &mut ctx, None)?;
-            Ok(())
+            page("shared.html", "", "shared.html", &mut ctx, None)
         }),
         Box::new(|| {
             let mut ctx = Context::new();
@@ -388,15 +381,13 @@ pub fn run_into(
                     .collect::<Vec<_>>(),
             );
             ctx.insert("warnings", &archive.warnings);
-            page("report.html", "", "report.html", &mut ctx, None)?;
-            Ok(())
+            page("report.html", "", "report.html", &mut ctx, None)
         }),
         Box::new(|| {
             let mut ctx = Context::new();
             ctx.insert("title", "About this archive");
             ctx.insert("body", &markdown_to_html(about_md));
-            page("page.html", "", "about.html", &mut ctx, None)?;
-            Ok(())
+            page("page.html", "", "about.html", &mut ctx, None)
         }),
         Box::new(|| {
             let mut ctx = Context::new();
@@ -408,8 +399,7 @@ pub fn run_into(
                 &mut ctx,
                 None,
             )?;
-            page("search.html", "", "search.html", &mut Context::new(), None)?;
-            Ok(())
+            page("search.html", "", "search.html", &mut Context::new(), None)
         }),
         Box::new(|| {
             for (path, bytes) in crate::search::run(archive)? {

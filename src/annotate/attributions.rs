@@ -53,6 +53,7 @@ pub struct Context {
     pub last_actor: Option<String>,
 }
 
+/// Words between a source and its speech verb (with `text::WEEKDAYS`).
 const AUX: &[&str] = &[
     "has",
     "have",
@@ -101,13 +102,6 @@ const AUX: &[&str] = &[
     "yesterday",
     "today",
     "once",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
     "morning",
     "evening",
     "afternoon",
@@ -602,7 +596,7 @@ fn forward(p: &Para, reg: &mut Scope, from: usize) -> Option<(usize, Vec<String>
 /// Subject before the verb at `i`: (start, sources, mention).
 fn backward(p: &Para, reg: &mut Scope, ctx: &Context, i: usize) -> Option<(usize, Vec<String>, String)> {
     let mut e = i; // exclusive end of the subject
-    while e > 0 && AUX.contains(&p.w(e - 1)) {
+    while e > 0 && (AUX.contains(&p.w(e - 1)) || crate::text::WEEKDAYS.contains(&p.w(e - 1))) {
         e -= 1;
     }
     let clause_start = |to: usize| -> usize {

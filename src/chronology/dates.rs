@@ -451,8 +451,9 @@ pub fn find(text: &str) -> Vec<Found> {
     let hits = p.set.matches(text);
     let mut cands: Vec<(usize, usize, Expr)> = Vec::new();
     let year_of = |m: Option<regex::Match>| m.and_then(|y| y.as_str().parse::<i32>().ok());
-    for c in p.captures(Kind::Iso, text, &hits) {
-        let (y, m, d) = (c[1].parse().ok(), c[2].parse().ok(), c[3].parse().ok());
+    // A numeric date from capture groups (year, month, day), if it exists.
+    let mut numeric = |c: regex::Captures, (yi, mi, di): (usize, usize, usize)| {
+        let (y, m, d) = (c[yi].parse().ok(), c[mi].parse().ok(), c[di].parse().ok());
         if let (Some(y), Some(m), Some(d)) = (y, m, d) {
             if Day::new(y, m, d).is_some() {
                 let w = c.get(0).expect("match");
@@ -468,25 +469,13 @@ pub fn find(text: &str) -> Vec<Found> {
                 ));
             }
         }
+    };
+    for c in p.captures(Kind::Iso, text, &hits) {
+        numeric(c, (1, 2, 3));
     }
     // "29-07-2016", "24.07.2016": day first, as in most of the world's press.
     for c in p.captures(Kind::Dmy, text, &hits) {
-        let (d, m, y) = (c[1].parse().ok(), c[3].parse().ok(), c[4].parse().ok());
-        if let (Some(d), Some(m), Some(y)) = (d, m, y) {
-            if Day::new(y, m, d).is_some() {
-                let w = c.get(0).expect("match");
-                cands.push((
-                    w.start(),
-                    w.end(),
-                    Expr::Date {
-                        year: Some(y),
-                        month: m,
-                        day: d,
-                        weekday: None,
-                    },
-                ));
-            }
-        }
+        numeric(c, (4, 3, 1));
     }
     for c in p.captures(Kind::DayMonth, text, &hits) {
         let w = c.get(0).expect("match");

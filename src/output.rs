@@ -19,7 +19,9 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
+use std::thread::JoinHandle;
 
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
@@ -71,6 +73,9 @@ pub struct Stats {
     pub swapped: bool,
 }
 
+/// A file to write: path inside the staging folder, bytes.
+type Staged = (PathBuf, Vec<u8>);
+
 /// Receives rendered files and puts them into the output folder.
 pub struct Writer {
     output: PathBuf,
@@ -80,8 +85,11 @@ pub struct Writer {
     salt: u64,
     old: HashMap<String, Entry>,
     made: Mutex<Vec<Made>>,
-    dirs: Mutex<HashSet<PathBuf>>,
     written: AtomicUsize,
+    /// Files to write into the staging folder, taken by one writer thread:
+    /// the filesystem creates files in one folder faster one at a time.
+    queue: Mutex<Option<SyncSender<Staged>>>,
+    writer: Mutex<Option<JoinHandle<Result<()>>>>,
 }
 
 impl Writer {
@@ -107,15 +115,25 @@ impl Writer {
         } else {
             HashMap::new()
         };
+        let staging = parent.join(format!(".{name}.building-{}", std::process::id()));
+        let (queue, files) = sync_channel(256);
+        let writer = {
+            let staging = staging.clone();
+            std::thread::Builder::new()
+                .name("writer".into())
+                .spawn(move || write_files(&staging, files))
+                .context("cannot start the writer thread")?
+        };
         Ok(Writer {
             output: output.to_path_buf(),
-            staging: parent.join(format!(".{name}.building-{}", std::process::id())),
+            staging,
             manifest_path,
             salt,
             old,
             made: Mutex::new(Vec::new()),
-            dirs: Mutex::new(HashSet::new()),
             written: AtomicUsize::new(0),
+            queue: Mutex::new(Some(queue)),
+            writer: Mutex::new(Some(writer)),
         })
     }
 
@@ -134,30 +152,32 @@ impl Writer {
         self.made.lock().expect("no panic while holding the lock").push(made);
     }
 
-    /// Writes `bytes` to `rel` inside the staging folder.
-    fn stage(&self, rel: &Path, bytes: &[u8]) -> Result<()> {
-        let full = self.staging.join(rel);
-        if let Some(dir) = full.parent() {
-            let known = self.dirs.lock().expect("no panic while holding the lock").contains(dir);
-            if !known {
-                fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-                self.dirs
-                    .lock()
-                    .expect("no panic while holding the lock")
-                    .insert(dir.to_path_buf());
-            }
+    /// Queues `bytes` to be written to `rel` inside the staging folder.
+    fn stage(&self, rel: &Path, bytes: Vec<u8>) -> Result<()> {
+        let queue = self.queue.lock().expect("no panic while holding the lock").clone();
+        match queue.map(|q| q.send((rel.to_path_buf(), bytes))) {
+            Some(Ok(())) => Ok(()),
+            // The writer thread stopped at an error: report it.
+            _ => self.drain().and_then(|()| bail!("the writer thread stopped")),
         }
-        fs::write(&full, bytes).with_context(|| format!("cannot write {}", full.display()))
+    }
+
+    /// Waits until every queued file is written; the first write error.
+    fn drain(&self) -> Result<()> {
+        self.queue.lock().expect("no panic while holding the lock").take();
+        let writer = self.writer.lock().expect("no panic while holding the lock").take();
+        match writer.map(|w| w.join()) {
+            None => Ok(()),
+            Some(Ok(result)) => result,
+            Some(Err(_)) => bail!("the writer thread panicked"),
+        }
     }
 
     /// Makes the new output current. When no file changed and none is gone,
     /// the output folder is left untouched.
     pub fn finish(self) -> Result<Stats> {
-        let result = self.swap();
-        if result.is_err() {
-            let _ = fs::remove_dir_all(&self.staging);
-        }
-        result
+        self.drain()?;
+        self.swap()
     }
 
     fn swap(&self) -> Result<Stats> {
@@ -248,6 +268,14 @@ impl Writer {
     }
 }
 
+/// A build that failed or never finished leaves no staging folder behind.
+impl Drop for Writer {
+    fn drop(&mut self) {
+        let _ = self.drain();
+        let _ = fs::remove_dir_all(&self.staging);
+    }
+}
+
 /// Passes bytes on to a file while hashing them.
 struct HashingFile {
     file: std::io::BufWriter<fs::File>,
@@ -289,8 +317,10 @@ impl Sink for Writer {
         use std::hash::Hasher;
         let key = self.mix(key);
         let rel = path.to_string_lossy().replace('\\', "/");
-        self.stage(&path, &[])?;
         let full = self.staging.join(&path);
+        if let Some(dir) = full.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
         let file = fs::File::create(&full).with_context(|| format!("cannot write {}", full.display()))?;
         let mut out = HashingFile {
             file: std::io::BufWriter::with_capacity(1 << 20, file),
@@ -352,7 +382,7 @@ impl Sink for Writer {
             }
         };
         if !same {
-            self.stage(&path, &bytes)?;
+            self.stage(&path, bytes)?;
             self.written.fetch_add(1, Ordering::Relaxed);
         }
         self.record(Made {
@@ -363,6 +393,23 @@ impl Sink for Writer {
         });
         Ok(())
     }
+}
+
+/// The writer thread: writes each queued file into `staging`, creating
+/// folders as needed. Stops at the first error.
+fn write_files(staging: &Path, files: Receiver<Staged>) -> Result<()> {
+    let mut dirs: HashSet<PathBuf> = HashSet::new();
+    for (rel, bytes) in files {
+        let full = staging.join(&rel);
+        if let Some(dir) = full.parent() {
+            if !dirs.contains(dir) {
+                fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                dirs.insert(dir.to_path_buf());
+            }
+        }
+        fs::write(&full, bytes).with_context(|| format!("cannot write {}", full.display()))?;
+    }
+    Ok(())
 }
 
 /// Every file under `dir`, `/`-separated and relative to it.

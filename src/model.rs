@@ -173,6 +173,7 @@ pub struct DuplicateGroup {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct SharedPassage {
     pub text: String,
+    /// Sorted by article id, then paragraph number.
     pub occurrences: Vec<Occurrence>,
 }
 

@@ -595,17 +595,19 @@ const ALSO_IN_SHOWN: usize = 8;
 impl AlsoIn {
     /// The other occurrences of shared passage `i` than in article `id`.
     fn new(i: usize, id: &str, idx: &Index) -> Self {
-        let others: Vec<_> = idx.passages[i].occurrences.iter().filter(|o| o.article != id).collect();
+        let all = &idx.passages[i].occurrences;
+        // Occurrences are sorted by article id: this article's are one run.
+        let own = all.partition_point(|o| o.article.as_str() < id)..all.partition_point(|o| o.article.as_str() <= id);
+        let others = all[..own.start].iter().chain(&all[own.end..]);
         AlsoIn {
             links: others
-                .iter()
                 .take(ALSO_IN_SHOWN)
                 .map(|o| Link {
                     url: format!("../{}#{}", idx.article_url(&o.article), o.paragraph),
                     title: format!("{} ({})", idx.title(&o.article), o.paragraph),
                 })
                 .collect(),
-            more: others.len().saturating_sub(ALSO_IN_SHOWN),
+            more: (all.len() - own.len()).saturating_sub(ALSO_IN_SHOWN),
             anchor: format!("s{}", i + 1),
         }
     }
@@ -1022,25 +1024,24 @@ fn claim_link(a: &Article, pid: &str) -> Link {
 /// Every source with each claim attributed to it (the cue and its
 /// sentence, linked to the paragraph), sources by name.
 fn sources_view(archive: &Archive, idx: &Index) -> Vec<Group> {
-    let mut by: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
+    let mut by: BTreeMap<&str, Gathered> = BTreeMap::new();
     for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
         for t in &a.attributions {
-            let text = if t.paragraph.is_empty() {
-                "Credited as a source of the whole article.".to_string()
-            } else {
-                sentence_at(paragraph_text(a, &t.paragraph), t.start, t.end)
-            };
-            by.entry(t.source.clone()).or_default().push(Claim {
+            let g = by
+                .entry(t.source.as_str())
+                .or_insert_with(|| Gathered::new(idx.entity_name(&t.source), idx.entity_url(&t.source)));
+            g.push(|| Claim {
                 link: claim_link(a, &t.paragraph),
                 cue: t.cue.clone(),
-                text,
+                text: if t.paragraph.is_empty() {
+                    "Credited as a source of the whole article.".to_string()
+                } else {
+                    sentence_at(paragraph_text(a, &t.paragraph), t.start, t.end)
+                },
             });
         }
     }
-    let mut out: Vec<Group> = by
-        .into_iter()
-        .map(|(id, claims)| Group::new(idx.entity_name(&id), idx.entity_url(&id), claims))
-        .collect();
+    let mut out: Vec<Group> = by.into_values().map(Gathered::done).collect();
     out.sort_by(|x, y| {
         x.name
             .to_lowercase()
@@ -1066,27 +1067,37 @@ struct Group {
 /// Items listed per speaker or source that has its own page.
 const GROUP_SHOWN: usize = 20;
 
-impl Group {
-    fn new(name: String, url: Option<String>, mut items: Vec<Claim>) -> Group {
-        let total = items.len();
-        if url.is_some() {
-            items.truncate(GROUP_SHOWN);
-        }
-        let more = total - items.len();
-        Group {
+/// A [`Group`] being gathered: items past those listed are only counted.
+struct Gathered(Group);
+
+impl Gathered {
+    fn new(name: String, url: Option<String>) -> Self {
+        Gathered(Group {
             name,
             url,
-            items,
-            total,
-            more,
+            items: Vec::new(),
+            total: 0,
+            more: 0,
+        })
+    }
+    fn push(&mut self, item: impl FnOnce() -> Claim) {
+        let g = &mut self.0;
+        g.total += 1;
+        if g.url.is_some() && g.items.len() >= GROUP_SHOWN {
+            g.more += 1;
+        } else {
+            g.items.push(item());
         }
+    }
+    fn done(self) -> Group {
+        self.0
     }
 }
 
 /// Quotes grouped by speaker (named speakers by name, then described
 /// speakers, then scare quotes); `cue` holds the words naming the speaker.
 fn quotes_view(archive: &Archive, idx: &Index) -> Vec<Group> {
-    let mut by: BTreeMap<(u8, String, Option<String>), Vec<Claim>> = BTreeMap::new();
+    let mut by: BTreeMap<(u8, String, Option<String>), Gathered> = BTreeMap::new();
     for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
         for q in &a.quotes {
             let key = match (&q.speaker, &q.speaker_mention) {
@@ -1095,19 +1106,21 @@ fn quotes_view(archive: &Archive, idx: &Index) -> Vec<Group> {
                 (None, None) if q.kind == "scare" => (3, "Scare quotes (nobody quoted)".to_string(), None),
                 (None, None) => (2, "Unattributed".to_string(), None),
             };
-            let cue = match (&q.speaker_mention, q.kind.as_str()) {
-                (Some(m), "block") => format!("block quote; named as “{m}”"),
-                (Some(m), _) => format!("named as “{m}”"),
-                (None, k) => format!("{k} quote"),
-            };
-            by.entry(key).or_default().push(Claim {
+            let g = by
+                .entry(key)
+                .or_insert_with_key(|(_, name, url)| Gathered::new(name.clone(), url.clone()));
+            g.push(|| Claim {
                 link: claim_link(a, &q.paragraph),
-                cue,
+                cue: match (&q.speaker_mention, q.kind.as_str()) {
+                    (Some(m), "block") => format!("block quote; named as “{m}”"),
+                    (Some(m), _) => format!("named as “{m}”"),
+                    (None, k) => format!("{k} quote"),
+                },
                 text: q.text.clone(),
             });
         }
     }
-    by.into_iter().map(|((_, n, u), c)| Group::new(n, u, c)).collect()
+    by.into_values().map(Gathered::done).collect()
 }
 
 #[derive(Serialize)]

@@ -101,8 +101,30 @@ enum Op {
     Ins(usize),
 }
 
-/// Edit script from a longest-common-subsequence table.
+/// Edit script from a longest-common-subsequence table. The common prefix
+/// and suffix are matched outright (variants mostly differ in a few places).
 fn lcs_ops<T: PartialEq>(a: &[T], b: &[T]) -> Vec<Op> {
+    let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let tail = a[head..]
+        .iter()
+        .rev()
+        .zip(b[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let mut ops = Vec::with_capacity(a.len().max(b.len()));
+    ops.resize(head, Op::Same);
+    let (a_mid, b_mid) = (&a[head..a.len() - tail], &b[head..b.len() - tail]);
+    ops.extend(lcs_table_ops(a_mid, b_mid).into_iter().map(|op| match op {
+        Op::Same => Op::Same,
+        Op::Del(x) => Op::Del(x + head),
+        Op::Ins(y) => Op::Ins(y + head),
+    }));
+    ops.resize(ops.len() + tail, Op::Same);
+    ops
+}
+
+/// Edit script from the full dynamic-programming table.
+fn lcs_table_ops<T: PartialEq>(a: &[T], b: &[T]) -> Vec<Op> {
     let (n, m) = (a.len(), b.len());
     let mut t = vec![0u32; (n + 1) * (m + 1)];
     for i in (0..n).rev() {
@@ -194,5 +216,47 @@ mod tests {
         let d = summarise(&a, &b);
         assert!(d.same_words);
         assert_eq!(d.title.as_deref(), Some("Title two"));
+    }
+
+    /// Rebuilds both sides from an edit script.
+    fn apply(ops: &[Op], a: &[u8], b: &[u8]) -> (Vec<u8>, Vec<u8>, usize) {
+        let (mut x, mut y, mut same) = (Vec::new(), Vec::new(), 0);
+        let (mut i, mut j) = (0, 0);
+        for op in ops {
+            match *op {
+                Op::Same => {
+                    assert_eq!(a[i], b[j], "a kept word is the same on both sides");
+                    x.push(a[i]);
+                    y.push(b[j]);
+                    (i, j, same) = (i + 1, j + 1, same + 1);
+                }
+                Op::Del(k) => {
+                    assert_eq!(k, i);
+                    x.push(a[i]);
+                    i += 1;
+                }
+                Op::Ins(k) => {
+                    assert_eq!(k, j);
+                    y.push(b[j]);
+                    j += 1;
+                }
+            }
+        }
+        (x, y, same)
+    }
+
+    proptest::proptest! {
+        /// Matching the common ends outright keeps a longest common
+        /// subsequence: the script is valid and as short as the full table's.
+        #[test]
+        fn trimmed_script_is_a_longest_common_subsequence(
+            a in proptest::collection::vec(0u8..4, 0..30),
+            b in proptest::collection::vec(0u8..4, 0..30),
+        ) {
+            let (x, y, same) = apply(&lcs_ops(&a, &b), &a, &b);
+            proptest::prop_assert_eq!((&x, &y), (&a, &b));
+            let (_, _, full) = apply(&lcs_table_ops(&a, &b), &a, &b);
+            proptest::prop_assert_eq!(same, full);
+        }
     }
 }

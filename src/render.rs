@@ -419,7 +419,7 @@ pub fn run_into(
             let key = key_of(archive);
             if !sink.fresh("data/archive.json", key) {
                 sink.put_with(PathBuf::from("data/archive.json"), key, &|w| {
-                    serde_json::to_writer_pretty(w, archive).context("serialising archive.json")
+                    serde_json::to_writer(w, archive).context("serialising archive.json")
                 })?;
             }
             Ok(())

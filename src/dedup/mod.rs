@@ -8,7 +8,9 @@
 //! the exact Jaccard similarity of their shingle sets. Passages: the same,
 //! per paragraph, over word 3-shingles, verified by containment (share of
 //! the shorter paragraph found in the longer) so a paragraph that gained or
-//! lost a clause still matches.
+//! lost a clause still matches. A passage's paragraphs all match its first
+//! one: paragraphs that each share a sentence with the next are not chained
+//! into one passage.
 
 pub mod diff;
 pub mod minhash;
@@ -314,18 +316,45 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
         let contained = inter as f64 / sa.len().min(sb.len()).max(1) as f64;
         jaccard(&sa, &sb) >= PASSAGE_MIN_JACCARD && contained >= cfg.passage_threshold
     };
+    // Candidate pairs from every band, as adjacency lists.
+    let mut pairs = Vec::new();
     for b in 0..PASSAGE_BANDS {
         let keyed: Vec<(u64, u32)> = (0..reps.len())
             .map(|r| (band_key(&sigs[r * width..][..width], b, PASSAGE_ROWS), r as u32))
             .collect();
-        let mut pairs = Vec::new();
         band_pairs(&keyed, BUCKET_CAP, &mut pairs);
-        pairs.sort_unstable();
-        pairs.dedup();
-        pairs.retain(|&(x, y)| uf.find(reps[x as usize]) != uf.find(reps[y as usize]));
-        let verified: Vec<(u32, u32)> = pairs.into_par_iter().filter(|&(x, y)| same_passage(x, y)).collect();
-        for (x, y) in verified {
-            uf.union(reps[x as usize], reps[y as usize]);
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut starts = vec![0usize; reps.len() + 1];
+    for &(x, _) in &pairs {
+        starts[x as usize + 1] += 1;
+    }
+    for r in 0..reps.len() {
+        starts[r + 1] += starts[r];
+    }
+    // Groups are stars, not chains: in reading order, a paragraph not yet
+    // in a group founds one, and every later candidate verified against it
+    // joins. Every member is then the same passage as its founder, however
+    // long a chain of paragraphs each sharing a sentence with the next.
+    let mut grouped = vec![false; reps.len()];
+    for x in 0..reps.len() {
+        if grouped[x] {
+            continue;
+        }
+        let later: Vec<u32> = pairs[starts[x]..starts[x + 1]]
+            .iter()
+            .map(|&(_, y)| y)
+            .filter(|&y| !grouped[y as usize])
+            .collect();
+        let joined: Vec<u32> = if later.len() < 16 {
+            later.into_iter().filter(|&y| same_passage(x as u32, y)).collect()
+        } else {
+            later.into_par_iter().filter(|&y| same_passage(x as u32, y)).collect()
+        };
+        for y in joined {
+            grouped[y as usize] = true;
+            uf.union(reps[x], reps[y as usize]);
         }
     }
     let mut passages: Vec<SharedPassage> = uf
@@ -519,6 +548,36 @@ mod tests {
             .map(|o| o.article.as_str())
             .collect();
         assert_eq!(arts_in, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn paragraphs_sharing_sentences_one_by_one_are_not_chained_into_one_passage() {
+        // Paragraph k holds sentences k..k+4 of one pool: each shares three of
+        // its four sentences with the next (the same passage), two with the
+        // one after (not the same passage).
+        let pool = story("pool", 8);
+        let window = |k: usize| pool[k..k + 4].join(" ");
+        let mut arts: Vec<Article> = (0..5)
+            .map(|k| {
+                let mut v = story(&format!("own{k}"), 4);
+                v.insert(1, window(k));
+                art(&format!("a{k}"), &refs(&v))
+            })
+            .collect();
+        let d = run(&mut arts, &Config::default());
+        let groups: Vec<Vec<&str>> = d
+            .shared_passages
+            .iter()
+            .map(|s| s.occurrences.iter().map(|o| o.article.as_str()).collect())
+            .collect();
+        assert!(groups.contains(&vec!["a0", "a1"]), "{groups:?}");
+        for g in &groups {
+            let k: Vec<usize> = g.iter().map(|id| id[1..].parse().unwrap()).collect();
+            assert!(
+                k.iter().max().unwrap() - k.iter().min().unwrap() <= 1,
+                "chained: {groups:?}"
+            );
+        }
     }
 
     #[test]

@@ -48,12 +48,38 @@ impl Paths {
 #[derive(Debug, Default)]
 pub struct Report {
     pub archive: Archive,
-    /// (stage, time) in pipeline order.
-    pub timings: Vec<(&'static str, Duration)>,
+    /// Each stage's time and the peak memory at its end, in pipeline order.
+    pub timings: Vec<Lap>,
     /// Files whose bytes were written (new or changed); 0 when nothing changed.
     pub files_written: usize,
     /// Files in the site.
     pub files: usize,
+}
+
+/// One stage of a build, measured.
+#[derive(Debug, Clone, Copy)]
+pub struct Lap {
+    pub stage: &'static str,
+    pub time: Duration,
+    /// The process's peak resident memory so far, in bytes (Linux only).
+    pub peak_rss: Option<u64>,
+}
+
+impl Lap {
+    fn new(stage: &'static str, since: Instant) -> Lap {
+        Lap {
+            stage,
+            time: since.elapsed(),
+            peak_rss: peak_rss(),
+        }
+    }
+}
+
+/// `VmHWM` of `/proc/self/status`, when there is one.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    Some(kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok()? * 1024)
 }
 
 /// Names of the build's stages, in order, as reported to a progress callback.
@@ -70,11 +96,7 @@ pub const STAGES: &[&str] = &[
 
 /// Runs the stages from ingest to chronology; returns the model and the
 /// raw text of every article by id.
-pub fn model(
-    paths: &Paths,
-    cfg: &Config,
-    timings: &mut Vec<(&'static str, Duration)>,
-) -> Result<(Archive, BTreeMap<String, String>)> {
+pub fn model(paths: &Paths, cfg: &Config, timings: &mut Vec<Lap>) -> Result<(Archive, BTreeMap<String, String>)> {
     model_with(paths, cfg, timings, &|_| {})
 }
 
@@ -82,14 +104,14 @@ pub fn model(
 pub fn model_with(
     paths: &Paths,
     cfg: &Config,
-    timings: &mut Vec<(&'static str, Duration)>,
+    timings: &mut Vec<Lap>,
     on_stage: &dyn Fn(&'static str),
 ) -> Result<(Archive, BTreeMap<String, String>)> {
     let mut warnings: Vec<Warning> = Vec::new();
     let mut t = Instant::now();
     on_stage(STAGES[0]);
-    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
-        timings.push((name, t.elapsed()));
+    let mut lap = |name: &'static str, timings: &mut Vec<Lap>| {
+        timings.push(Lap::new(name, t));
         if let Some(i) = STAGES.iter().position(|s| *s == name) {
             on_stage(STAGES[(i + 1).min(STAGES.len() - 1)]);
         }
@@ -167,11 +189,11 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
         ))
     })?;
     drop(originals);
-    timings.push(("render", t.elapsed()));
+    timings.push(Lap::new("render", t));
     on_stage("write");
     let t = Instant::now();
     let stats = writer.finish()?;
-    timings.push(("write", t.elapsed()));
+    timings.push(Lap::new("write", t));
     Ok(Report {
         archive,
         timings,

@@ -215,12 +215,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             if timings {
-                let total: f64 = report.timings.iter().map(|t| t.1.as_secs_f64()).sum();
-                println!("{:<12} {:>10}", "stage", "seconds");
-                for (stage, d) in &report.timings {
-                    println!("{stage:<12} {:>10.3}", d.as_secs_f64());
+                let total: f64 = report.timings.iter().map(|t| t.time.as_secs_f64()).sum();
+                let mb = |rss: Option<u64>| rss.map_or("-".into(), |b| format!("{}", b >> 20));
+                println!("{:<12} {:>10} {:>12}", "stage", "seconds", "peak RSS MB");
+                for lap in &report.timings {
+                    println!(
+                        "{:<12} {:>10.3} {:>12}",
+                        lap.stage,
+                        lap.time.as_secs_f64(),
+                        mb(lap.peak_rss)
+                    );
                 }
-                println!("{:<12} {total:>10.3}", "total");
+                let peak = report.timings.last().and_then(|l| l.peak_rss);
+                println!("{:<12} {total:>10.3} {:>12}", "total", mb(peak));
             }
             let failed = strict && !a.warnings.is_empty();
             if failed {

@@ -321,13 +321,14 @@ impl UnionFind {
     }
 }
 
-/// Candidate pairs `(i, j)`, `i < j`, that share a band key in `band`.
-/// `keys[i]` is item `i`'s key. A bucket larger than `cap` is linked as a
-/// star around its first member instead of all pairs, so a passage repeated
-/// thousands of times costs linear time.
-pub fn band_pairs(keys: &[(u64, u32)], cap: usize, out: &mut Vec<(u32, u32)>) {
-    let mut sorted = keys.to_vec();
-    sorted.sort_unstable();
+/// Candidate pairs `(i, j)`, `i < j`, that share a band key: `keys` holds
+/// `(key, item)` once per item (sorted here). Each pair comes out once, by
+/// bucket. A bucket larger than `cap` is linked as a star around its first
+/// member instead of all pairs, so a passage repeated thousands of times
+/// costs linear time.
+pub fn band_pairs(keys: &mut [(u64, u32)], cap: usize, out: &mut Vec<(u32, u32)>) {
+    keys.sort_unstable();
+    let sorted = keys;
     let mut i = 0;
     while i < sorted.len() {
         let mut j = i + 1;
@@ -452,12 +453,12 @@ mod tests {
 
     #[test]
     fn big_buckets_become_stars() {
-        let keys: Vec<(u64, u32)> = (0..10).map(|i| (7, i)).collect();
+        let mut keys: Vec<(u64, u32)> = (0..10).map(|i| (7, i)).collect();
         let mut out = Vec::new();
-        band_pairs(&keys, 3, &mut out);
+        band_pairs(&mut keys, 3, &mut out);
         assert_eq!(out.len(), 9);
         out.clear();
-        band_pairs(&keys[..3], 3, &mut out);
+        band_pairs(&mut keys[..3], 3, &mut out);
         assert_eq!(out.len(), 3);
     }
 }

@@ -141,16 +141,22 @@ fn duplicate_groups(articles: &[Article], cfg: &Config) -> Vec<(DuplicateGroup, 
     let threshold = cfg.threshold.clamp(0.0, 1.0);
     let (bands, rows) = lsh_params(threshold, ARTICLE_PERMS);
     let hasher = MinHasher::new(bands * rows);
-    // One pass over the bodies: each one's exact key and LSH band keys.
-    let (keys, band_keys): (Vec<(u64, usize)>, Vec<Vec<u64>>) = articles
+    // One pass over the bodies: each one's exact key and LSH band keys
+    // (article `i`'s at `i * bands..`).
+    let mut band_keys = vec![0u64; n * bands];
+    let keys: Vec<(u64, usize)> = articles
         .par_iter()
-        .map(|a| {
+        .zip(band_keys.par_chunks_mut(bands))
+        .map(|(a, slots)| {
             let words = body_words(a);
             let mut sig = vec![0u32; hasher.len()];
             hasher.signature(&word_shingle_set(&words, k), &mut sig);
-            (exact_key(&words), (0..bands).map(|b| band_key(&sig, b, rows)).collect())
+            for (b, slot) in slots.iter_mut().enumerate() {
+                *slot = band_key(&sig, b, rows);
+            }
+            exact_key(&words)
         })
-        .unzip();
+        .collect();
     let mut uf = UnionFind::new(n);
     // Exact classes: the smallest index of each key is its representative.
     let mut order: Vec<u32> = (0..n as u32).collect();
@@ -172,12 +178,12 @@ fn duplicate_groups(articles: &[Article], cfg: &Config) -> Vec<(DuplicateGroup, 
     let shingle_set = |i: u32| word_shingle_set(&body_words(&articles[i as usize]), k);
     let mut pairs = Vec::new();
     for b in 0..bands {
-        let keyed: Vec<(u64, u32)> = reps
+        let mut keyed: Vec<(u64, u32)> = reps
             .iter()
             .enumerate()
-            .map(|(r, &i)| (band_keys[i as usize][b], r as u32))
+            .map(|(r, &i)| (band_keys[i as usize * bands + b], r as u32))
             .collect();
-        band_pairs(&keyed, BUCKET_CAP, &mut pairs);
+        band_pairs(&mut keyed, BUCKET_CAP, &mut pairs);
     }
     drop(band_keys);
     pairs.sort_unstable();
@@ -327,13 +333,12 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
         passes(sets.intersection_bound(x as usize, y as usize)) && passes(minhash::intersection(sa, sb))
     };
     for b in 0..PASSAGE_BANDS {
-        let keyed: Vec<(u64, u32)> = (0..reps.len())
+        let mut keyed: Vec<(u64, u32)> = (0..reps.len())
             .map(|r| (band_key(&sigs[r], b, PASSAGE_ROWS), r as u32))
             .collect();
         let mut pairs = Vec::new();
-        band_pairs(&keyed, BUCKET_CAP, &mut pairs);
-        pairs.sort_unstable();
-        pairs.dedup();
+        band_pairs(&mut keyed, BUCKET_CAP, &mut pairs);
+        drop(keyed);
         pairs.retain(|&(x, y)| uf.find(reps[x as usize]) != uf.find(reps[y as usize]));
         let verified: Vec<(u32, u32)> = pairs.into_par_iter().filter(|&(x, y)| same_passage(x, y)).collect();
         for (x, y) in verified {

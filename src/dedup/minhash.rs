@@ -2,6 +2,8 @@
 //! machinery shared by article and passage dedup. Hashes are fixed
 //! functions of the text (no random state), so results are deterministic.
 
+use rayon::prelude::*;
+
 /// SplitMix64 finaliser: a fast, well-mixed 64-bit hash step.
 pub fn mix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -13,26 +15,35 @@ pub fn mix(mut x: u64) -> u64 {
 /// Hashes of the lower-cased words (runs of letters and digits) of `text`,
 /// without allocating per word. Punctuation, case and spacing are ignored.
 pub fn word_hashes(text: &str, out: &mut Vec<u64>) {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    const SEED: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let bytes = text.as_bytes();
+    let mut h = SEED;
     let mut in_word = false;
-    for c in text.chars() {
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                h = (h ^ c.to_ascii_lowercase() as u64).wrapping_mul(0x0100_0000_01b3);
-                in_word = true;
-            } else if in_word {
-                out.push(mix(h));
-                h = 0xcbf2_9ce4_8422_2325;
-                in_word = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let alnum = if bytes[i].is_ascii() {
+            let folded = ASCII_FOLD[bytes[i] as usize];
+            i += 1;
+            if folded != 0 {
+                h = (h ^ folded as u64).wrapping_mul(PRIME);
             }
-        } else if c.is_alphanumeric() {
-            for l in c.to_lowercase() {
-                h = (h ^ l as u64).wrapping_mul(0x0100_0000_01b3);
+            folded != 0
+        } else {
+            let c = text[i..].chars().next().expect("a char starts here");
+            i += c.len_utf8();
+            if c.is_alphanumeric() {
+                for l in c.to_lowercase() {
+                    h = (h ^ l as u64).wrapping_mul(PRIME);
+                }
             }
+            c.is_alphanumeric()
+        };
+        if alnum {
             in_word = true;
         } else if in_word {
             out.push(mix(h));
-            h = 0xcbf2_9ce4_8422_2325;
+            h = SEED;
             in_word = false;
         }
     }
@@ -40,6 +51,19 @@ pub fn word_hashes(text: &str, out: &mut Vec<u64>) {
         out.push(mix(h));
     }
 }
+
+/// Each ASCII byte lower-cased when it is a letter or digit, else 0.
+const ASCII_FOLD: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphanumeric() {
+            table[b] = (b as u8).to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
 
 /// Hashes of the `k`-word shingles of a word-hash sequence; a text shorter
 /// than `k` words gives one shingle of all its words (none when empty).
@@ -62,37 +86,110 @@ pub fn shingles(words: &[u64], k: usize, out: &mut Vec<u64>) {
 pub fn shingle_set(text: &str, k: usize) -> Vec<u64> {
     let mut words = Vec::new();
     word_hashes(text, &mut words);
+    word_shingle_set(&words, k)
+}
+
+/// Sorted, de-duplicated `k`-word shingle hashes of a word-hash sequence.
+pub fn word_shingle_set(words: &[u64], k: usize) -> Vec<u64> {
     let mut sh = Vec::with_capacity(words.len());
-    shingles(&words, k, &mut sh);
+    shingles(words, k, &mut sh);
     sh.sort_unstable();
     sh.dedup();
     sh
 }
 
 /// Size of the intersection of two sorted, de-duplicated sets.
-pub fn intersection(a: &[u64], b: &[u64]) -> usize {
+pub fn intersection<T: Ord + Copy>(a: &[T], b: &[T]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
+    // Branch-free steps: the comparisons of a merge are unpredictable.
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+        let (x, y) = (a[i], b[j]);
+        n += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     n
 }
 
 /// Jaccard similarity of two sorted, de-duplicated sets (1 when both empty).
-pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+pub fn jaccard<T: Ord + Copy>(a: &[T], b: &[T]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 1.0;
     }
     let i = intersection(a, b);
     i as f64 / (a.len() + b.len() - i) as f64
+}
+
+/// Sorted shingle sets of many items in one flat array, each shingle kept
+/// as the high 32 bits of its hash: half the memory of the full hashes and
+/// the same set sizes; two sets differ from the full ones in intersection
+/// only when distinct shingles of the pair share those 32 bits. Each set
+/// also has a 512-bit sketch (one bit per member) for a quick upper bound.
+pub struct SetTable {
+    hashes: Vec<u32>,
+    bounds: Vec<usize>,
+    sketches: Vec<[u64; 8]>,
+}
+
+impl SetTable {
+    /// The sets of items `0..n`, with a value derived from each full set:
+    /// `f(i)` returns item `i`'s sorted, de-duplicated shingle set and its
+    /// value. Works in parallel chunks, so only one chunk of full sets is
+    /// held at a time.
+    pub fn build<E: Send>(n: usize, f: impl Fn(usize) -> (Vec<u64>, E) + Sync) -> (Self, Vec<E>) {
+        const CHUNK: usize = 1 << 14;
+        let mut table = SetTable {
+            hashes: Vec::new(),
+            bounds: Vec::with_capacity(n + 1),
+            sketches: Vec::with_capacity(n),
+        };
+        table.bounds.push(0);
+        let mut values = Vec::with_capacity(n);
+        for start in (0..n).step_by(CHUNK) {
+            let chunk: Vec<(Vec<u32>, E)> = (start..(start + CHUNK).min(n))
+                .into_par_iter()
+                .map(|i| {
+                    let (set, value) = f(i);
+                    let mut short: Vec<u32> = set.iter().map(|&x| (x >> 32) as u32).collect();
+                    short.sort_unstable();
+                    (short, value)
+                })
+                .collect();
+            for (short, value) in chunk {
+                let mut sketch = [0u64; 8];
+                for &x in &short {
+                    sketch[(x >> 6) as usize & 7] |= 1 << (x & 63);
+                }
+                table.hashes.extend_from_slice(&short);
+                table.bounds.push(table.hashes.len());
+                table.sketches.push(sketch);
+                values.push(value);
+            }
+        }
+        table.hashes.shrink_to_fit();
+        (table, values)
+    }
+
+    /// Item `i`'s set, sorted.
+    pub fn get(&self, i: usize) -> &[u32] {
+        &self.hashes[self.bounds[i]..self.bounds[i + 1]]
+    }
+
+    /// An upper bound on the intersection of sets `i` and `j`, cheaper than
+    /// [`intersection`]: the members of the smaller set whose bit is set in
+    /// the other's sketch.
+    pub fn intersection_bound(&self, i: usize, j: usize) -> usize {
+        let (small, other) = if self.get(i).len() <= self.get(j).len() {
+            (i, j)
+        } else {
+            (j, i)
+        };
+        let sketch = &self.sketches[other];
+        self.get(small)
+            .iter()
+            .map(|&x| (sketch[(x >> 6) as usize & 7] >> (x & 63) & 1) as usize)
+            .sum()
+    }
 }
 
 /// A family of `n` hash functions `h_i(x) = (a_i x + b_i) >> 32`
@@ -224,13 +321,14 @@ impl UnionFind {
     }
 }
 
-/// Candidate pairs `(i, j)`, `i < j`, that share a band key in `band`.
-/// `keys[i]` is item `i`'s key. A bucket larger than `cap` is linked as a
-/// star around its first member instead of all pairs, so a passage repeated
-/// thousands of times costs linear time.
-pub fn band_pairs(keys: &[(u64, u32)], cap: usize, out: &mut Vec<(u32, u32)>) {
-    let mut sorted = keys.to_vec();
-    sorted.sort_unstable();
+/// Candidate pairs `(i, j)`, `i < j`, that share a band key: `keys` holds
+/// `(key, item)` once per item (sorted here). Each pair comes out once, by
+/// bucket. A bucket larger than `cap` is linked as a star around its first
+/// member instead of all pairs, so a passage repeated thousands of times
+/// costs linear time.
+pub fn band_pairs(keys: &mut [(u64, u32)], cap: usize, out: &mut Vec<(u32, u32)>) {
+    keys.sort_unstable();
+    let sorted = keys;
     let mut i = 0;
     while i < sorted.len() {
         let mut j = i + 1;
@@ -264,6 +362,50 @@ mod tests {
         word_hashes("hello world", &mut b);
         assert_eq!(a, b);
         assert_eq!(a.len(), 2);
+    }
+
+    #[test]
+    fn words_fold_non_ascii_letters() {
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        word_hashes("Café — ÉCOLE «naïve»", &mut a);
+        word_hashes("café école naïve", &mut b);
+        word_hashes("cafe ecole naive", &mut c);
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 3);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn set_table_keeps_sets_and_bounds_their_intersection() {
+        let texts: Vec<String> = (0..40)
+            .map(|i| {
+                (i..i + 30 + i % 7)
+                    .map(|w| format!("w{w}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let (table, lens) = SetTable::build(texts.len(), |i| {
+            let set = shingle_set(&texts[i], 3);
+            let len = set.len();
+            (set, len)
+        });
+        for i in 0..texts.len() {
+            assert_eq!(table.get(i).len(), lens[i]);
+            assert!(table.get(i).windows(2).all(|w| w[0] <= w[1]));
+            for j in 0..texts.len() {
+                let exact = intersection(&shingle_set(&texts[i], 3), &shingle_set(&texts[j], 3));
+                assert_eq!(intersection(table.get(i), table.get(j)), exact);
+                let bound = table.intersection_bound(i, j);
+                assert!(
+                    bound >= exact && bound <= lens[i].min(lens[j]),
+                    "{i} {j}: {bound} < {exact}"
+                );
+            }
+        }
+        // Far-apart texts share nothing and the sketch sees most of it.
+        assert_eq!(intersection(table.get(0), table.get(39)), 0);
+        assert!(table.intersection_bound(0, 39) < lens[0] / 2);
     }
 
     #[test]
@@ -311,12 +453,12 @@ mod tests {
 
     #[test]
     fn big_buckets_become_stars() {
-        let keys: Vec<(u64, u32)> = (0..10).map(|i| (7, i)).collect();
+        let mut keys: Vec<(u64, u32)> = (0..10).map(|i| (7, i)).collect();
         let mut out = Vec::new();
-        band_pairs(&keys, 3, &mut out);
+        band_pairs(&mut keys, 3, &mut out);
         assert_eq!(out.len(), 9);
         out.clear();
-        band_pairs(&keys[..3], 3, &mut out);
+        band_pairs(&mut keys[..3], 3, &mut out);
         assert_eq!(out.len(), 3);
     }
 }

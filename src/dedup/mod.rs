@@ -19,7 +19,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Article, DuplicateGroup, Occurrence, SharedPassage};
-use minhash::{band_key, band_pairs, jaccard, lsh_params, mix, shingle_set, word_hashes, MinHasher, UnionFind};
+use minhash::{
+    band_key, band_pairs, jaccard, lsh_params, mix, shingle_set, word_hashes, word_shingle_set, MinHasher, SetTable,
+    UnionFind,
+};
 
 /// How the canonical article of a duplicate group is chosen: criteria
 /// applied in order until one decides.
@@ -94,9 +97,7 @@ pub struct Dedup {
 /// Finds duplicate articles and shared paragraphs. `articles` must already
 /// have their ids; sets `duplicate_of` on every non-canonical member.
 pub fn run(articles: &mut [Article], cfg: &Config) -> Dedup {
-    let bodies: Vec<String> = articles.par_iter().map(body_text).collect();
-    let groups = duplicate_groups(articles, &bodies, cfg);
-    drop(bodies);
+    let groups = duplicate_groups(articles, cfg);
     let mut duplicates = Vec::with_capacity(groups.len());
     for (g, members) in groups {
         for m in members {
@@ -113,30 +114,51 @@ pub fn run(articles: &mut [Article], cfg: &Config) -> Dedup {
     }
 }
 
-/// The text compared for an article: its paragraphs, or its title when it
-/// has no body.
-fn body_text(a: &Article) -> String {
-    let body: Vec<&str> = a.paragraphs.iter().map(|p| p.text.as_str()).collect();
-    if body.iter().all(|p| p.trim().is_empty()) {
-        a.title.clone()
+/// Word hashes of the text compared for an article: its paragraphs, or its
+/// title when it has no body.
+fn body_words(a: &Article) -> Vec<u64> {
+    let mut words = Vec::with_capacity(a.paragraphs.iter().map(|p| p.text.len() / 4).sum());
+    if a.paragraphs.iter().all(|p| p.text.trim().is_empty()) {
+        word_hashes(&a.title, &mut words);
     } else {
-        body.join("\n")
+        for p in &a.paragraphs {
+            word_hashes(&p.text, &mut words);
+        }
     }
+    words
 }
 
-/// Hash of the folded word sequence (exact match after normalisation).
-fn exact_key(text: &str) -> (u64, usize) {
-    let mut words = Vec::new();
-    word_hashes(text, &mut words);
+/// Hash of a folded word sequence (exact match after normalisation), with
+/// its length.
+fn exact_key(words: &[u64]) -> (u64, usize) {
     let h = words.iter().fold(0x0123_4567_89ab_cdefu64, |h, &w| mix(h ^ w));
     (h, words.len())
 }
 
 /// Groups of exact and near-duplicate articles, sorted by canonical id.
 /// Each with its member indices.
-fn duplicate_groups(articles: &[Article], bodies: &[String], cfg: &Config) -> Vec<(DuplicateGroup, Vec<usize>)> {
+fn duplicate_groups(articles: &[Article], cfg: &Config) -> Vec<(DuplicateGroup, Vec<usize>)> {
     let n = articles.len();
-    let keys: Vec<(u64, usize)> = bodies.par_iter().map(|b| exact_key(b)).collect();
+    let k = cfg.shingle_words.max(1);
+    let threshold = cfg.threshold.clamp(0.0, 1.0);
+    let (bands, rows) = lsh_params(threshold, ARTICLE_PERMS);
+    let hasher = MinHasher::new(bands * rows);
+    // One pass over the bodies: each one's exact key and LSH band keys
+    // (article `i`'s at `i * bands..`).
+    let mut band_keys = vec![0u64; n * bands];
+    let keys: Vec<(u64, usize)> = articles
+        .par_iter()
+        .zip(band_keys.par_chunks_mut(bands))
+        .map(|(a, slots)| {
+            let words = body_words(a);
+            let mut sig = vec![0u32; hasher.len()];
+            hasher.signature(&word_shingle_set(&words, k), &mut sig);
+            for (b, slot) in slots.iter_mut().enumerate() {
+                *slot = band_key(&sig, b, rows);
+            }
+            exact_key(&words)
+        })
+        .collect();
     let mut uf = UnionFind::new(n);
     // Exact classes: the smallest index of each key is its representative.
     let mut order: Vec<u32> = (0..n as u32).collect();
@@ -155,34 +177,31 @@ fn duplicate_groups(articles: &[Article], bodies: &[String], cfg: &Config) -> Ve
     }
     reps.sort_unstable();
     // Near duplicates among representatives.
-    let k = cfg.shingle_words.max(1);
-    let threshold = cfg.threshold.clamp(0.0, 1.0);
-    let (bands, rows) = lsh_params(threshold, ARTICLE_PERMS);
-    let hasher = MinHasher::new(bands * rows);
-    let band_keys: Vec<u64> = reps
-        .par_iter()
-        .flat_map_iter(|&i| {
-            let sh = shingle_set(&bodies[i as usize], k);
-            let mut sig = vec![0u32; hasher.len()];
-            hasher.signature(&sh, &mut sig);
-            (0..bands).map(move |b| band_key(&sig, b, rows)).collect::<Vec<_>>()
-        })
-        .collect();
+    let shingle_set = |i: u32| word_shingle_set(&body_words(&articles[i as usize]), k);
     let mut pairs = Vec::new();
     for b in 0..bands {
-        let keyed: Vec<(u64, u32)> = (0..reps.len()).map(|r| (band_keys[r * bands + b], r as u32)).collect();
-        band_pairs(&keyed, BUCKET_CAP, &mut pairs);
+        let mut keyed: Vec<(u64, u32)> = reps
+            .iter()
+            .enumerate()
+            .map(|(r, &i)| (band_keys[i as usize * bands + b], r as u32))
+            .collect();
+        band_pairs(&mut keyed, BUCKET_CAP, &mut pairs);
     }
+    drop(band_keys);
     pairs.sort_unstable();
     pairs.dedup();
+    // Shingle sets of the representatives in some pair, computed once.
+    let mut paired: Vec<u32> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
+    paired.sort_unstable();
+    paired.dedup();
+    let (sets, _) = SetTable::build(paired.len(), |p| (shingle_set(reps[paired[p] as usize]), ()));
+    let set = |x: u32| sets.get(paired.binary_search(&x).expect("paired"));
     let verified: Vec<(u32, u32)> = pairs
         .par_iter()
-        .filter(|&&(x, y)| {
-            let (a, b) = (reps[x as usize] as usize, reps[y as usize] as usize);
-            jaccard(&shingle_set(&bodies[a], k), &shingle_set(&bodies[b], k)) >= threshold
-        })
+        .filter(|&&(x, y)| jaccard(set(x), set(y)) >= threshold)
         .map(|&(x, y)| (reps[x as usize], reps[y as usize]))
         .collect();
+    drop(sets);
     for (a, b) in verified {
         uf.union(a, b);
     }
@@ -196,7 +215,7 @@ fn duplicate_groups(articles: &[Article], bodies: &[String], cfg: &Config) -> Ve
             let mut distinct: Vec<usize> = members.clone();
             distinct.sort_by_key(|&i| (keys[i], i));
             distinct.dedup_by_key(|&mut i| keys[i]);
-            let sets: Vec<Vec<u64>> = distinct.iter().map(|&i| shingle_set(&bodies[i], k)).collect();
+            let sets: Vec<Vec<u64>> = distinct.iter().map(|&i| shingle_set(i as u32)).collect();
             let mut similarity: f64 = 1.0;
             for x in 0..sets.len() {
                 for y in x + 1..sets.len() {
@@ -269,7 +288,14 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
         })
         .collect();
     let text = |it: &Item| articles[it.0 as usize].paragraphs[it.1 as usize].text.as_str();
-    let keys: Vec<(u64, usize)> = items.par_iter().map(|it| exact_key(text(it))).collect();
+    let keys: Vec<(u64, usize)> = items
+        .par_iter()
+        .map_init(Vec::new, |words, it| {
+            words.clear();
+            word_hashes(text(it), words);
+            exact_key(words)
+        })
+        .collect();
     let n = items.len();
     let mut uf = UnionFind::new(n);
     let mut order: Vec<u32> = (0..n as u32)
@@ -285,44 +311,36 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
         }
     }
     reps.sort_unstable();
+    // Each representative's shingle set and signature, computed once.
     let hasher = MinHasher::new(PASSAGE_BANDS * PASSAGE_ROWS);
-    let sigs: Vec<u32> = reps
-        .par_iter()
-        .flat_map_iter(|&r| {
-            let sh = shingle_set(text(&items[r as usize]), PASSAGE_SHINGLE);
-            let mut sig = vec![0u32; hasher.len()];
-            hasher.signature(&sh, &mut sig);
-            sig
-        })
-        .collect();
-    let width = hasher.len();
+    let (sets, sigs) = SetTable::build(reps.len(), |r| {
+        let sh = shingle_set(text(&items[reps[r] as usize]), PASSAGE_SHINGLE);
+        let mut sig = [0u32; PASSAGE_BANDS * PASSAGE_ROWS];
+        hasher.signature(&sh, &mut sig);
+        (sh, sig)
+    });
     let same_passage = |x: u32, y: u32| -> bool {
         let (a, b) = (&items[reps[x as usize] as usize], &items[reps[y as usize] as usize]);
-        if a.0 == b.0 {
+        if a.0 == b.0 || minhash::estimate(&sigs[x as usize], &sigs[y as usize]) < PASSAGE_MIN_JACCARD / 2.0 {
             return false;
         }
-        let (sx, sy) = (
-            &sigs[x as usize * width..][..width],
-            &sigs[y as usize * width..][..width],
-        );
-        if minhash::estimate(sx, sy) < PASSAGE_MIN_JACCARD / 2.0 {
-            return false;
-        }
-        let (sa, sb) = (
-            shingle_set(text(a), PASSAGE_SHINGLE),
-            shingle_set(text(b), PASSAGE_SHINGLE),
-        );
-        let inter = minhash::intersection(&sa, &sb);
-        let contained = inter as f64 / sa.len().min(sb.len()).max(1) as f64;
-        jaccard(&sa, &sb) >= PASSAGE_MIN_JACCARD && contained >= cfg.passage_threshold
+        let (sa, sb) = (sets.get(x as usize), sets.get(y as usize));
+        // Both measures grow with the intersection: an upper bound that
+        // fails spares the exact count.
+        let passes = |inter: usize| {
+            let jaccard = inter as f64 / (sa.len() + sb.len() - inter) as f64;
+            jaccard >= PASSAGE_MIN_JACCARD
+                && inter as f64 / sa.len().min(sb.len()).max(1) as f64 >= cfg.passage_threshold
+        };
+        passes(sets.intersection_bound(x as usize, y as usize)) && passes(minhash::intersection(sa, sb))
     };
     // Candidate pairs from every band, as adjacency lists.
     let mut pairs = Vec::new();
     for b in 0..PASSAGE_BANDS {
-        let keyed: Vec<(u64, u32)> = (0..reps.len())
-            .map(|r| (band_key(&sigs[r * width..][..width], b, PASSAGE_ROWS), r as u32))
+        let mut keyed: Vec<(u64, u32)> = (0..reps.len())
+            .map(|r| (band_key(&sigs[r], b, PASSAGE_ROWS), r as u32))
             .collect();
-        band_pairs(&keyed, BUCKET_CAP, &mut pairs);
+        band_pairs(&mut keyed, BUCKET_CAP, &mut pairs);
     }
     pairs.sort_unstable();
     pairs.dedup();

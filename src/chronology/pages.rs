@@ -238,8 +238,16 @@ impl<'a> Periods<'a> {
     }
 }
 
-/// Renders the chronology, the year and month pages and `data/timeline.json`.
-pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig) -> Result<Vec<Output>> {
+/// Renders the chronology, the year and month pages and `data/timeline.json`,
+/// handing each file to `emit` as soon as it is made (they are not all held
+/// in memory at once).
+pub fn render(
+    archive: &Archive,
+    tera: &Tera,
+    base: &Context,
+    site: &SiteConfig,
+    emit: &(dyn Fn(Output) -> Result<()> + Sync),
+) -> Result<()> {
     let page = |name: &str, root: &str, path: &str, ctx: &mut Context| -> Result<Output> {
         ctx.extend(base.clone());
         ctx.insert("root", root);
@@ -328,17 +336,15 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig)
         page("period.html", "../", &period_url(p), &mut ctx)
     };
     let list: Vec<&String> = periods.iter().collect();
-    let timeline = || serde_json::to_vec_pretty(&timeline_json(archive, site)).context("serialising timeline.json");
-    let (main, (pages, json)) = rayon::join(chronology, || {
-        rayon::join(
-            || list.par_iter().map(|p| period_page(p)).collect::<Result<Vec<Output>>>(),
-            timeline,
-        )
-    });
-    let mut out = vec![main?];
-    out.extend(pages?);
-    out.push((PathBuf::from("data/timeline.json"), json?));
-    Ok(out)
+    let timeline = || {
+        let json = serde_json::to_vec_pretty(&timeline_json(archive, site)).context("serialising timeline.json")?;
+        emit((PathBuf::from("data/timeline.json"), json))
+    };
+    let (main, (pages, json)) = rayon::join(
+        || emit(chronology()?),
+        || rayon::join(|| list.par_iter().try_for_each(|p| emit(period_page(p)?)), timeline),
+    );
+    main.and(pages).and(json)
 }
 
 /// The previous and next period of the same kind.

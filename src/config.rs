@@ -30,6 +30,9 @@ pub struct SiteConfig {
     /// Absolute URL of the published site, used only for absolute links
     /// (feed, sitemap, canonical). Pages link relatively whatever it is.
     pub base_url: String,
+    /// Beyond this many events, `chronology.html` lists each day with its
+    /// number of events, linked to its month's page, instead of every event.
+    pub chronology_max_events: usize,
 }
 
 impl Default for SiteConfig {
@@ -38,6 +41,7 @@ impl Default for SiteConfig {
             title: "News archive".to_string(),
             description: "An annotated archive of news articles built with dossier.".to_string(),
             base_url: "https://example.org/".to_string(),
+            chronology_max_events: 20_000,
         }
     }
 }

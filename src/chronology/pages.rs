@@ -70,6 +70,8 @@ struct EventView {
 struct DayView<'v> {
     date: String,
     label: String,
+    /// How many events the day has (listed in `events` or not).
+    count: usize,
     events: Vec<&'v EventView>,
 }
 
@@ -108,8 +110,24 @@ struct PeriodLink {
     events: usize,
 }
 
-/// `articles` maps ids to articles, `events` ids to events.
-fn event_view(e: &Event, articles: &HashMap<&str, &Article>, events: &BTreeMap<&str, &Event>) -> EventView {
+/// The page holding an event in full: `chronology.html`, or, when that
+/// page lists only days (`compact`), the month's or year's page.
+fn event_page(e: &Event, compact: bool) -> String {
+    match e.date.get(..7) {
+        _ if !compact => "chronology.html".to_string(),
+        Some(month) if e.granularity != "year" => period_url(month),
+        _ => period_url(e.date.get(..4).unwrap_or(&e.date)),
+    }
+}
+
+/// `articles` maps ids to articles, `events` ids to events; `compact` as
+/// for [`event_page`].
+fn event_view(
+    e: &Event,
+    articles: &HashMap<&str, &Article>,
+    events: &BTreeMap<&str, &Event>,
+    compact: bool,
+) -> EventView {
     let title = |id: &str| {
         articles
             .get(id)
@@ -140,7 +158,7 @@ fn event_view(e: &Event, articles: &HashMap<&str, &Article>, events: &BTreeMap<&
             .filter_map(|id| events.get(id.as_str()))
             .map(|o| ConflictView {
                 id: o.id.clone(),
-                url: format!("chronology.html#{}", o.id),
+                url: format!("{}#{}", event_page(o, compact), o.id),
                 date: label(&o.date),
                 summary: o.summary.clone(),
             })
@@ -149,8 +167,9 @@ fn event_view(e: &Event, articles: &HashMap<&str, &Article>, events: &BTreeMap<&
 }
 
 /// Events (indices into `archive.events`, in the given order) grouped by
-/// year, month and day; `views` holds the view of each event.
-fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView]) -> Vec<YearView<'v>> {
+/// year, month and day; `views` holds the view of each event. Without
+/// `list_days`, days only count their events.
+fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView], list_days: bool) -> Vec<YearView<'v>> {
     let mut years: Vec<YearView> = Vec::new();
     for &i in events {
         let e = &archive.events[i];
@@ -188,10 +207,15 @@ fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView]) -> Vec
             m.days.push(DayView {
                 date: e.date.clone(),
                 label: label(&e.date),
+                count: 0,
                 events: Vec::new(),
             });
         }
-        m.days.last_mut().expect("pushed").events.push(view);
+        let d = m.days.last_mut().expect("pushed");
+        d.count += 1;
+        if list_days {
+            d.events.push(view);
+        }
     }
     years
 }
@@ -263,10 +287,11 @@ pub fn render(
     for a in &archive.articles {
         articles.entry(a.id.as_str()).or_insert(a);
     }
+    let compact = archive.events.len() > site.chronology_max_events;
     let views: Vec<EventView> = archive
         .events
         .par_iter()
-        .map(|e| event_view(e, &articles, &by_id))
+        .map(|e| event_view(e, &articles, &by_id, compact))
         .collect();
     let all: Vec<usize> = (0..archive.events.len()).collect();
 
@@ -310,7 +335,8 @@ pub fn render(
 
     let chronology = || {
         let mut ctx = Context::new();
-        ctx.insert("years", &group(&all, archive, &views));
+        ctx.insert("years", &group(&all, archive, &views, !compact));
+        ctx.insert("compact", &compact);
         ctx.insert("periods", &year_links);
         ctx.insert("events_count", &archive.events.len());
         ctx.insert(
@@ -326,7 +352,7 @@ pub fn render(
         ctx.insert("kind", if p.len() == 4 { "year" } else { "month" });
         let links: Vec<ArticleLink> = within.articles(p).iter().map(|a| article_link(a)).collect();
         ctx.insert("articles", &links);
-        ctx.insert("years", &group(within.events(p), archive, &views));
+        ctx.insert("years", &group(within.events(p), archive, &views, true));
         let (prev, next) = neighbours(&periods, p);
         ctx.insert("prev", &prev.map(|x| link(&x)));
         ctx.insert("next", &next.map(|x| link(&x)));

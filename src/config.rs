@@ -30,8 +30,9 @@ pub struct SiteConfig {
     /// Absolute URL of the published site, used only for absolute links
     /// (feed, sitemap, canonical). Pages link relatively whatever it is.
     pub base_url: String,
-    /// Beyond this many events, `chronology.html` lists each day with its
-    /// number of events, linked to its month's page, instead of every event.
+    /// Beyond this many events, `chronology.html` gives the number of events
+    /// of each year, month and day, linked to the period page listing them,
+    /// instead of every event.
     pub chronology_max_events: usize,
 }
 

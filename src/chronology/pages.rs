@@ -80,8 +80,9 @@ struct MonthView<'v> {
     month: String,
     label: String,
     url: String,
-    /// Events dated only to the month.
+    /// Events dated only to the month, and how many (listed or not).
     events: Vec<&'v EventView>,
+    count: usize,
     days: Vec<DayView<'v>>,
 }
 
@@ -89,8 +90,9 @@ struct MonthView<'v> {
 struct YearView<'v> {
     year: String,
     url: String,
-    /// Events dated only to the year.
+    /// Events dated only to the year, and how many (listed or not).
     events: Vec<&'v EventView>,
+    count: usize,
     months: Vec<MonthView<'v>>,
 }
 
@@ -168,8 +170,8 @@ fn event_view(
 
 /// Events (indices into `archive.events`, in the given order) grouped by
 /// year, month and day; `views` holds the view of each event. Without
-/// `list_days`, days only count their events.
-fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView], list_days: bool) -> Vec<YearView<'v>> {
+/// `list`, years, months and days only count their events.
+fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView], list: bool) -> Vec<YearView<'v>> {
     let mut years: Vec<YearView> = Vec::new();
     for &i in events {
         let e = &archive.events[i];
@@ -179,13 +181,17 @@ fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView], list_d
                 url: period_url(&year),
                 year: year.clone(),
                 events: Vec::new(),
+                count: 0,
                 months: Vec::new(),
             });
         }
         let y = years.last_mut().expect("pushed");
         let view = &views[i];
         if e.granularity == "year" || e.date.len() < 7 {
-            y.events.push(view);
+            y.count += 1;
+            if list {
+                y.events.push(view);
+            }
             continue;
         }
         let month = e.date[..7].to_string();
@@ -195,12 +201,16 @@ fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView], list_d
                 url: period_url(&month),
                 month: month.clone(),
                 events: Vec::new(),
+                count: 0,
                 days: Vec::new(),
             });
         }
         let m = y.months.last_mut().expect("pushed");
         if e.granularity == "month" || e.date.len() < 10 {
-            m.events.push(view);
+            m.count += 1;
+            if list {
+                m.events.push(view);
+            }
             continue;
         }
         if m.days.last().is_none_or(|d| d.date != e.date) {
@@ -213,7 +223,7 @@ fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView], list_d
         }
         let d = m.days.last_mut().expect("pushed");
         d.count += 1;
-        if list_days {
+        if list {
             d.events.push(view);
         }
     }

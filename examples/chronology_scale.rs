@@ -76,7 +76,12 @@ fn main() -> anyhow::Result<()> {
     base.insert("generator", &archive.generator);
     for _ in 0..repeats {
         let (t, c) = (Instant::now(), cpu());
-        let pages = dossier::chronology::pages::render(&archive, &tera, &base, &cfg)?;
+        let pages = std::sync::Mutex::new(Vec::new());
+        dossier::chronology::pages::render(&archive, &tera, &base, &cfg, &|page| {
+            pages.lock().expect("no panic while holding the lock").push(page);
+            Ok(())
+        })?;
+        let pages = pages.into_inner().expect("no panic while holding the lock");
         println!(
             "chronology::pages      {:6.3} s wall {:6.2} s CPU ({} files)",
             t.elapsed().as_secs_f64(),

@@ -30,6 +30,10 @@ pub struct SiteConfig {
     /// Absolute URL of the published site, used only for absolute links
     /// (feed, sitemap, canonical). Pages link relatively whatever it is.
     pub base_url: String,
+    /// Beyond this many events, `chronology.html` gives the number of events
+    /// of each year, month and day, linked to the period page listing them,
+    /// instead of every event.
+    pub chronology_max_events: usize,
 }
 
 impl Default for SiteConfig {
@@ -38,6 +42,7 @@ impl Default for SiteConfig {
             title: "News archive".to_string(),
             description: "An annotated archive of news articles built with dossier.".to_string(),
             base_url: "https://example.org/".to_string(),
+            chronology_max_events: 20_000,
         }
     }
 }

@@ -307,10 +307,9 @@ pub fn run_into(
             page("index.html", "", "index.html", &mut ctx, None)
         }),
         Box::new(|| {
-            for (path, bytes) in crate::chronology::pages::render(archive, tera, &base, site)? {
-                sink.put(path, hash_bytes(&bytes), bytes)?;
-            }
-            Ok(())
+            crate::chronology::pages::render(archive, tera, &base, site, &|(path, bytes)| {
+                sink.put(path, hash_bytes(&bytes), bytes)
+            })
         }),
         Box::new(|| {
             let mut ctx = Context::new();

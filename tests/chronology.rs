@@ -84,3 +84,52 @@ fn chronology_links_month_and_year_pages_and_timeline_json() {
     assert!(!events.is_empty() && events.iter().all(|e| e["start_date"]["year"].is_number()));
     assert!(dossier::check::run(&site).unwrap().is_empty());
 }
+
+#[test]
+fn beyond_its_limit_the_chronology_counts_events_and_every_anchor_still_resolves() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let build = |name: &str, max: usize| {
+        let mut cfg = Config::default();
+        cfg.site.chronology_max_events = max;
+        let paths = Paths {
+            input: repo.join("seeds"),
+            output: tmp.path().join(name),
+            templates: None,
+        };
+        dossier::build::run(&paths, &cfg).unwrap();
+        tmp.path().join(name)
+    };
+    let (full, compact) = (build("full", usize::MAX), build("compact", 1));
+    let archive: Archive = serde_json::from_slice(&std::fs::read(full.join("data/archive.json")).unwrap()).unwrap();
+    let day_event = archive.events.iter().find(|e| e.granularity == "day").unwrap();
+    let disputed = archive.events.iter().find(|e| !e.conflicts.is_empty()).unwrap();
+    let read = |site: &PathBuf, page: &str| std::fs::read_to_string(site.join(page)).unwrap();
+
+    // In full: every event on the chronology; conflicts link there.
+    let chrono = read(&full, "chronology.html");
+    assert!(archive
+        .events
+        .iter()
+        .all(|e| chrono.contains(&format!("id=\"{}\"", e.id))));
+    assert!(chrono.contains(&format!("href=\"chronology.html#{}\"", disputed.conflicts[0])));
+
+    // Compact: no event listed; days link to their month's page, which
+    // holds their events; conflicts link to the period page of the other event.
+    let chrono = read(&compact, "chronology.html");
+    assert!(archive
+        .events
+        .iter()
+        .all(|e| !chrono.contains(&format!("id=\"{}\"", e.id))));
+    let month = &day_event.date[..7];
+    let day_link = format!("<li id=\"d{0}\"><a href=\"archive/{month}.html#d{0}\">", day_event.date);
+    assert!(chrono.contains(&day_link), "{day_link} missing");
+    assert!(read(&compact, &format!("archive/{month}.html")).contains(&format!("id=\"{}\"", day_event.id)));
+    assert!(
+        !chrono.contains("href=\"chronology.html#")
+            && !read(&compact, &format!("archive/{month}.html")).contains("chronology.html#")
+    );
+    // Every link and anchor resolves, the articles' links to days of the chronology included.
+    assert!(dossier::check::run(&compact).unwrap().is_empty());
+    assert!(dossier::check::run(&full).unwrap().is_empty());
+}

@@ -222,6 +222,12 @@ fn same_happening(a: &[u32], b: &[u32], min_shared: usize, ratio: f64) -> bool {
     shared(a, b, k.max(min_shared))
 }
 
+/// [`same_happening`] for sets of `a` and `b` ids that share `shared` ids.
+fn same_happening_counted(shared: usize, a: usize, b: usize, min_shared: usize, ratio: f64) -> bool {
+    let small = a.min(b).max(1);
+    shared >= min_shared && shared as f64 / small as f64 >= ratio
+}
+
 /// A sentence as the event builder sees it.
 struct Item<'a> {
     article: usize,
@@ -233,6 +239,46 @@ struct Item<'a> {
     words: Vec<u32>,
     start_class: Option<&'static str>,
     figures: BTreeSet<String>,
+}
+
+/// What the clustering compares of an item, interned to numbers so that a
+/// pair is compared without touching its strings.
+#[derive(Clone, Copy)]
+struct Traits {
+    granularity: u32,
+    /// Equal for items of the same sentence (article, paragraph and text).
+    sentence: u32,
+    /// 0 for none.
+    start_class: u32,
+    /// The set of figures; 0 for none.
+    figures: u32,
+    /// How many content words.
+    words: usize,
+}
+
+impl Traits {
+    fn of(items: &[Item]) -> Vec<Traits> {
+        fn intern<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, k: K) -> u32 {
+            let next = map.len() as u32;
+            *map.entry(k).or_insert(next)
+        }
+        let mut granularities = HashMap::new();
+        let mut sentences = HashMap::new();
+        // Id 0 stands for none.
+        let mut classes = HashMap::from([(None, 0)]);
+        let none = BTreeSet::new();
+        let mut figures = HashMap::from([(&none, 0)]);
+        items
+            .iter()
+            .map(|it| Traits {
+                granularity: intern(&mut granularities, it.granularity),
+                sentence: intern(&mut sentences, (it.article, it.para, it.sentence)),
+                start_class: intern(&mut classes, it.start_class),
+                figures: intern(&mut figures, &it.figures),
+                words: it.words.len(),
+            })
+            .collect()
+    }
 }
 
 /// Shortens a sentence to a summary: trimmed, cut at a word near [`SUMMARY_MAX`].
@@ -351,20 +397,21 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
         runs.push((start, end));
         start = end;
     }
+    let traits = Traits::of(&items);
     let joined: Vec<Vec<(usize, usize)>> = runs
         .par_iter()
         .map(|&(start, end)| {
             let words: Vec<&[u32]> = items[start..end].iter().map(|it| &it.words[..]).collect();
-            candidate_pairs(&words, 1, |i, j| {
-                let (a, b) = (&items[start + i], &items[start + j]);
+            candidate_pairs(&words, 1, |i, j, shared| {
+                let (a, b) = (&traits[start + i], &traits[start + j]);
                 if a.granularity != b.granularity {
                     return false;
                 }
-                let same_sentence = a.article == b.article && a.para == b.para && a.sentence == b.sentence;
-                let same_start =
-                    a.start_class.is_some() && a.start_class == b.start_class && shared(&a.words, &b.words, 2);
-                let figures_differ = !a.figures.is_empty() && !b.figures.is_empty() && a.figures != b.figures;
-                same_sentence || (!figures_differ && (same_start || same_happening(&a.words, &b.words, 3, 0.5)))
+                let same_sentence = a.sentence == b.sentence;
+                let same_start = a.start_class != 0 && a.start_class == b.start_class && shared >= 2;
+                let figures_differ = a.figures != 0 && b.figures != 0 && a.figures != b.figures;
+                same_sentence
+                    || (!figures_differ && (same_start || same_happening_counted(shared, a.words, b.words, 3, 0.5)))
             })
             .into_iter()
             .map(|(i, j)| (start + i, start + j))
@@ -452,8 +499,22 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
         .iter()
         .map(|(_, members)| members.iter().any(|&m| !items[m].figures.is_empty()))
         .collect();
+    // Only what a member says matters below (articles citing both events
+    // are ruled out first): one member of each event per distinct sentence
+    // content, so an event many articles report costs what a few do.
+    let distinct: Vec<Vec<usize>> = events
+        .par_iter()
+        .map(|(_, members)| {
+            let mut seen = HashSet::new();
+            members
+                .iter()
+                .copied()
+                .filter(|&m| seen.insert((&items[m].words[..], traits[m].start_class, traits[m].figures)))
+                .collect()
+        })
+        .collect();
     let event_sets: Vec<&[u32]> = event_words.iter().map(|w| &w[..]).collect();
-    let hits: Vec<(usize, usize)> = candidate_pairs(&event_sets, 2, |i, j| {
+    let hits: Vec<(usize, usize)> = candidate_pairs(&event_sets, 2, |i, j, _| {
         // The items of an event share its date and granularity.
         let (x, y) = (&items[events[i].1[0]], &items[events[j].1[0]]);
         let dates_differ = x.granularity == y.granularity && x.value != y.value;
@@ -464,12 +525,9 @@ pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
         if !disjoint(&event_articles[i], &event_articles[j]) {
             return false;
         }
-        events[i].1.iter().any(|&a| {
-            events[j].1.iter().any(|&b| {
+        distinct[i].iter().any(|&a| {
+            distinct[j].iter().any(|&b| {
                 let (x, y) = (&items[a], &items[b]);
-                if x.article == y.article {
-                    return false;
-                }
                 let other_date = dates_differ
                     && ((x.start_class.is_some() && x.start_class == y.start_class && shared(&x.words, &y.words, 2))
                         || same_happening(&x.words, &y.words, 4, 0.6));
@@ -517,25 +575,36 @@ fn disjoint(a: &[&str], b: &[&str]) -> bool {
 }
 
 /// Pairs `(i, j)`, `i < j`, of sorted id sets sharing at least `min_shared`
-/// ids for which `keep` holds, in order; found through an inverted index
-/// instead of comparing all pairs, in parallel. Ids in more than [`COMMON`]
-/// sets are too common to pair sets by.
+/// ids that are not too common, for which `keep(i, j, shared)` holds, in
+/// order; `shared` counts every id the two sets share, common ones
+/// included. Found through an inverted index instead of comparing all
+/// pairs, in parallel. Ids in more than [`COMMON`] sets are too common to
+/// pair sets by.
 fn candidate_pairs(
     sets: &[&[u32]],
     min_shared: usize,
-    keep: impl Fn(usize, usize) -> bool + Sync,
+    keep: impl Fn(usize, usize, usize) -> bool + Sync,
 ) -> Vec<(usize, usize)> {
-    let mut index: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut index: HashMap<u32, Vec<u32>> = HashMap::new();
     for (i, set) in sets.iter().enumerate() {
         for &w in set.iter() {
-            index.entry(w).or_default().push(i);
+            index.entry(w).or_default().push(i as u32);
         }
     }
+    // The common ids of each set, in order: the ids of set `i` are
+    // `common[common_at[i]..common_at[i + 1]]`.
+    let mut common: Vec<u32> = Vec::new();
+    let mut common_at: Vec<usize> = vec![0];
+    for set in sets {
+        common.extend(set.iter().copied().filter(|w| index[w].len() > COMMON));
+        common_at.push(common.len());
+    }
+    let common_of = |i: usize| &common[common_at[i]..common_at[i + 1]];
     let per_set: Vec<Vec<(usize, usize)>> = (0..sets.len())
         .into_par_iter()
         .map_init(
             // Shared ids with each later set, and the sets counted.
-            || (vec![0usize; sets.len()], Vec::new()),
+            || (vec![0u32; sets.len()], Vec::new()),
             |(counts, seen), i| {
                 for w in sets[i] {
                     let list = &index[w];
@@ -543,27 +612,46 @@ fn candidate_pairs(
                         continue;
                     }
                     // Each list is ascending: the later sets follow `i`.
-                    for &j in &list[list.partition_point(|&j| j <= i)..] {
+                    for &j in &list[list.partition_point(|&j| j as usize <= i)..] {
+                        let j = j as usize;
                         if counts[j] == 0 {
                             seen.push(j);
                         }
                         counts[j] += 1;
                     }
                 }
-                seen.sort_unstable();
                 let mut out = Vec::new();
                 for &j in seen.iter() {
-                    if counts[j] >= min_shared && keep(i, j) {
+                    let rare = counts[j] as usize;
+                    counts[j] = 0;
+                    if rare >= min_shared && keep(i, j, rare + overlap(common_of(i), common_of(j))) {
                         out.push((i, j));
                     }
-                    counts[j] = 0;
                 }
                 seen.clear();
+                out.sort_unstable();
                 out
             },
         )
         .collect();
     per_set.into_iter().flatten().collect()
+}
+
+/// How many ids two sorted lists share.
+fn overlap(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 /// See [`candidate_pairs`].
@@ -674,10 +762,50 @@ mod tests {
         assert!(!same_happening(&a, &b, 5, 0.5));
         assert!(!same_happening(&[], &b, 0, 0.5));
         assert_eq!(
-            candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, |_, _| true),
+            candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, |_, _, _| true),
             [(0, 1), (1, 2)]
         );
-        assert_eq!(candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, |i, _| i > 0), [(1, 2)]);
+        assert_eq!(
+            candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, |i, _, _| i > 0),
+            [(1, 2)]
+        );
+        assert_eq!(
+            candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, |_, _, n| n == 4),
+            [(0, 1)]
+        );
+        assert_eq!(overlap(&a, &b), 4);
+    }
+
+    #[test]
+    fn common_ids_count_as_shared_but_do_not_pair_sets() {
+        // Id 0 is in more than COMMON sets; sets 0 and 1 also share id 7.
+        let sets: Vec<Vec<u32>> = (0..=COMMON as u32)
+            .map(|i| if i < 2 { vec![0, 7] } else { vec![0, 100 + i] })
+            .collect();
+        let sets: Vec<&[u32]> = sets.iter().map(|s| &s[..]).collect();
+        let seen = std::sync::Mutex::new(Vec::new());
+        let pairs = candidate_pairs(&sets, 1, |i, j, n| {
+            seen.lock().unwrap().push((i, j, n));
+            true
+        });
+        assert_eq!(pairs, [(0, 1)]);
+        assert_eq!(seen.into_inner().unwrap(), [(0, 1, 2)]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn counted_same_happening_agrees_with_the_sets(
+            a in proptest::collection::btree_set(0u32..30, 0..12),
+            b in proptest::collection::btree_set(0u32..30, 0..12),
+            min_shared in 0usize..5,
+            ratio in proptest::sample::select(vec![0.0, 0.3, 0.5, 0.6, 1.0]),
+        ) {
+            let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
+            proptest::prop_assert_eq!(
+                same_happening_counted(overlap(&a, &b), a.len(), b.len(), min_shared, ratio),
+                same_happening(&a, &b, min_shared, ratio)
+            );
+        }
     }
 
     #[test]

@@ -70,6 +70,8 @@ struct EventView {
 struct DayView<'v> {
     date: String,
     label: String,
+    /// How many events the day has (listed in `events` or not).
+    count: usize,
     events: Vec<&'v EventView>,
 }
 
@@ -78,8 +80,9 @@ struct MonthView<'v> {
     month: String,
     label: String,
     url: String,
-    /// Events dated only to the month.
+    /// Events dated only to the month, and how many (listed or not).
     events: Vec<&'v EventView>,
+    count: usize,
     days: Vec<DayView<'v>>,
 }
 
@@ -87,8 +90,9 @@ struct MonthView<'v> {
 struct YearView<'v> {
     year: String,
     url: String,
-    /// Events dated only to the year.
+    /// Events dated only to the year, and how many (listed or not).
     events: Vec<&'v EventView>,
+    count: usize,
     months: Vec<MonthView<'v>>,
 }
 
@@ -108,8 +112,24 @@ struct PeriodLink {
     events: usize,
 }
 
-/// `articles` maps ids to articles, `events` ids to events.
-fn event_view(e: &Event, articles: &HashMap<&str, &Article>, events: &BTreeMap<&str, &Event>) -> EventView {
+/// The page holding an event in full: `chronology.html`, or, when that
+/// page lists only days (`compact`), the month's or year's page.
+fn event_page(e: &Event, compact: bool) -> String {
+    match e.date.get(..7) {
+        _ if !compact => "chronology.html".to_string(),
+        Some(month) if e.granularity != "year" => period_url(month),
+        _ => period_url(e.date.get(..4).unwrap_or(&e.date)),
+    }
+}
+
+/// `articles` maps ids to articles, `events` ids to events; `compact` as
+/// for [`event_page`].
+fn event_view(
+    e: &Event,
+    articles: &HashMap<&str, &Article>,
+    events: &BTreeMap<&str, &Event>,
+    compact: bool,
+) -> EventView {
     let title = |id: &str| {
         articles
             .get(id)
@@ -140,7 +160,7 @@ fn event_view(e: &Event, articles: &HashMap<&str, &Article>, events: &BTreeMap<&
             .filter_map(|id| events.get(id.as_str()))
             .map(|o| ConflictView {
                 id: o.id.clone(),
-                url: format!("chronology.html#{}", o.id),
+                url: format!("{}#{}", event_page(o, compact), o.id),
                 date: label(&o.date),
                 summary: o.summary.clone(),
             })
@@ -149,8 +169,9 @@ fn event_view(e: &Event, articles: &HashMap<&str, &Article>, events: &BTreeMap<&
 }
 
 /// Events (indices into `archive.events`, in the given order) grouped by
-/// year, month and day; `views` holds the view of each event.
-fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView]) -> Vec<YearView<'v>> {
+/// year, month and day; `views` holds the view of each event. Without
+/// `list`, years, months and days only count their events.
+fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView], list: bool) -> Vec<YearView<'v>> {
     let mut years: Vec<YearView> = Vec::new();
     for &i in events {
         let e = &archive.events[i];
@@ -160,13 +181,17 @@ fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView]) -> Vec
                 url: period_url(&year),
                 year: year.clone(),
                 events: Vec::new(),
+                count: 0,
                 months: Vec::new(),
             });
         }
         let y = years.last_mut().expect("pushed");
         let view = &views[i];
         if e.granularity == "year" || e.date.len() < 7 {
-            y.events.push(view);
+            y.count += 1;
+            if list {
+                y.events.push(view);
+            }
             continue;
         }
         let month = e.date[..7].to_string();
@@ -176,22 +201,31 @@ fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView]) -> Vec
                 url: period_url(&month),
                 month: month.clone(),
                 events: Vec::new(),
+                count: 0,
                 days: Vec::new(),
             });
         }
         let m = y.months.last_mut().expect("pushed");
         if e.granularity == "month" || e.date.len() < 10 {
-            m.events.push(view);
+            m.count += 1;
+            if list {
+                m.events.push(view);
+            }
             continue;
         }
         if m.days.last().is_none_or(|d| d.date != e.date) {
             m.days.push(DayView {
                 date: e.date.clone(),
                 label: label(&e.date),
+                count: 0,
                 events: Vec::new(),
             });
         }
-        m.days.last_mut().expect("pushed").events.push(view);
+        let d = m.days.last_mut().expect("pushed");
+        d.count += 1;
+        if list {
+            d.events.push(view);
+        }
     }
     years
 }
@@ -238,8 +272,16 @@ impl<'a> Periods<'a> {
     }
 }
 
-/// Renders the chronology, the year and month pages and `data/timeline.json`.
-pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig) -> Result<Vec<Output>> {
+/// Renders the chronology, the year and month pages and `data/timeline.json`,
+/// handing each file to `emit` as soon as it is made (they are not all held
+/// in memory at once).
+pub fn render(
+    archive: &Archive,
+    tera: &Tera,
+    base: &Context,
+    site: &SiteConfig,
+    emit: &(dyn Fn(Output) -> Result<()> + Sync),
+) -> Result<()> {
     let page = |name: &str, root: &str, path: &str, ctx: &mut Context| -> Result<Output> {
         ctx.extend(base.clone());
         ctx.insert("root", root);
@@ -255,10 +297,11 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig)
     for a in &archive.articles {
         articles.entry(a.id.as_str()).or_insert(a);
     }
+    let compact = archive.events.len() > site.chronology_max_events;
     let views: Vec<EventView> = archive
         .events
         .par_iter()
-        .map(|e| event_view(e, &articles, &by_id))
+        .map(|e| event_view(e, &articles, &by_id, compact))
         .collect();
     let all: Vec<usize> = (0..archive.events.len()).collect();
 
@@ -302,7 +345,8 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig)
 
     let chronology = || {
         let mut ctx = Context::new();
-        ctx.insert("years", &group(&all, archive, &views));
+        ctx.insert("years", &group(&all, archive, &views, !compact));
+        ctx.insert("compact", &compact);
         ctx.insert("periods", &year_links);
         ctx.insert("events_count", &archive.events.len());
         ctx.insert(
@@ -318,7 +362,7 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig)
         ctx.insert("kind", if p.len() == 4 { "year" } else { "month" });
         let links: Vec<ArticleLink> = within.articles(p).iter().map(|a| article_link(a)).collect();
         ctx.insert("articles", &links);
-        ctx.insert("years", &group(within.events(p), archive, &views));
+        ctx.insert("years", &group(within.events(p), archive, &views, true));
         let (prev, next) = neighbours(&periods, p);
         ctx.insert("prev", &prev.map(|x| link(&x)));
         ctx.insert("next", &next.map(|x| link(&x)));
@@ -328,17 +372,15 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig)
         page("period.html", "../", &period_url(p), &mut ctx)
     };
     let list: Vec<&String> = periods.iter().collect();
-    let timeline = || serde_json::to_vec_pretty(&timeline_json(archive, site)).context("serialising timeline.json");
-    let (main, (pages, json)) = rayon::join(chronology, || {
-        rayon::join(
-            || list.par_iter().map(|p| period_page(p)).collect::<Result<Vec<Output>>>(),
-            timeline,
-        )
-    });
-    let mut out = vec![main?];
-    out.extend(pages?);
-    out.push((PathBuf::from("data/timeline.json"), json?));
-    Ok(out)
+    let timeline = || {
+        let json = serde_json::to_vec_pretty(&timeline_json(archive, site)).context("serialising timeline.json")?;
+        emit((PathBuf::from("data/timeline.json"), json))
+    };
+    let (main, (pages, json)) = rayon::join(
+        || emit(chronology()?),
+        || rayon::join(|| list.par_iter().try_for_each(|p| emit(period_page(p)?)), timeline),
+    );
+    main.and(pages).and(json)
 }
 
 /// The previous and next period of the same kind.

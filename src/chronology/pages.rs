@@ -373,7 +373,7 @@ pub fn render(
     };
     let list: Vec<&String> = periods.iter().collect();
     let timeline = || {
-        let json = serde_json::to_vec_pretty(&timeline_json(archive, site)).context("serialising timeline.json")?;
+        let json = serde_json::to_vec(&timeline_json(archive, site)).context("serialising timeline.json")?;
         emit((PathBuf::from("data/timeline.json"), json))
     };
     let (main, (pages, json)) = rayon::join(

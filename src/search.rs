@@ -28,7 +28,7 @@ use serde::Serialize;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::model::Archive;
+use crate::model::{Archive, Article};
 use crate::render::Output;
 use crate::text::Fnv;
 
@@ -48,6 +48,8 @@ const W_TITLE: u32 = 10;
 const W_ENTITY: u32 = 6;
 const W_QUOTE: u32 = 2;
 const W_TEXT_MAX: u32 = 3;
+/// Articles whose term lists are built at once before joining the postings.
+const ARTICLE_CHUNK: usize = 4096;
 
 /// (document, paragraph, weight).
 type Posting = (u32, u32, u32);
@@ -134,70 +136,87 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
 
     // Per document, in parallel: each term with its (para, weight) pairs.
     type Terms = Vec<(String, Vec<(u32, u32)>)>;
-    let per_article: Vec<(u32, Terms)> = articles
-        .par_iter()
-        .enumerate()
-        .map(|(doc, a)| {
-            let doc = doc as u32;
-            // Terms are borrowed from the folded texts, owned once per (term, article).
-            let title = fold_terms(&a.title);
-            let paras: Vec<String> = a.paragraphs.iter().map(|p| fold_terms(&p.text)).collect();
-            let para_no: Map<&str, u32> = a
-                .paragraphs
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.id.as_str(), i as u32 + 1))
-                .collect();
-            let quotes: Vec<(u32, String)> = a
-                .quotes
-                .iter()
-                .filter_map(|q| Some((*para_no.get(q.paragraph.as_str())?, fold_terms(&q.text))))
-                .collect();
-            let mut w: Map<(&str, u32), u32> = Map::default();
-            for t in split_terms(&title) {
-                w.insert((t, 0), W_TITLE);
+    let article_terms = |doc: usize, a: &Article| -> (u32, Terms) {
+        let doc = doc as u32;
+        // Terms are borrowed from the folded texts, owned once per (term, article).
+        let title = fold_terms(&a.title);
+        let paras: Vec<String> = a.paragraphs.iter().map(|p| fold_terms(&p.text)).collect();
+        let para_no: Map<&str, u32> = a
+            .paragraphs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i as u32 + 1))
+            .collect();
+        let quotes: Vec<(u32, String)> = a
+            .quotes
+            .iter()
+            .filter_map(|q| Some((*para_no.get(q.paragraph.as_str())?, fold_terms(&q.text))))
+            .collect();
+        let mut w: Map<(&str, u32), u32> = Map::default();
+        for t in split_terms(&title) {
+            w.insert((t, 0), W_TITLE);
+        }
+        for (i, text) in paras.iter().enumerate() {
+            let k = i as u32 + 1;
+            let mut tf: Map<&str, u32> = Map::default();
+            for t in split_terms(text) {
+                *tf.entry(t).or_default() += 1;
             }
-            for (i, text) in paras.iter().enumerate() {
-                let k = i as u32 + 1;
-                let mut tf: Map<&str, u32> = Map::default();
-                for t in split_terms(text) {
-                    *tf.entry(t).or_default() += 1;
-                }
-                for (t, n) in tf {
-                    *w.entry((t, k)).or_default() += n.min(W_TEXT_MAX);
-                }
+            for (t, n) in tf {
+                *w.entry((t, k)).or_default() += n.min(W_TEXT_MAX);
             }
-            let mut quoted: Vec<(&str, u32)> = quotes
-                .iter()
-                .flat_map(|(k, text)| split_terms(text).map(move |t| (t, *k)))
-                .collect();
-            quoted.sort();
-            quoted.dedup();
-            for key in quoted {
-                *w.entry(key).or_default() += W_QUOTE;
+        }
+        let mut quoted: Vec<(&str, u32)> = quotes
+            .iter()
+            .flat_map(|(k, text)| split_terms(text).map(move |t| (t, *k)))
+            .collect();
+        quoted.sort();
+        quoted.dedup();
+        for key in quoted {
+            *w.entry(key).or_default() += W_QUOTE;
+        }
+        let mut named: Vec<(&str, u32)> = Vec::new();
+        for m in &a.mentions {
+            if let (Some(&k), Some(ts)) = (para_no.get(m.paragraph.as_str()), entity_terms.get(m.entity.as_str())) {
+                named.extend(ts.iter().map(|t| (t.as_str(), k)));
             }
-            let mut named: Vec<(&str, u32)> = Vec::new();
-            for m in &a.mentions {
-                if let (Some(&k), Some(ts)) = (para_no.get(m.paragraph.as_str()), entity_terms.get(m.entity.as_str())) {
-                    named.extend(ts.iter().map(|t| (t.as_str(), k)));
-                }
-            }
-            named.sort();
-            named.dedup();
-            for key in named {
-                let e = w.entry(key).or_default();
-                *e = (*e).max(W_ENTITY);
-            }
-            let mut by_term: Map<&str, Vec<(u32, u32)>> = Map::default();
-            for ((t, k), wt) in w {
-                by_term.entry(t).or_default().push((k, wt));
-            }
-            (
-                doc,
-                by_term.into_iter().map(|(t, list)| (t.to_string(), list)).collect(),
-            )
-        })
-        .collect();
+        }
+        named.sort();
+        named.dedup();
+        for key in named {
+            let e = w.entry(key).or_default();
+            *e = (*e).max(W_ENTITY);
+        }
+        let mut by_term: Map<&str, Vec<(u32, u32)>> = Map::default();
+        for ((t, k), wt) in w {
+            by_term.entry(t).or_default().push((k, wt));
+        }
+        (
+            doc,
+            by_term.into_iter().map(|(t, list)| (t.to_string(), list)).collect(),
+        )
+    };
+    // Postings are sorted below, so the order they are gathered in does not
+    // matter. Articles go in chunks: only one chunk's term lists are held.
+    let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
+    let mut add = |d: u32, terms: Terms| {
+        for (t, list) in terms {
+            postings
+                .entry(t)
+                .or_default()
+                .extend(list.into_iter().map(|(k, wt)| (d, k, wt)));
+        }
+    };
+    for (c, chunk) in articles.chunks(ARTICLE_CHUNK).enumerate() {
+        let per_article: Vec<(u32, Terms)> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(i, a)| article_terms(c * ARTICLE_CHUNK + i, a))
+            .collect();
+        for (d, terms) in per_article {
+            add(d, terms);
+        }
+    }
 
     let base = articles.len() as u32;
     let per_entity = archive.entities.iter().enumerate().map(|(i, e)| {
@@ -208,15 +227,8 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
         )
     });
 
-    // Postings are sorted below, so the order they are gathered in does not matter.
-    let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
-    for (d, terms) in per_article.into_iter().chain(per_entity) {
-        for (t, list) in terms {
-            postings
-                .entry(t)
-                .or_default()
-                .extend(list.into_iter().map(|(k, wt)| (d, k, wt)));
-        }
+    for (d, terms) in per_entity {
+        add(d, terms);
     }
     let mut vocab: Vec<(String, Vec<Posting>)> = postings.into_iter().collect();
     vocab.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));

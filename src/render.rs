@@ -401,9 +401,7 @@ pub fn run_into(
             page("search.html", "", "search.html", &mut Context::new(), None)
         }),
         Box::new(|| {
-            for (path, bytes) in crate::search::run(archive)? {
-                sink.put(path, hash_bytes(&bytes), bytes)?;
-            }
+            crate::search::build_into(archive, &mut |(path, bytes)| sink.put(path, hash_bytes(&bytes), bytes))?;
             Ok(())
         }),
         Box::new(|| {

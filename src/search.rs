@@ -112,13 +112,20 @@ pub struct Stats {
     pub bytes: usize,
 }
 
-/// Builds the index files (paths under `search/`).
-pub fn run(archive: &Archive) -> Result<Vec<Output>> {
-    Ok(build(archive).0)
+/// Builds the index files (paths under `search/`), all in memory, and their
+/// statistics.
+pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
+    let mut files = Vec::new();
+    let stats = build_into(archive, &mut |f| {
+        files.push(f);
+        Ok(())
+    })
+    .expect("collecting never fails");
+    (files, stats)
 }
 
-/// Builds the index files and their statistics.
-pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
+/// Builds the index files, handing each to `emit` as soon as it is made.
+pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>) -> Result<Stats> {
     let articles: Vec<_> = archive.articles.iter().filter(|a| a.duplicate_of.is_none()).collect();
     let entity_terms: HashMap<&str, Vec<String>> = archive
         .entities
@@ -256,19 +263,20 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
         })
         .collect();
 
-    let mut files: Vec<Output> = Vec::new();
     let mut firsts: Vec<String> = Vec::new();
     let mut body = String::new();
-    let flush = |body: &mut String, files: &mut Vec<Output>| {
-        let n = files.len();
-        let text = format!("__dossierSearch(\"terms\",{n},{{{body}}});\n");
-        files.push((PathBuf::from(format!("search/t/{n}.js")), text.into_bytes()));
-        body.clear();
+    let (mut term_shards, mut bytes) = (0, 0);
+    let mut put = |path: String, text: String, bytes: &mut usize| {
+        *bytes += text.len();
+        emit((PathBuf::from(path), text.into_bytes()))
     };
     let n_terms = encoded.len();
     for (term, entry) in encoded {
         if !body.is_empty() && body.len() + entry.len() > SHARD_BYTES {
-            flush(&mut body, &mut files);
+            let text = format!("__dossierSearch(\"terms\",{term_shards},{{{body}}});\n");
+            put(format!("search/t/{term_shards}.js"), text, &mut bytes)?;
+            term_shards += 1;
+            body.clear();
         }
         if body.is_empty() {
             firsts.push(term);
@@ -277,13 +285,14 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
         }
         body.push_str(&entry);
     }
-    if !body.is_empty() || files.is_empty() {
+    if !body.is_empty() || term_shards == 0 {
         if body.is_empty() {
             firsts.push(String::new());
         }
-        flush(&mut body, &mut files);
+        let text = format!("__dossierSearch(\"terms\",{term_shards},{{{body}}});\n");
+        put(format!("search/t/{term_shards}.js"), text, &mut bytes)?;
+        term_shards += 1;
     }
-    let term_shards = files.len();
 
     let mut docs: Vec<Doc> = articles
         .iter()
@@ -303,17 +312,19 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
         paragraphs: Vec::new(),
     }));
     let n_docs = docs.len();
-    let buckets: Vec<Output> = docs
-        .par_chunks(BUCKET)
-        .enumerate()
-        .map(|(i, chunk)| {
-            let json = serde_json::to_string(chunk).expect("docs serialise");
-            let text = format!("__dossierSearch(\"docs\",{i},{json});\n");
-            (PathBuf::from(format!("search/d/{i}.js")), text.into_bytes())
-        })
-        .collect();
-    let doc_buckets = buckets.len();
-    files.extend(buckets);
+    // Buckets are serialised in parallel, a batch at a time.
+    let mut doc_buckets = 0;
+    for batch in docs.chunks(BUCKET * 256) {
+        let texts: Vec<String> = batch
+            .par_chunks(BUCKET)
+            .map(|chunk| serde_json::to_string(chunk).expect("docs serialise"))
+            .collect();
+        for json in texts {
+            let text = format!("__dossierSearch(\"docs\",{doc_buckets},{json});\n");
+            put(format!("search/d/{doc_buckets}.js"), text, &mut bytes)?;
+            doc_buckets += 1;
+        }
+    }
 
     let manifest = Manifest {
         docs: n_docs,
@@ -322,19 +333,18 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
         shards: &firsts,
     };
     let json = serde_json::to_string(&manifest).expect("manifest serialises");
-    files.push((
-        PathBuf::from("search/index.js"),
-        format!("__dossierSearch(\"manifest\",0,{json});\n").into_bytes(),
-    ));
-    let bytes = files.iter().map(|f| f.1.len()).sum();
-    let stats = Stats {
+    put(
+        "search/index.js".to_string(),
+        format!("__dossierSearch(\"manifest\",0,{json});\n"),
+        &mut bytes,
+    )?;
+    Ok(Stats {
         docs: n_docs,
         terms: n_terms,
         term_shards,
         doc_buckets,
         bytes,
-    };
-    (files, stats)
+    })
 }
 
 #[derive(Serialize)]

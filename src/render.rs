@@ -401,8 +401,8 @@ pub fn run_into(
             page("search.html", "", "search.html", &mut Context::new(), None)
         }),
         Box::new(|| {
-            crate::search::build_into(archive, &mut |(path, bytes)| sink.put(path, hash_bytes(&bytes), bytes))?;
-            Ok(())
+            crate::search::build_into(archive, &mut |(path, bytes)| sink.put(path, hash_bytes(&bytes), bytes))
+                .map(|_| ())
         }),
         Box::new(|| {
             for (path, text) in STATIC {
@@ -1021,12 +1021,12 @@ fn claim_link(a: &Article, pid: &str) -> Link {
 /// Every source with each claim attributed to it (the cue and its
 /// sentence, linked to the paragraph), sources by name.
 fn sources_view(archive: &Archive, idx: &Index) -> Vec<Group> {
-    let mut by: BTreeMap<&str, Gathered> = BTreeMap::new();
+    let mut by: BTreeMap<&str, Group> = BTreeMap::new();
     for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
         for t in &a.attributions {
             let g = by
                 .entry(t.source.as_str())
-                .or_insert_with(|| Gathered::new(idx.entity_name(&t.source), idx.entity_url(&t.source)));
+                .or_insert_with(|| Group::new(idx.entity_name(&t.source), idx.entity_url(&t.source)));
             g.push(|| Claim {
                 link: claim_link(a, &t.paragraph),
                 cue: t.cue.clone(),
@@ -1038,7 +1038,7 @@ fn sources_view(archive: &Archive, idx: &Index) -> Vec<Group> {
             });
         }
     }
-    let mut out: Vec<Group> = by.into_values().map(Gathered::done).collect();
+    let mut out: Vec<Group> = by.into_values().collect();
     out.sort_by(|x, y| {
         x.name
             .to_lowercase()
@@ -1064,37 +1064,31 @@ struct Group {
 /// Items listed per speaker or source that has its own page.
 const GROUP_SHOWN: usize = 20;
 
-/// A [`Group`] being gathered: items past those listed are only counted.
-struct Gathered(Group);
-
-impl Gathered {
+impl Group {
     fn new(name: String, url: Option<String>) -> Self {
-        Gathered(Group {
+        Group {
             name,
             url,
             items: Vec::new(),
             total: 0,
             more: 0,
-        })
-    }
-    fn push(&mut self, item: impl FnOnce() -> Claim) {
-        let g = &mut self.0;
-        g.total += 1;
-        if g.url.is_some() && g.items.len() >= GROUP_SHOWN {
-            g.more += 1;
-        } else {
-            g.items.push(item());
         }
     }
-    fn done(self) -> Group {
-        self.0
+    /// Adds an item; past those listed, it is only counted (and not made).
+    fn push(&mut self, item: impl FnOnce() -> Claim) {
+        self.total += 1;
+        if self.url.is_some() && self.items.len() >= GROUP_SHOWN {
+            self.more += 1;
+        } else {
+            self.items.push(item());
+        }
     }
 }
 
 /// Quotes grouped by speaker (named speakers by name, then described
 /// speakers, then scare quotes); `cue` holds the words naming the speaker.
 fn quotes_view(archive: &Archive, idx: &Index) -> Vec<Group> {
-    let mut by: BTreeMap<(u8, String, Option<String>), Gathered> = BTreeMap::new();
+    let mut by: BTreeMap<(u8, String, Option<String>), Group> = BTreeMap::new();
     for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
         for q in &a.quotes {
             let key = match (&q.speaker, &q.speaker_mention) {
@@ -1105,7 +1099,7 @@ fn quotes_view(archive: &Archive, idx: &Index) -> Vec<Group> {
             };
             let g = by
                 .entry(key)
-                .or_insert_with_key(|(_, name, url)| Gathered::new(name.clone(), url.clone()));
+                .or_insert_with_key(|(_, name, url)| Group::new(name.clone(), url.clone()));
             g.push(|| Claim {
                 link: claim_link(a, &q.paragraph),
                 cue: match (&q.speaker_mention, q.kind.as_str()) {
@@ -1117,7 +1111,7 @@ fn quotes_view(archive: &Archive, idx: &Index) -> Vec<Group> {
             });
         }
     }
-    by.into_values().map(Gathered::done).collect()
+    by.into_values().collect()
 }
 
 #[derive(Serialize)]

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use super::dates::WordRegex;
 use super::Dated;
+use crate::dedup::minhash::intersection;
 use crate::model::{Article, Event, Occurrence};
 use crate::text::slugify;
 
@@ -624,7 +625,7 @@ fn candidate_pairs(
                 for &j in seen.iter() {
                     let rare = counts[j] as usize;
                     counts[j] = 0;
-                    if rare >= min_shared && keep(i, j, rare + overlap(common_of(i), common_of(j))) {
+                    if rare >= min_shared && keep(i, j, rare + intersection(common_of(i), common_of(j))) {
                         out.push((i, j));
                     }
                 }
@@ -635,23 +636,6 @@ fn candidate_pairs(
         )
         .collect();
     per_set.into_iter().flatten().collect()
-}
-
-/// How many ids two sorted lists share.
-fn overlap(a: &[u32], b: &[u32]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
 }
 
 /// See [`candidate_pairs`].
@@ -773,7 +757,7 @@ mod tests {
             candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, |_, _, n| n == 4),
             [(0, 1)]
         );
-        assert_eq!(overlap(&a, &b), 4);
+        assert_eq!(intersection(&a, &b), 4);
     }
 
     #[test]
@@ -802,7 +786,7 @@ mod tests {
         ) {
             let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
             proptest::prop_assert_eq!(
-                same_happening_counted(overlap(&a, &b), a.len(), b.len(), min_shared, ratio),
+                same_happening_counted(intersection(&a, &b), a.len(), b.len(), min_shared, ratio),
                 same_happening(&a, &b, min_shared, ratio)
             );
         }

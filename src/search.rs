@@ -143,8 +143,7 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
 
     // Per document, in parallel: each term with its (para, weight) pairs.
     type Terms = Vec<(String, Vec<(u32, u32)>)>;
-    let article_terms = |doc: usize, a: &Article| -> (u32, Terms) {
-        let doc = doc as u32;
+    let article_terms = |a: &Article| -> Terms {
         // Terms are borrowed from the folded texts, owned once per (term, article).
         let title = fold_terms(&a.title);
         let paras: Vec<String> = a.paragraphs.iter().map(|p| fold_terms(&p.text)).collect();
@@ -198,10 +197,7 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
         for ((t, k), wt) in w {
             by_term.entry(t).or_default().push((k, wt));
         }
-        (
-            doc,
-            by_term.into_iter().map(|(t, list)| (t.to_string(), list)).collect(),
-        )
+        by_term.into_iter().map(|(t, list)| (t.to_string(), list)).collect()
     };
     // Postings are sorted below, so the order they are gathered in does not
     // matter. Articles go in chunks: only one chunk's term lists are held.
@@ -215,13 +211,9 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
         }
     };
     for (c, chunk) in articles.chunks(ARTICLE_CHUNK).enumerate() {
-        let per_article: Vec<(u32, Terms)> = chunk
-            .par_iter()
-            .enumerate()
-            .map(|(i, a)| article_terms(c * ARTICLE_CHUNK + i, a))
-            .collect();
-        for (d, terms) in per_article {
-            add(d, terms);
+        let per_article: Vec<Terms> = chunk.par_iter().map(|a| article_terms(a)).collect();
+        for (i, terms) in per_article.into_iter().enumerate() {
+            add((c * ARTICLE_CHUNK + i) as u32, terms);
         }
     }
 

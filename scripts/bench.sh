@@ -11,7 +11,8 @@
 #     and a rebuild after editing one article;
 #   - hugo building the Markdown pages;
 # and prints wall time, CPU time, articles per second, peak RSS, output size,
-# the dossier/hugo ratio, and dossier's time per stage (`build --timings`).
+# the dossier/hugo ratio, and dossier's time per stage (`build --timings`:
+# wall and CPU seconds, peak RSS).
 #
 # Environment: BBC (source corpus; default ../shared/corpora/bbc), WORK
 # (scratch folder; default $TMPDIR/dossier-bench), SEED (default 1).
@@ -141,4 +142,7 @@ set -- $SIZES
   done
 } | column -t
 [ $# -ge 2 ] && echo "(growth: time ratio between the two largest sizes; linear work grows by their size ratio, quadratic by its square)"
+echo
+echo "dossier build --timings at ${*: -1} articles (CPU seconds near twice the wall seconds: both cores busy):"
+cat "$WORK/stages-${*: -1}.txt"
 exit 0

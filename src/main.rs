@@ -32,7 +32,7 @@ enum Command {
     Build {
         #[command(flatten)]
         paths: PathArgs,
-        /// Print how long each stage took.
+        /// Print how long each stage took (wall and CPU seconds) and the peak memory.
         #[arg(long)]
         timings: bool,
         /// Print nothing but errors.
@@ -222,18 +222,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             if timings {
                 let total: f64 = report.timings.iter().map(|t| t.time.as_secs_f64()).sum();
+                let cpu: f64 = report.timings.iter().map(|t| t.cpu.as_secs_f64()).sum();
                 let mb = |rss: Option<u64>| rss.map_or("-".into(), |b| format!("{}", b >> 20));
-                println!("{:<12} {:>10} {:>12}", "stage", "seconds", "peak RSS MB");
+                println!(
+                    "{:<12} {:>10} {:>12} {:>12}",
+                    "stage", "seconds", "CPU seconds", "peak RSS MB"
+                );
                 for lap in &report.timings {
                     println!(
-                        "{:<12} {:>10.3} {:>12}",
+                        "{:<12} {:>10.3} {:>12.3} {:>12}",
                         lap.stage,
                         lap.time.as_secs_f64(),
+                        lap.cpu.as_secs_f64(),
                         mb(lap.peak_rss)
                     );
                 }
                 let peak = report.timings.last().and_then(|l| l.peak_rss);
-                println!("{:<12} {total:>10.3} {:>12}", "total", mb(peak));
+                println!("{:<12} {total:>10.3} {cpu:>12.3} {:>12}", "total", mb(peak));
             }
             let failed = strict && !a.warnings.is_empty();
             if failed {

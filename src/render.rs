@@ -456,6 +456,14 @@ impl Sink for Recording<'_> {
             .push(path.clone());
         self.inner.put(path, key, bytes)
     }
+    fn put_with(&self, path: PathBuf, key: u64, write: &dyn Fn(&mut dyn std::io::Write) -> Result<()>) -> Result<()> {
+        self.paths
+            .lock()
+            .expect("no panic while holding the lock")
+            .push(path.clone());
+        // Passed on as a stream: the default would hold the whole file in memory.
+        self.inner.put_with(path, key, write)
+    }
 }
 
 /// Lookups shared by page views.

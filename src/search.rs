@@ -54,6 +54,22 @@ const ARTICLE_CHUNK: usize = 4096;
 /// (document, paragraph, weight).
 type Posting = (u32, u32, u32);
 
+/// A term's postings while the index is gathered.
+#[derive(Default)]
+struct Gathered {
+    /// Documents that have the term (each document adds a term once).
+    docs: u32,
+    /// Its postings, the best [`MAX_POSTINGS`] of them once [`keep_best`] ran.
+    list: Vec<Posting>,
+}
+
+/// Ranks postings best first (weight, then document and paragraph order)
+/// and keeps the first [`MAX_POSTINGS`].
+fn keep_best(list: &mut Vec<Posting>) {
+    list.sort_unstable_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+    list.truncate(MAX_POSTINGS);
+}
+
 /// Words too common to index; shipped in the manifest so the browser drops
 /// the same ones.
 pub const STOP_WORDS: &[&str] = &[
@@ -199,15 +215,20 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
         }
         by_term.into_iter().map(|(t, list)| (t.to_string(), list)).collect()
     };
-    // Postings are sorted below, so the order they are gathered in does not
+    // Postings are ranked below, so the order they are gathered in does not
     // matter. Articles go in chunks: only one chunk's term lists are held.
-    let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
+    // A term's list is cut back to its best MAX_POSTINGS whenever it doubles
+    // (the best of the best so far is the best overall), so common words do
+    // not hold every posting until the end.
+    let mut postings: HashMap<String, Gathered> = HashMap::new();
     let mut add = |d: u32, terms: Terms| {
         for (t, list) in terms {
-            postings
-                .entry(t)
-                .or_default()
-                .extend(list.into_iter().map(|(k, wt)| (d, k, wt)));
+            let g = postings.entry(t).or_default();
+            g.docs += 1;
+            g.list.extend(list.into_iter().map(|(k, wt)| (d, k, wt)));
+            if g.list.len() >= 2 * MAX_POSTINGS {
+                keep_best(&mut g.list);
+            }
         }
     };
     for (c, chunk) in articles.chunks(ARTICLE_CHUNK).enumerate() {
@@ -229,21 +250,17 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
     for (d, terms) in per_entity {
         add(d, terms);
     }
-    let mut vocab: Vec<(String, Vec<Posting>)> = postings.into_iter().collect();
+    let mut vocab: Vec<(String, Gathered)> = postings.into_iter().collect();
     vocab.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     // Encode every term entry, then cut the sorted vocabulary into shards.
     let encoded: Vec<(String, String)> = vocab
         .into_par_iter()
-        .map(|(term, mut list)| {
-            let mut docs: Vec<u32> = list.iter().map(|p| p.0).collect();
-            docs.sort_unstable();
-            docs.dedup();
-            list.sort_unstable_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
-            list.truncate(MAX_POSTINGS);
+        .map(|(term, Gathered { docs, mut list })| {
+            keep_best(&mut list);
             let mut s = String::with_capacity(list.len() * 10 + term.len() + 16);
             s.push_str(&serde_json::to_string(&term).expect("string serialises"));
-            s.push_str(&format!(":[{},[", docs.len()));
+            s.push_str(&format!(":[{docs},["));
             for (i, (d, k, wt)) in list.iter().enumerate() {
                 if i > 0 {
                     s.push(',');
@@ -502,12 +519,20 @@ mod tests {
     }
 
     #[test]
-    fn common_terms_are_capped() {
-        let articles: Vec<Article> = (0..(MAX_POSTINGS + 10))
+    fn common_terms_are_capped_to_their_best_postings() {
+        // More articles than the list may grow to before it is cut back; the
+        // last ones carry the word in their title too, so the best postings
+        // come after the first cut.
+        let n = 2 * MAX_POSTINGS + 500;
+        let articles: Vec<Article> = (0..n)
             .map(|i| Article {
                 id: format!("a{i}"),
                 url: format!("articles/a{i}.html"),
-                title: format!("Story {i}"),
+                title: if i >= 2 * MAX_POSTINGS {
+                    format!("Rain story {i}")
+                } else {
+                    format!("Story {i}")
+                },
                 paragraphs: vec![para("p1", "Rain again.")],
                 ..Article::default()
             })
@@ -517,8 +542,20 @@ mod tests {
             ..Archive::default()
         });
         let rain = lookup(&files, "rain").unwrap();
-        assert_eq!(rain[0], (MAX_POSTINGS + 10) as u64);
-        assert_eq!(rain[1].as_array().unwrap().len(), MAX_POSTINGS * 3);
+        assert_eq!(rain[0], n as u64, "document frequency counts every article");
+        let flat: Vec<u64> = rain[1]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        let got: Vec<&[u64]> = flat.chunks(3).collect();
+        assert_eq!(got.len(), MAX_POSTINGS);
+        // Title matches first (document order), then the earliest plain matches.
+        let titles = (2 * MAX_POSTINGS..n).map(|d| vec![d as u64, 0, W_TITLE as u64]);
+        let plain = (0..MAX_POSTINGS - 500).map(|d| vec![d as u64, 1, 1]);
+        let want: Vec<Vec<u64>> = titles.chain(plain).collect();
+        assert_eq!(got, want.iter().map(Vec::as_slice).collect::<Vec<_>>());
     }
 
     #[test]

@@ -187,46 +187,50 @@ fn sorted_ids(ids: impl Iterator<Item = u32>) -> Vec<u32> {
 
 /// The interned set of lower-cased words of five letters or more in the
 /// body of each live article (empty for the others), and the number of
-/// distinct words.
+/// distinct words. Articles are read in parallel a chunk at a time, so only
+/// one chunk's words are held as strings.
 fn content_words(articles: &[Article], live: &[usize]) -> (Vec<Vec<u32>>, usize) {
-    let per_article: Vec<Vec<Cow<str>>> = articles
-        .par_iter()
-        .map(|a| {
-            if a.duplicate_of.is_some() {
-                return Vec::new();
-            }
-            // Lower-casing never gives more characters than the word has
-            // bytes, so shorter words are skipped before it.
-            let mut w: Vec<Cow<str>> = a
-                .paragraphs
-                .iter()
-                .flat_map(|p| p.text.split(|c: char| !c.is_alphanumeric()))
-                .filter(|w| w.len() >= 5)
-                .filter_map(|w| {
-                    if w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
-                        return Some(Cow::Borrowed(w));
+    let mut term: HashMap<String, u32, BuildHasherDefault<Fnv>> = HashMap::default();
+    let mut out = vec![Vec::new(); articles.len()];
+    for chunk in live.chunks(4096) {
+        let words: Vec<Vec<Cow<str>>> = chunk.par_iter().map(|&i| words_of(&articles[i])).collect();
+        for (&i, list) in chunk.iter().zip(words) {
+            out[i] = list
+                .into_iter()
+                .map(|w| match term.get(w.as_ref()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = term.len() as u32;
+                        term.insert(w.into_owned(), id);
+                        id
                     }
-                    let w = w.to_lowercase();
-                    (w.chars().count() >= 5).then_some(Cow::Owned(w))
                 })
                 .collect();
-            w.sort_unstable();
-            w.dedup();
-            w
-        })
-        .collect();
-    let mut term: HashMap<&str, u32, BuildHasherDefault<Fnv>> = HashMap::default();
-    let mut out = vec![Vec::new(); articles.len()];
-    for &i in live {
-        out[i] = per_article[i]
-            .iter()
-            .map(|w| {
-                let next = term.len() as u32;
-                *term.entry(w.as_ref()).or_insert(next)
-            })
-            .collect();
+        }
     }
     (out, term.len())
+}
+
+/// An article's distinct lower-cased words of five letters or more, sorted.
+fn words_of(a: &Article) -> Vec<Cow<'_, str>> {
+    // Lower-casing never gives more characters than the word has bytes, so
+    // shorter words are skipped before it.
+    let mut w: Vec<Cow<str>> = a
+        .paragraphs
+        .iter()
+        .flat_map(|p| p.text.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.len() >= 5)
+        .filter_map(|w| {
+            if w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+                return Some(Cow::Borrowed(w));
+            }
+            let w = w.to_lowercase();
+            (w.chars().count() >= 5).then_some(Cow::Owned(w))
+        })
+        .collect();
+    w.sort_unstable();
+    w.dedup();
+    w
 }
 
 /// A set of term ids as a bitmap, for counting how many of another

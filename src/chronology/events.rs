@@ -299,74 +299,84 @@ pub fn summary(sentence: &str) -> String {
 /// Groups dated mentions into events; adds undated sentences that give a
 /// percentage as events on the article's publication day (they report the
 /// state of things when it was written).
-pub fn build(articles: &[Article], dated: &[Dated]) -> Vec<Event> {
-    // Items with their words as strings (found in parallel), then interned.
-    let dated_sentences: BTreeSet<(usize, usize, &str)> =
-        dated.iter().map(|d| (d.article, d.para, d.sentence.as_str())).collect();
-    let mut raw: Vec<(Item, BTreeSet<String>)> = dated
-        .par_iter()
-        .map(|d| {
-            let stripped = format!("{}{}", &d.sentence[..d.span.0], &d.sentence[d.span.1..]);
-            let item = Item {
-                article: d.article,
-                para: d.para,
-                sentence: &d.sentence,
-                value: &d.resolved.value,
-                granularity: d.resolved.granularity,
-                words: Vec::new(),
-                start_class: super::pubdate::start_class(&d.sentence),
-                figures: percentages(&d.sentence),
-            };
-            (item, content_words(&stripped))
-        })
-        .collect();
-    let undated: Vec<Vec<(Item, BTreeSet<String>)>> = articles
-        .par_iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let mut out = Vec::new();
-            let Some(p) = a.date.value.as_deref().filter(|_| a.duplicate_of.is_none()) else {
-                return out;
-            };
-            for (pi, para) in a.paragraphs.iter().enumerate() {
-                // A sentence's percentage is one of its paragraph's too (a
-                // sentence starts after a space and ends at its paragraph's
-                // end or at a stop).
-                let re = percent_re().for_text(&para.text);
-                if !re.is_match(&para.text) {
-                    continue;
-                }
-                for (s, e) in super::sentences(&para.text) {
-                    let sentence = &para.text[s..e];
-                    let figures = percentages(sentence);
-                    if figures.is_empty() || dated_sentences.contains(&(i, pi, sentence)) {
-                        continue;
-                    }
-                    let item = Item {
-                        article: i,
-                        para: pi,
-                        sentence,
-                        value: p,
-                        granularity: "day",
-                        words: Vec::new(),
-                        start_class: None,
-                        figures,
-                    };
-                    out.push((item, content_words(sentence)));
-                }
-            }
-            out
-        })
-        .collect();
-    raw.extend(undated.into_iter().flatten());
+pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated]) -> Vec<Event> {
+    // Items with their words as strings (found in parallel a chunk at a
+    // time), then interned in order, so only one chunk's strings are held.
+    const CHUNK: usize = 8192;
     let mut vocab = Vocab::default();
-    let mut items: Vec<Item> = raw
-        .into_iter()
-        .map(|(mut item, words)| {
+    let mut items: Vec<Item> = Vec::with_capacity(dated.len());
+    let mut intern = |found: Vec<(Item<'a>, BTreeSet<String>)>| {
+        items.extend(found.into_iter().map(|(mut item, words)| {
             item.words = vocab.ids(words);
             item
-        })
-        .collect();
+        }))
+    };
+    let dated_sentences: BTreeSet<(usize, usize, &str)> =
+        dated.iter().map(|d| (d.article, d.para, d.sentence.as_str())).collect();
+    for chunk in dated.chunks(CHUNK) {
+        intern(
+            chunk
+                .par_iter()
+                .map(|d| {
+                    let stripped = format!("{}{}", &d.sentence[..d.span.0], &d.sentence[d.span.1..]);
+                    let item = Item {
+                        article: d.article,
+                        para: d.para,
+                        sentence: &d.sentence,
+                        value: &d.resolved.value,
+                        granularity: d.resolved.granularity,
+                        words: Vec::new(),
+                        start_class: super::pubdate::start_class(&d.sentence),
+                        figures: percentages(&d.sentence),
+                    };
+                    (item, content_words(&stripped))
+                })
+                .collect(),
+        );
+    }
+    // Undated sentences with a percentage, dated by their article.
+    let undated = |i: usize, a: &'a Article| {
+        let mut out = Vec::new();
+        let Some(p) = a.date.value.as_deref().filter(|_| a.duplicate_of.is_none()) else {
+            return out;
+        };
+        for (pi, para) in a.paragraphs.iter().enumerate() {
+            // A sentence's percentage is one of its paragraph's too (a
+            // sentence starts after a space and ends at its paragraph's
+            // end or at a stop).
+            let re = percent_re().for_text(&para.text);
+            if !re.is_match(&para.text) {
+                continue;
+            }
+            for (s, e) in super::sentences(&para.text) {
+                let sentence = &para.text[s..e];
+                let figures = percentages(sentence);
+                if figures.is_empty() || dated_sentences.contains(&(i, pi, sentence)) {
+                    continue;
+                }
+                let item = Item {
+                    article: i,
+                    para: pi,
+                    sentence,
+                    value: p,
+                    granularity: "day",
+                    words: Vec::new(),
+                    start_class: None,
+                    figures,
+                };
+                out.push((item, content_words(sentence)));
+            }
+        }
+        out
+    };
+    for (c, chunk) in articles.chunks(CHUNK).enumerate() {
+        let found: Vec<Vec<_>> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(k, a)| undated(c * CHUNK + k, a))
+            .collect();
+        intern(found.into_iter().flatten().collect());
+    }
     // Deterministic order: date, then article id, paragraph, sentence.
     items.sort_by(|a, b| {
         (a.value, &articles[a.article].id, a.para, a.sentence).cmp(&(

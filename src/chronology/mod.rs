@@ -61,13 +61,14 @@ pub fn run(articles: &mut [Article], _cfg: &Config) -> Vec<Event> {
         })
         .collect();
     pubdate::infer(articles, &located);
-    let dated: Vec<Vec<Dated>> = articles
+    let dated: Vec<Dated> = articles
         .par_iter_mut()
         .zip(&located)
         .enumerate()
-        .map(|(i, (a, located))| resolve_all(i, a, located))
+        .flat_map_iter(|(i, (a, located))| resolve_all(i, a, located))
         .collect();
-    events::build(articles, &dated.into_iter().flatten().collect::<Vec<_>>())
+    drop(located);
+    events::build(articles, &dated)
 }
 
 /// Resolves the located expressions of article `i` (its index in the

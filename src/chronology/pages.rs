@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Context as _, Result};
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::{json, Value};
 use tera::{Context, Tera};
 
 use super::dates::Day;
@@ -398,52 +397,91 @@ fn neighbours(periods: &BTreeSet<String>, p: &str) -> (Option<String>, Option<St
 
 /// The chronology as a TimelineJS document (`title` and `events` with
 /// `start_date`, `text` and `unique_id`); links are relative to the site root.
-pub fn timeline_json(archive: &Archive, site: &SiteConfig) -> Value {
-    let by_id: std::collections::BTreeMap<&str, &Article> =
-        archive.articles.iter().map(|a| (a.id.as_str(), a)).collect();
-    let title_of = |id: &str| -> Option<&Article> { by_id.get(id).copied() };
-    let events: Vec<Value> = archive
-        .events
-        .iter()
-        .map(|e| {
-            let mut date = serde_json::Map::new();
-            let parts: Vec<&str> = e.date.split('-').collect();
-            for (k, v) in ["year", "month", "day"].iter().zip(&parts) {
-                date.insert(k.to_string(), json!(v.parse::<i64>().unwrap_or(0)));
-            }
-            date.insert("display_date".into(), json!(label(&e.date)));
-            let cites: Vec<String> = e
-                .citations
-                .iter()
-                .filter_map(|c| {
-                    let a = title_of(&c.article)?;
-                    Some(format!(
-                        "<a href=\"{}#{}\">{}</a>",
-                        escape(&a.url),
-                        escape(&c.paragraph),
-                        escape(&a.title)
-                    ))
-                })
-                .collect();
-            let mut text = format!("<p>Reported in: {}</p>", cites.join("; "));
-            if !e.conflicts.is_empty() {
-                text.push_str(&format!(
-                    "<p>Disputed by: {}</p>",
-                    e.conflicts.iter().map(|c| escape(c)).collect::<Vec<_>>().join(", ")
-                ));
-            }
-            json!({
-                "start_date": Value::Object(date),
-                "text": {"headline": escape(&e.summary), "text": text},
-                "unique_id": e.id,
-                "group": e.granularity,
-            })
-        })
-        .collect();
-    json!({
-        "title": {"text": {"headline": escape(&site.title), "text": escape(&site.description)}},
-        "events": events,
-    })
+/// Events are made one by one as it is serialised, so a large chronology is
+/// never held as a JSON tree. Fields are in alphabetical order.
+pub fn timeline_json<'a>(archive: &'a Archive, site: &SiteConfig) -> impl Serialize + 'a {
+    #[derive(Serialize)]
+    struct Timeline<'a> {
+        events: Events<'a>,
+        title: Title,
+    }
+    #[derive(Serialize)]
+    struct Title {
+        text: Text,
+    }
+    #[derive(Serialize)]
+    struct Text {
+        headline: String,
+        text: String,
+    }
+    #[derive(Serialize)]
+    struct Date {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        day: Option<i64>,
+        display_date: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        month: Option<i64>,
+        year: i64,
+    }
+    #[derive(Serialize)]
+    struct TimelineEvent<'a> {
+        group: &'a str,
+        start_date: Date,
+        text: Text,
+        unique_id: &'a str,
+    }
+    struct Events<'a>(&'a Archive, BTreeMap<&'a str, &'a Article>);
+    impl Serialize for Events<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            let Events(archive, by_id) = self;
+            s.collect_seq(archive.events.iter().map(|e| {
+                let part = |i: usize| e.date.split('-').nth(i).map(|v| v.parse::<i64>().unwrap_or(0));
+                let cites: Vec<String> = e
+                    .citations
+                    .iter()
+                    .filter_map(|c| {
+                        let a = by_id.get(c.article.as_str())?;
+                        Some(format!(
+                            "<a href=\"{}#{}\">{}</a>",
+                            escape(&a.url),
+                            escape(&c.paragraph),
+                            escape(&a.title)
+                        ))
+                    })
+                    .collect();
+                let mut text = format!("<p>Reported in: {}</p>", cites.join("; "));
+                if !e.conflicts.is_empty() {
+                    text.push_str(&format!(
+                        "<p>Disputed by: {}</p>",
+                        e.conflicts.iter().map(|c| escape(c)).collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                TimelineEvent {
+                    group: &e.granularity,
+                    start_date: Date {
+                        day: part(2),
+                        display_date: label(&e.date),
+                        month: part(1),
+                        year: part(0).unwrap_or(0),
+                    },
+                    text: Text {
+                        headline: escape(&e.summary),
+                        text,
+                    },
+                    unique_id: &e.id,
+                }
+            }))
+        }
+    }
+    Timeline {
+        events: Events(archive, archive.articles.iter().map(|a| (a.id.as_str(), a)).collect()),
+        title: Title {
+            text: Text {
+                headline: escape(&site.title),
+                text: escape(&site.description),
+            },
+        },
+    }
 }
 
 #[cfg(test)]
@@ -519,8 +557,10 @@ mod tests {
             }],
             ..Default::default()
         };
-        let v = timeline_json(&archive, &SiteConfig::default());
+        let v = serde_json::to_value(timeline_json(&archive, &SiteConfig::default())).unwrap();
+        assert_eq!(v["title"]["text"]["headline"], escape(&SiteConfig::default().title));
         let e = &v["events"][0];
+        assert_eq!(e["group"], "day");
         assert_eq!(e["start_date"]["year"], 2016);
         assert_eq!(e["start_date"]["month"], 12);
         assert_eq!(e["start_date"]["day"], 13);

@@ -247,7 +247,11 @@ fn check_search(site: &Path, ids: &BTreeMap<&PathBuf, BTreeSet<String>>, problem
 
 /// Decodes the character references an attribute value may hold.
 fn unescape(s: &str) -> String {
-    let re = Regex::new(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|quot|lt|gt|apos);").expect("valid regex");
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|quot|lt|gt|apos);").expect("valid regex"));
     re.replace_all(s, |c: &regex::Captures| {
         let name = &c[1];
         let ch = match name {

@@ -5,12 +5,17 @@
 //! folder beside the output, which replaces the output only when
 //! everything succeeded, so a failed or interrupted build leaves the
 //! previous site as it was.
+//!
+//! Like `make`, a build first checks whether anything it reads changed since
+//! the last build (see [`inputs_key`]); when nothing did and the site is as
+//! that build left it, it stops there.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::model::{Archive, Article, Warning};
@@ -47,13 +52,41 @@ impl Paths {
 /// What a build did.
 #[derive(Debug, Default)]
 pub struct Report {
-    pub archive: Archive,
+    /// The model, when the stages ran (not when the site was up to date).
+    pub archive: Option<Archive>,
+    /// Counts and warnings of the site (from the last build when up to date).
+    pub summary: Summary,
+    /// Nothing the build reads had changed since the last build, and the
+    /// site was as that build left it: no stage ran.
+    pub up_to_date: bool,
     /// Each stage's time and the peak memory at its end, in pipeline order.
     pub timings: Vec<Lap>,
     /// Files whose bytes were written (new or changed); 0 when nothing changed.
     pub files_written: usize,
     /// Files in the site.
     pub files: usize,
+}
+
+/// What a build reports about the archive it made.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub articles: usize,
+    pub duplicates: usize,
+    pub entities: usize,
+    pub events: usize,
+    pub warnings: Vec<Warning>,
+}
+
+impl Summary {
+    fn new(a: &Archive) -> Summary {
+        Summary {
+            articles: a.articles.len(),
+            duplicates: a.articles.iter().filter(|x| x.duplicate_of.is_some()).count(),
+            entities: a.entities.len(),
+            events: a.events.len(),
+            warnings: a.warnings.clone(),
+        }
+    }
 }
 
 /// One stage of a build, measured.
@@ -207,8 +240,32 @@ pub fn run(paths: &Paths, cfg: &Config) -> Result<Report> {
 /// is the final linking and swap.
 pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) -> Result<Report> {
     let mut timings = Vec::new();
+    let t = Start::now();
     let tera = render::load_templates(paths.templates.as_deref())?;
-    let writer = output::Writer::new(&paths.output, salt(paths, cfg)?)?;
+    let salt = salt(paths, cfg)?;
+    let writer = output::Writer::new(&paths.output, salt)?;
+    let stamp_path = writer.cache_file("inputs");
+    let key = inputs_key(paths, salt);
+    let last: Option<Stamp> = std::fs::read(&stamp_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    if let (Some(key), Some(last)) = (key, last) {
+        if last.key == key {
+            if let Some(files) = writer.intact() {
+                timings.push(t.lap("up to date"));
+                return Ok(Report {
+                    archive: None,
+                    summary: last.summary,
+                    up_to_date: true,
+                    timings,
+                    files_written: 0,
+                    files,
+                });
+            }
+        }
+    }
+    // The stamp describes the current site only: gone until this build succeeds.
+    let _ = std::fs::remove_file(&stamp_path);
     let (archive, originals) = model_with(paths, cfg, &mut timings, on_stage)?;
     let t = Start::now();
     render::run_into(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals, &writer).map_err(|e| {
@@ -222,13 +279,76 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
     on_stage("write");
     let t = Start::now();
     let stats = writer.finish()?;
+    let summary = Summary::new(&archive);
+    if let Some(key) = key {
+        let stamp = Stamp {
+            key,
+            summary: summary.clone(),
+        };
+        // Without a stamp the next build just runs in full.
+        let _ = std::fs::write(&stamp_path, serde_json::to_vec(&stamp)?);
+    }
     timings.push(t.lap("write"));
     Ok(Report {
-        archive,
+        archive: Some(archive),
+        summary,
+        up_to_date: false,
         timings,
         files_written: stats.written,
         files: stats.files,
     })
+}
+
+/// Left beside the manifest by a successful build: the [`inputs_key`] it
+/// read and what it reported.
+#[derive(Serialize, Deserialize)]
+struct Stamp {
+    key: u64,
+    summary: Summary,
+}
+
+/// A hash of everything a build reads: [`salt`] (binary, config, template
+/// overrides) and, for every file and folder under the input folder, its
+/// path, size, inode, and modification and change times (the change time
+/// cannot be set back by any tool). `None` when the folder cannot be read
+/// in full, or when something in it changed in the last second: a
+/// file written again within the filesystem's clock tick would keep its
+/// times, so such a recent state is never trusted (as git does).
+fn inputs_key(paths: &Paths, salt: u64) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    use std::os::unix::fs::MetadataExt;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos() as i128;
+    let ns = |secs: i64, nanos: i64| secs as i128 * 1_000_000_000 + nanos as i128;
+    // As in ingest: never the site or the cache, when they sit inside the input.
+    let exclude: Vec<PathBuf> = [paths.output.clone(), paths.output.with_file_name(".dossier-cache")]
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    let mut h = std::hash::DefaultHasher::new();
+    salt.hash(&mut h);
+    paths.input.canonicalize().ok()?.hash(&mut h);
+    let mut walker = walkdir::WalkDir::new(&paths.input)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let entry = entry.ok()?;
+        let is_dir = entry.file_type().is_dir();
+        if is_dir && entry.depth() > 0 && entry.path().canonicalize().is_ok_and(|c| exclude.contains(&c)) {
+            walker.skip_current_dir();
+            continue;
+        }
+        let m = entry.metadata().ok()?;
+        if ns(m.mtime(), m.mtime_nsec()).max(ns(m.ctime(), m.ctime_nsec())) + 1_000_000_000 > now {
+            return None;
+        }
+        (entry.path(), is_dir, m.len(), m.ino()).hash(&mut h);
+        (m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec()).hash(&mut h);
+    }
+    Some(h.finish())
 }
 
 /// What every page depends on besides its own data: the dossier binary

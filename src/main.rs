@@ -203,18 +203,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let report = build::run_with(&paths, &cfg, &|stage| bar.stage(stage));
             bar.done();
             let report = report?;
-            let a = &report.archive;
+            let a = &report.summary;
             if !quiet {
                 for w in &a.warnings {
                     let line = w.line.map(|l| format!(":{l}")).unwrap_or_default();
                     eprintln!("warning: {}{line}: {}", w.file, w.message);
                 }
                 println!(
-                    "Built {} articles ({} duplicates), {} entities, {} events into {} ({} files, {} written)",
-                    a.articles.len(),
-                    a.articles.iter().filter(|x| x.duplicate_of.is_some()).count(),
-                    a.entities.len(),
-                    a.events.len(),
+                    "{} {} articles ({} duplicates), {} entities, {} events {} {} ({} files, {} written)",
+                    if report.up_to_date {
+                        "Nothing changed since the last build of"
+                    } else {
+                        "Built"
+                    },
+                    a.articles,
+                    a.duplicates,
+                    a.entities,
+                    a.events,
+                    if report.up_to_date { "in" } else { "into" },
                     paths.output.display(),
                     report.files,
                     report.files_written

@@ -137,6 +137,23 @@ impl Writer {
         })
     }
 
+    /// A file of the output's cache folder (beside the manifest), named
+    /// after the output with extension `ext`.
+    pub fn cache_file(&self, ext: &str) -> PathBuf {
+        self.manifest_path.with_extension(ext)
+    }
+
+    /// The number of files in the output when it holds exactly the files
+    /// the manifest lists, each with its recorded size, modification time
+    /// and inode (as the last build left it); else `None`.
+    pub fn intact(&self) -> Option<usize> {
+        if self.old.is_empty() || !self.output.is_dir() {
+            return None;
+        }
+        let files = list_files(&self.output);
+        (files.len() == self.old.len() && files.iter().all(|p| self.trusted(p).is_some())).then_some(files.len())
+    }
+
     fn mix(&self, key: u64) -> u64 {
         hash_bytes(&[key.to_le_bytes(), self.salt.to_le_bytes()].concat())
     }

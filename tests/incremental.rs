@@ -92,3 +92,60 @@ fn rebuild_without_change_writes_nothing_and_an_edit_rewrites_only_what_changed(
     assert!(kept > 0);
     assert!(second.len() > kept, "the edit changed no file");
 }
+
+#[test]
+fn a_build_with_nothing_changed_stops_early_and_any_change_rebuilds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("articles");
+    copy_seeds(&input);
+    let site = tmp.path().join("site");
+    // Inputs changed in the last second are never trusted to be unchanged.
+    let settle = || std::thread::sleep(std::time::Duration::from_millis(1100));
+    settle();
+    assert!(build(&input, &site).starts_with("Built"));
+    let first = tree(&site);
+    let stdout = build(&input, &site);
+    assert!(stdout.starts_with("Nothing changed since the last build"), "{stdout}");
+    assert_eq!(tree(&site), first);
+
+    // An edit that keeps the file's size and modification time (as `cp -p`
+    // or `touch -r` would) is still seen.
+    let victim = std::fs::read_dir(&input)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .min()
+        .unwrap();
+    let text = std::fs::read_to_string(&victim).unwrap();
+    let at = text.rfind(" the ").expect("a ' the ' in the article");
+    let edited = format!("{} THE {}", &text[..at], &text[at + 5..]);
+    assert_eq!(edited.len(), text.len());
+    let mtime = std::fs::metadata(&victim).unwrap().modified().unwrap();
+    std::fs::write(&victim, edited).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&victim)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    settle();
+    let stdout = build(&input, &site);
+    assert!(stdout.starts_with("Built"), "{stdout}");
+    let fresh = tmp.path().join("fresh");
+    build(&input, &fresh);
+    let bytes = |t: BTreeMap<PathBuf, (Vec<u8>, SystemTime)>| -> BTreeMap<PathBuf, Vec<u8>> {
+        t.into_iter().map(|(p, (b, _))| (p, b)).collect()
+    };
+    assert_eq!(bytes(tree(&site)), bytes(tree(&fresh)));
+
+    // A file removed from the site is put back.
+    settle();
+    build(&input, &site);
+    std::fs::remove_file(site.join("about.html")).unwrap();
+    let stdout = build(&input, &site);
+    assert!(
+        stdout.starts_with("Built") && stdout.contains(", 1 written)"),
+        "{stdout}"
+    );
+    assert!(site.join("about.html").is_file());
+}

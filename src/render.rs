@@ -413,13 +413,12 @@ pub fn run_into(
             Ok(())
         }),
         Box::new(|| {
-            let key = key_of(archive);
-            if !sink.fresh("data/archive.json", key) {
-                sink.put_with(PathBuf::from("data/archive.json"), key, &|w| {
-                    serde_json::to_writer(w, archive).context("serialising archive.json")
-                })?;
-            }
-            Ok(())
+            // Compared by its bytes only: a key would cost a second
+            // serialisation whenever the model changed, and a build in
+            // which nothing changed stops before rendering.
+            sink.put_with(PathBuf::from("data/archive.json"), 0, &|w| {
+                serde_json::to_writer(w, archive).context("serialising archive.json")
+            })
         }),
     ];
     jobs.par_iter().try_for_each(|job| job())?;

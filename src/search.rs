@@ -54,6 +54,37 @@ const ARTICLE_CHUNK: usize = 4096;
 /// (document, paragraph, weight).
 type Posting = (u32, u32, u32);
 
+/// A term's (paragraph, weight) pairs in one document.
+type Weights = Vec<(u32, u32)>;
+
+/// One document's terms, each with its [`Weights`]; the terms share one
+/// buffer (a document has hundreds of them): (start, end, weights).
+struct Terms {
+    text: String,
+    terms: Vec<(u32, u32, Weights)>,
+}
+
+impl Terms {
+    fn new<'t>(terms: impl IntoIterator<Item = (&'t str, Weights)>) -> Terms {
+        let mut text = String::new();
+        let terms = terms
+            .into_iter()
+            .map(|(t, list)| {
+                let start = text.len() as u32;
+                text.push_str(t);
+                (start, text.len() as u32, list)
+            })
+            .collect();
+        Terms { text, terms }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &[(u32, u32)])> {
+        self.terms
+            .iter()
+            .map(|(s, e, list)| (&self.text[*s as usize..*e as usize], &list[..]))
+    }
+}
+
 /// A term's postings while the index is gathered.
 #[derive(Default)]
 struct Gathered {
@@ -158,9 +189,8 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
         .collect();
 
     // Per document, in parallel: each term with its (para, weight) pairs.
-    type Terms = Vec<(String, Vec<(u32, u32)>)>;
     let article_terms = |a: &Article| -> Terms {
-        // Terms are borrowed from the folded texts, owned once per (term, article).
+        // Terms are borrowed from the folded texts, then copied into one buffer.
         let title = fold_terms(&a.title);
         let paras: Vec<String> = a.paragraphs.iter().map(|p| fold_terms(&p.text)).collect();
         let para_no: Map<&str, u32> = a
@@ -213,19 +243,23 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
         for ((t, k), wt) in w {
             by_term.entry(t).or_default().push((k, wt));
         }
-        by_term.into_iter().map(|(t, list)| (t.to_string(), list)).collect()
+        Terms::new(by_term)
     };
     // Postings are ranked below, so the order they are gathered in does not
     // matter. Articles go in chunks: only one chunk's term lists are held.
     // A term's list is cut back to its best MAX_POSTINGS whenever it doubles
     // (the best of the best so far is the best overall), so common words do
     // not hold every posting until the end.
-    let mut postings: HashMap<String, Gathered> = HashMap::new();
+    let mut postings: Map<String, Gathered> = Map::default();
     let mut add = |d: u32, terms: Terms| {
-        for (t, list) in terms {
-            let g = postings.entry(t).or_default();
+        for (t, list) in terms.iter() {
+            // A term is allocated once, when first seen.
+            if !postings.contains_key(t) {
+                postings.insert(t.to_string(), Gathered::default());
+            }
+            let g = postings.get_mut(t).expect("just inserted");
             g.docs += 1;
-            g.list.extend(list.into_iter().map(|(k, wt)| (d, k, wt)));
+            g.list.extend(list.iter().map(|&(k, wt)| (d, k, wt)));
             if g.list.len() >= 2 * MAX_POSTINGS {
                 keep_best(&mut g.list);
             }
@@ -240,10 +274,10 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
 
     let base = articles.len() as u32;
     let per_entity = archive.entities.iter().enumerate().map(|(i, e)| {
-        let ts = entity_terms.get(e.id.as_str()).cloned().unwrap_or_default();
+        let ts = entity_terms.get(e.id.as_str()).map_or(&[][..], |t| &t[..]);
         (
             base + i as u32,
-            ts.into_iter().map(|t| (t, vec![(0, W_TITLE)])).collect(),
+            Terms::new(ts.iter().map(|t| (t.as_str(), vec![(0, W_TITLE)]))),
         )
     });
 

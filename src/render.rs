@@ -465,29 +465,33 @@ impl Sink for Recording<'_> {
     }
 }
 
+/// A hash map for id lookups (ids are short; nothing iterates these maps).
+type Lookup<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<crate::text::Fnv>>;
+
 /// Lookups shared by page views.
 pub struct Index<'a> {
-    articles: BTreeMap<&'a str, &'a Article>,
-    entities: BTreeMap<&'a str, &'a Entity>,
-    /// (article, paragraph) → the other occurrences of its shared passage.
+    articles: Lookup<&'a str, &'a Article>,
+    entities: Lookup<&'a str, &'a Entity>,
     /// (article, paragraph) → index of its shared passage.
-    also_in: BTreeMap<(&'a str, &'a str), usize>,
+    also_in: Lookup<(&'a str, &'a str), usize>,
     passages: &'a [crate::model::SharedPassage],
-    /// Canonical id → its duplicates.
-    variants: BTreeMap<&'a str, Vec<&'a Article>>,
+    /// Canonical id → its duplicates, in id order.
+    variants: Lookup<&'a str, Vec<&'a Article>>,
 }
 
 impl<'a> Index<'a> {
     pub fn new(archive: &'a Archive) -> Self {
-        let articles: BTreeMap<&str, &Article> = archive.articles.iter().map(|a| (a.id.as_str(), a)).collect();
-        let mut duplicates: BTreeMap<&str, Vec<&Article>> = BTreeMap::new();
-        for b in articles.values() {
+        let mut variants: Lookup<&str, Vec<&Article>> = Lookup::default();
+        for b in &archive.articles {
             if let Some(c) = &b.duplicate_of {
-                duplicates.entry(c.as_str()).or_default().push(b);
+                variants.entry(c.as_str()).or_default().push(b);
             }
         }
+        for v in variants.values_mut() {
+            v.sort_by(|x, y| x.id.cmp(&y.id));
+        }
         Index {
-            articles,
+            articles: archive.articles.iter().map(|a| (a.id.as_str(), a)).collect(),
             entities: archive.entities.iter().map(|e| (e.id.as_str(), e)).collect(),
             also_in: archive
                 .shared_passages
@@ -500,7 +504,7 @@ impl<'a> Index<'a> {
                 })
                 .collect(),
             passages: &archive.shared_passages,
-            variants: duplicates,
+            variants,
         }
     }
     fn article_url(&self, id: &str) -> String {

@@ -138,7 +138,8 @@ impl Writer {
     }
 
     /// A file of the output's cache folder (beside the manifest), named
-    /// after the output with extension `ext`.
+    /// after the output with extension `ext`. `inputs` is removed whenever a
+    /// manifest is saved.
     pub fn cache_file(&self, ext: &str) -> PathBuf {
         self.manifest_path.with_extension(ext)
     }
@@ -260,6 +261,9 @@ impl Writer {
 
     /// Writes the manifest of the (new) current output, atomically.
     fn save_manifest(&self, made: &[Made]) -> Result<()> {
+        // What a build stamped beside the old manifest (see `build`) no longer
+        // describes this output: whoever writes it stamps it again.
+        let _ = fs::remove_file(self.cache_file("inputs"));
         let mut text = String::with_capacity(made.len() * 80);
         text.push_str(MANIFEST_HEADER);
         text.push('\n');

@@ -32,6 +32,30 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
         .collect()
 }
 
+/// The bytes of every file of a [`tree`].
+fn bytes(t: &BTreeMap<PathBuf, (Vec<u8>, SystemTime)>) -> BTreeMap<PathBuf, Vec<u8>> {
+    t.iter().map(|(p, (b, _))| (p.clone(), b.clone())).collect()
+}
+
+/// A scratch folder with the seeds copied into `articles/`, and where the site goes.
+fn seeds_and_site() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("articles");
+    copy_seeds(&input);
+    let site = tmp.path().join("site");
+    (tmp, input, site)
+}
+
+/// The first `.txt` article of `dir`, by name.
+fn first_article(dir: &Path) -> PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .min()
+        .unwrap()
+}
+
 fn copy_seeds(to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).unwrap() {
@@ -42,10 +66,7 @@ fn copy_seeds(to: &Path) {
 
 #[test]
 fn rebuild_without_change_writes_nothing_and_an_edit_rewrites_only_what_changed() {
-    let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("articles");
-    copy_seeds(&input);
-    let site = tmp.path().join("site");
+    let (tmp, input, site) = seeds_and_site();
     build(&input, &site);
     let first = tree(&site);
     std::thread::sleep(std::time::Duration::from_millis(30));
@@ -55,12 +76,7 @@ fn rebuild_without_change_writes_nothing_and_an_edit_rewrites_only_what_changed(
     assert_eq!(tree(&site), first, "a rebuild with no change touched the site");
 
     // Edit one article: append a paragraph.
-    let victim = std::fs::read_dir(&input)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .min()
-        .unwrap();
+    let victim = first_article(&input);
     let mut text = std::fs::read_to_string(&victim).unwrap();
     text.push_str("\n\nA new closing paragraph was added by an editor.\n");
     std::fs::write(&victim, text).unwrap();
@@ -69,12 +85,9 @@ fn rebuild_without_change_writes_nothing_and_an_edit_rewrites_only_what_changed(
 
     let fresh = tmp.path().join("fresh");
     build(&input, &fresh);
-    let strip = |t: &BTreeMap<PathBuf, (Vec<u8>, SystemTime)>| -> BTreeMap<PathBuf, Vec<u8>> {
-        t.iter().map(|(p, (b, _))| (p.clone(), b.clone())).collect()
-    };
     assert_eq!(
-        strip(&second),
-        strip(&tree(&fresh)),
+        bytes(&second),
+        bytes(&tree(&fresh)),
         "incremental result differs from a fresh build"
     );
 
@@ -95,10 +108,7 @@ fn rebuild_without_change_writes_nothing_and_an_edit_rewrites_only_what_changed(
 
 #[test]
 fn a_build_with_nothing_changed_stops_early_and_any_change_rebuilds() {
-    let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("articles");
-    copy_seeds(&input);
-    let site = tmp.path().join("site");
+    let (tmp, input, site) = seeds_and_site();
     // Inputs changed in the last second are never trusted to be unchanged.
     let settle = || std::thread::sleep(std::time::Duration::from_millis(1100));
     settle();
@@ -110,12 +120,7 @@ fn a_build_with_nothing_changed_stops_early_and_any_change_rebuilds() {
 
     // An edit that keeps the file's size and modification time (as `cp -p`
     // or `touch -r` would) is still seen.
-    let victim = std::fs::read_dir(&input)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .min()
-        .unwrap();
+    let victim = first_article(&input);
     let text = std::fs::read_to_string(&victim).unwrap();
     let at = text.rfind(" the ").expect("a ' the ' in the article");
     let edited = format!("{} THE {}", &text[..at], &text[at + 5..]);
@@ -133,10 +138,7 @@ fn a_build_with_nothing_changed_stops_early_and_any_change_rebuilds() {
     assert!(stdout.starts_with("Built"), "{stdout}");
     let fresh = tmp.path().join("fresh");
     build(&input, &fresh);
-    let bytes = |t: BTreeMap<PathBuf, (Vec<u8>, SystemTime)>| -> BTreeMap<PathBuf, Vec<u8>> {
-        t.into_iter().map(|(p, (b, _))| (p, b)).collect()
-    };
-    assert_eq!(bytes(tree(&site)), bytes(tree(&fresh)));
+    assert_eq!(bytes(&tree(&site)), bytes(&tree(&fresh)));
 
     // A file removed from the site is put back.
     settle();

@@ -252,7 +252,7 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
     if let (Some(key), Some(last)) = (key, last) {
         if last.key == key {
             if let Some(files) = writer.intact() {
-                timings.push(t.lap("up to date"));
+                timings.push(t.lap("prepare"));
                 return Ok(Report {
                     archive: None,
                     summary: last.summary,
@@ -266,6 +266,7 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
     }
     // The stamp describes the current site only: gone until this build succeeds.
     let _ = std::fs::remove_file(&stamp_path);
+    timings.push(t.lap("prepare"));
     let (archive, originals) = model_with(paths, cfg, &mut timings, on_stage)?;
     let t = Start::now();
     render::run_into(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals, &writer).map_err(|e| {

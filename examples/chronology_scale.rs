@@ -15,6 +15,19 @@ use std::time::Instant;
 use dossier::model::{Archive, Article, ArticleDate};
 
 /// CPU seconds (user + system) of this process so far, from /proc.
+/// Collects the pages in memory.
+struct Pages(std::sync::Mutex<Vec<dossier::render::Output>>);
+
+impl dossier::render::Sink for Pages {
+    fn put(&self, path: PathBuf, _key: u64, bytes: Vec<u8>) -> anyhow::Result<()> {
+        self.0
+            .lock()
+            .expect("no panic while holding the lock")
+            .push((path, bytes));
+        Ok(())
+    }
+}
+
 fn cpu() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
@@ -76,12 +89,9 @@ fn main() -> anyhow::Result<()> {
     base.insert("generator", &archive.generator);
     for _ in 0..repeats {
         let (t, c) = (Instant::now(), cpu());
-        let pages = std::sync::Mutex::new(Vec::new());
-        dossier::chronology::pages::render(&archive, &tera, &base, &cfg, &|page| {
-            pages.lock().expect("no panic while holding the lock").push(page);
-            Ok(())
-        })?;
-        let pages = pages.into_inner().expect("no panic while holding the lock");
+        let pages = Pages(std::sync::Mutex::new(Vec::new()));
+        dossier::chronology::pages::render(&archive, &tera, &base, &cfg, &pages)?;
+        let pages = pages.0.into_inner().expect("no panic while holding the lock");
         println!(
             "chronology::pages      {:6.3} s wall {:6.2} s CPU ({} files)",
             t.elapsed().as_secs_f64(),

@@ -306,11 +306,7 @@ pub fn run_into(
             ctx.insert("counts", &Counts::new(archive));
             page("index.html", "", "index.html", &mut ctx, None)
         }),
-        Box::new(|| {
-            crate::chronology::pages::render(archive, tera, &base, site, &|(path, bytes)| {
-                sink.put(path, hash_bytes(&bytes), bytes)
-            })
-        }),
+        Box::new(|| crate::chronology::pages::render(archive, tera, &base, site, sink)),
         Box::new(|| {
             let mut ctx = Context::new();
             ctx.insert("entities", &archive.entities);

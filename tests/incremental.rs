@@ -75,10 +75,11 @@ fn rebuild_without_change_writes_nothing_and_an_edit_rewrites_only_what_changed(
     assert!(stdout.contains(", 0 written)"), "{stdout}");
     assert_eq!(tree(&site), first, "a rebuild with no change touched the site");
 
-    // Edit one article: append a paragraph.
+    // Edit one article: append a paragraph with a date, so that chronology
+    // pages change too.
     let victim = first_article(&input);
     let mut text = std::fs::read_to_string(&victim).unwrap();
-    text.push_str("\n\nA new closing paragraph was added by an editor.\n");
+    text.push_str("\n\nA new closing paragraph was added by an editor on 3 May 2016.\n");
     std::fs::write(&victim, text).unwrap();
     build(&input, &site);
     let second = tree(&site);

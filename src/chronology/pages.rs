@@ -13,7 +13,7 @@ use tera::{Context, Tera};
 use super::dates::Day;
 use crate::config::SiteConfig;
 use crate::model::{Archive, Article, Event};
-use crate::render::{error_chain, escape, Output};
+use crate::render::{error_chain, escape, hash_bytes, key_of, Output, Sink};
 
 /// A human label for an ISO date at any granularity.
 pub fn label(date: &str) -> String {
@@ -272,15 +272,11 @@ impl<'a> Periods<'a> {
 }
 
 /// Renders the chronology, the year and month pages and `data/timeline.json`,
-/// handing each file to `emit` as soon as it is made (they are not all held
-/// in memory at once).
-pub fn render(
-    archive: &Archive,
-    tera: &Tera,
-    base: &Context,
-    site: &SiteConfig,
-    emit: &(dyn Fn(Output) -> Result<()> + Sync),
-) -> Result<()> {
+/// handing each file to `sink` as soon as it is made (they are not all held
+/// in memory at once). A year or month page is keyed by what it shows, so
+/// one the sink already holds is not rendered again.
+pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig, sink: &dyn Sink) -> Result<()> {
+    let emit = |(path, bytes): Output| sink.put(path, hash_bytes(&bytes), bytes);
     let page = |name: &str, root: &str, path: &str, ctx: &mut Context| -> Result<Output> {
         ctx.extend(base.clone());
         ctx.insert("root", root);
@@ -354,21 +350,31 @@ pub fn render(
         );
         page("chronology.html", "", "chronology.html", &mut ctx)
     };
-    let period_page = |p: &String| {
+    let period_page = |p: &String| -> Result<()> {
+        let path = period_url(p);
+        let links: Vec<ArticleLink> = within.articles(p).iter().map(|a| article_link(a)).collect();
+        let years = group(within.events(p), archive, &views, true);
+        let (prev, next) = neighbours(&periods, p);
+        let (prev, next) = (prev.map(|x| link(&x)), next.map(|x| link(&x)));
+        let up = (p.len() == 7).then(|| link(&p[..4]));
+        // Everything the page shows besides what `p` gives (label, kind).
+        let key = key_of(&("period.html", p, &links, &years, &prev, &next, &up));
+        if sink.fresh(&path, key) {
+            return Ok(());
+        }
         let mut ctx = Context::new();
         ctx.insert("period", p);
         ctx.insert("label", &label(p));
         ctx.insert("kind", if p.len() == 4 { "year" } else { "month" });
-        let links: Vec<ArticleLink> = within.articles(p).iter().map(|a| article_link(a)).collect();
         ctx.insert("articles", &links);
-        ctx.insert("years", &group(within.events(p), archive, &views, true));
-        let (prev, next) = neighbours(&periods, p);
-        ctx.insert("prev", &prev.map(|x| link(&x)));
-        ctx.insert("next", &next.map(|x| link(&x)));
-        if p.len() == 7 {
-            ctx.insert("up", &link(&p[..4]));
+        ctx.insert("years", &years);
+        ctx.insert("prev", &prev);
+        ctx.insert("next", &next);
+        if let Some(up) = &up {
+            ctx.insert("up", up);
         }
-        page("period.html", "../", &period_url(p), &mut ctx)
+        let (path, bytes) = page("period.html", "../", &path, &mut ctx)?;
+        sink.put(path, key, bytes)
     };
     let list: Vec<&String> = periods.iter().collect();
     let timeline = || {
@@ -377,7 +383,7 @@ pub fn render(
     };
     let (main, (pages, json)) = rayon::join(
         || emit(chronology()?),
-        || rayon::join(|| list.par_iter().try_for_each(|p| emit(period_page(p)?)), timeline),
+        || rayon::join(|| list.par_iter().try_for_each(|p| period_page(p)), timeline),
     );
     main.and(pages).and(json)
 }

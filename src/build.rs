@@ -182,11 +182,7 @@ pub fn model_with(
 
     let opts = ingest::Options {
         allow_raw_html: cfg.build.allow_raw_html,
-        // The output folder may sit inside the input folder: never read the site back in.
-        exclude: [paths.output.clone(), paths.output.with_file_name(".dossier-cache")]
-            .iter()
-            .filter_map(|p| p.canonicalize().ok())
-            .collect(),
+        exclude: excluded(paths),
     };
     let mut raw = ingest::run_with(&paths.input, &opts, &mut warnings)?;
     apply_overrides(&mut raw, cfg, &mut warnings);
@@ -244,7 +240,7 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
     let tera = render::load_templates(paths.templates.as_deref())?;
     let salt = salt(paths, cfg)?;
     let writer = output::Writer::new(&paths.output, salt)?;
-    let stamp_path = writer.cache_file("inputs");
+    let stamp_path = writer.stamp_file();
     let key = inputs_key(paths, salt);
     let last: Option<Stamp> = std::fs::read(&stamp_path)
         .ok()
@@ -264,8 +260,6 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
             }
         }
     }
-    // The stamp describes the current site only: gone until this build succeeds.
-    let _ = std::fs::remove_file(&stamp_path);
     timings.push(t.lap("prepare"));
     let (archive, originals) = model_with(paths, cfg, &mut timings, on_stage)?;
     let t = Start::now();
@@ -322,12 +316,7 @@ fn inputs_key(paths: &Paths, salt: u64) -> Option<u64> {
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?
         .as_nanos() as i128;
-    let ns = |secs: i64, nanos: i64| secs as i128 * 1_000_000_000 + nanos as i128;
-    // As in ingest: never the site or the cache, when they sit inside the input.
-    let exclude: Vec<PathBuf> = [paths.output.clone(), paths.output.with_file_name(".dossier-cache")]
-        .iter()
-        .filter_map(|p| p.canonicalize().ok())
-        .collect();
+    let exclude = excluded(paths);
     let mut h = std::hash::DefaultHasher::new();
     salt.hash(&mut h);
     paths.input.canonicalize().ok()?.hash(&mut h);
@@ -343,13 +332,22 @@ fn inputs_key(paths: &Paths, salt: u64) -> Option<u64> {
             continue;
         }
         let m = entry.metadata().ok()?;
-        if ns(m.mtime(), m.mtime_nsec()).max(ns(m.ctime(), m.ctime_nsec())) + 1_000_000_000 > now {
+        let (mtime, ctime) = (output::mtime_ns(&m), output::ctime_ns(&m));
+        if mtime.max(ctime) + 1_000_000_000 > now {
             return None;
         }
-        (entry.path(), is_dir, m.len(), m.ino()).hash(&mut h);
-        (m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec()).hash(&mut h);
+        (entry.path(), is_dir, m.len(), m.ino(), mtime, ctime).hash(&mut h);
     }
     Some(h.finish())
+}
+
+/// Folders never read as input: the site and its cache, when they sit
+/// inside the input folder.
+fn excluded(paths: &Paths) -> Vec<PathBuf> {
+    [paths.output.clone(), paths.output.with_file_name(".dossier-cache")]
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect()
 }
 
 /// What every page depends on besides its own data: the dossier binary

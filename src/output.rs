@@ -47,8 +47,14 @@ impl Entry {
     }
 }
 
-fn mtime_ns(m: &fs::Metadata) -> i128 {
+/// A file's modification time in nanoseconds since the epoch.
+pub(crate) fn mtime_ns(m: &fs::Metadata) -> i128 {
     m.mtime() as i128 * 1_000_000_000 + m.mtime_nsec() as i128
+}
+
+/// A file's status change time in nanoseconds since the epoch.
+pub(crate) fn ctime_ns(m: &fs::Metadata) -> i128 {
+    m.ctime() as i128 * 1_000_000_000 + m.ctime_nsec() as i128
 }
 
 /// What happened to one output file.
@@ -137,11 +143,11 @@ impl Writer {
         })
     }
 
-    /// A file of the output's cache folder (beside the manifest), named
-    /// after the output with extension `ext`. `inputs` is removed whenever a
-    /// manifest is saved.
-    pub fn cache_file(&self, ext: &str) -> PathBuf {
-        self.manifest_path.with_extension(ext)
+    /// Where a build leaves its input stamp, beside the manifest (see
+    /// `build`). Saving a manifest removes it: the stamp describes only the
+    /// output its build made.
+    pub fn stamp_file(&self) -> PathBuf {
+        self.manifest_path.with_extension("inputs")
     }
 
     /// The number of files in the output when it holds exactly the files
@@ -261,9 +267,8 @@ impl Writer {
 
     /// Writes the manifest of the (new) current output, atomically.
     fn save_manifest(&self, made: &[Made]) -> Result<()> {
-        // What a build stamped beside the old manifest (see `build`) no longer
-        // describes this output: whoever writes it stamps it again.
-        let _ = fs::remove_file(self.cache_file("inputs"));
+        // The old stamp does not describe this output: whoever writes it stamps it again.
+        let _ = fs::remove_file(self.stamp_file());
         let mut text = String::with_capacity(made.len() * 80);
         text.push_str(MANIFEST_HEADER);
         text.push('\n');

@@ -19,6 +19,7 @@
 //! or more is a "strong" (title or entity) match, ranked first.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::hash::BuildHasherDefault;
 use std::path::PathBuf;
 
@@ -54,34 +55,46 @@ const ARTICLE_CHUNK: usize = 4096;
 /// (document, paragraph, weight).
 type Posting = (u32, u32, u32);
 
-/// A term's (paragraph, weight) pairs in one document.
-type Weights = Vec<(u32, u32)>;
-
-/// One document's terms, each with its [`Weights`]; the terms share one
-/// buffer (a document has hundreds of them): (start, end, weights).
+/// One document's terms, each with its (paragraph, weight) pairs, held flat:
+/// a document has hundreds of terms, and an allocation for each was a
+/// tenth of the index's time.
 struct Terms {
     text: String,
-    terms: Vec<(u32, u32, Weights)>,
+    /// A term's (start, end) in `text`, and where its pairs end in
+    /// `weights` (they start where the previous term's end).
+    terms: Vec<(u32, u32, u32)>,
+    weights: Vec<(u32, u32)>,
 }
 
 impl Terms {
-    fn new<'t>(terms: impl IntoIterator<Item = (&'t str, Weights)>) -> Terms {
-        let mut text = String::new();
-        let terms = terms
-            .into_iter()
-            .map(|(t, list)| {
-                let start = text.len() as u32;
-                text.push_str(t);
-                (start, text.len() as u32, list)
-            })
-            .collect();
-        Terms { text, terms }
+    /// From (term, paragraph, weight) triples sorted by term.
+    fn from_sorted(triples: &[(&str, u32, u32)]) -> Terms {
+        let mut out = Terms {
+            text: String::new(),
+            terms: Vec::new(),
+            weights: Vec::with_capacity(triples.len()),
+        };
+        for (i, &(term, k, wt)) in triples.iter().enumerate() {
+            if i == 0 || triples[i - 1].0 != term {
+                let start = out.text.len() as u32;
+                out.text.push_str(term);
+                out.terms.push((start, out.text.len() as u32, 0));
+            }
+            out.weights.push((k, wt));
+            if let Some(last) = out.terms.last_mut() {
+                last.2 = out.weights.len() as u32;
+            }
+        }
+        out
     }
 
     fn iter(&self) -> impl Iterator<Item = (&str, &[(u32, u32)])> {
-        self.terms
-            .iter()
-            .map(|(s, e, list)| (&self.text[*s as usize..*e as usize], &list[..]))
+        let mut from = 0;
+        self.terms.iter().map(move |&(s, e, end)| {
+            let pairs = &self.weights[from..end as usize];
+            from = end as usize;
+            (&self.text[s as usize..e as usize], pairs)
+        })
     }
 }
 
@@ -90,15 +103,29 @@ impl Terms {
 struct Gathered {
     /// Documents that have the term (each document adds a term once).
     docs: u32,
-    /// Its postings, the best [`MAX_POSTINGS`] of them once [`keep_best`] ran.
+    /// Its postings, the best [`MAX_POSTINGS`] of them once [`cut_to_best`] ran.
     list: Vec<Posting>,
 }
 
-/// Ranks postings best first (weight, then document and paragraph order)
-/// and keeps the first [`MAX_POSTINGS`].
+/// Best first: weight, then document and paragraph order (a total order,
+/// as a document holds a (term, paragraph) posting once).
+fn rank(a: &Posting, b: &Posting) -> std::cmp::Ordering {
+    b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1))
+}
+
+/// Keeps the best [`MAX_POSTINGS`] postings, unordered, in linear time
+/// (run whenever a list doubles while the index is gathered).
+fn cut_to_best(list: &mut Vec<Posting>) {
+    if list.len() > MAX_POSTINGS {
+        list.select_nth_unstable_by(MAX_POSTINGS, rank);
+        list.truncate(MAX_POSTINGS);
+    }
+}
+
+/// Ranks postings best first and keeps the first [`MAX_POSTINGS`].
 fn keep_best(list: &mut Vec<Posting>) {
-    list.sort_unstable_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
-    list.truncate(MAX_POSTINGS);
+    cut_to_best(list);
+    list.sort_unstable_by(rank);
 }
 
 /// Words too common to index; shipped in the manifest so the browser drops
@@ -133,9 +160,40 @@ fn fold_terms(text: &str) -> String {
 fn split_terms(folded: &str) -> impl Iterator<Item = &str> {
     folded.split(|c: char| !c.is_alphanumeric()).filter(|t| {
         let n = t.chars().count();
-        (2..=MAX_TERM_CHARS).contains(&n) && STOP_WORDS.binary_search(t).is_err()
+        (2..=MAX_TERM_CHARS).contains(&n) && !is_stop_word(t)
     })
 }
+
+/// Whether `t` is in [`STOP_WORDS`]. Most words of a text are short, so
+/// this runs for most of them: the words are compared as numbers.
+fn is_stop_word(t: &str) -> bool {
+    t.len() <= 8 && STOP_WORDS_PACKED.binary_search(&pack(t)).is_ok()
+}
+
+/// Up to 8 bytes as a big-endian number, zero-padded: packed words sort as
+/// the words do.
+const fn pack(w: &str) -> u64 {
+    let b = w.as_bytes();
+    let mut v = 0u64;
+    let mut i = 0;
+    while i < 8 {
+        v = (v << 8) | if i < b.len() { b[i] as u64 } else { 0 };
+        i += 1;
+    }
+    v
+}
+
+/// [`STOP_WORDS`] packed, in the same (sorted) order.
+const STOP_WORDS_PACKED: [u64; STOP_WORDS.len()] = {
+    let mut packed = [0; STOP_WORDS.len()];
+    let mut i = 0;
+    while i < STOP_WORDS.len() {
+        assert!(STOP_WORDS[i].len() <= 8, "stop words are packed into 8 bytes");
+        packed[i] = pack(STOP_WORDS[i]);
+        i += 1;
+    }
+    packed
+};
 
 /// One searchable document: an article or an entity.
 #[derive(Serialize)]
@@ -204,17 +262,19 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
             .iter()
             .filter_map(|q| Some((*para_no.get(q.paragraph.as_str())?, fold_terms(&q.text))))
             .collect();
-        let mut w: Map<(&str, u32), u32> = Map::default();
+        // Sized up front: growing these maps was a tenth of the index's time.
+        let words = paras.iter().map(|p| p.len() / 6).sum::<usize>() + 16;
+        let mut w: Map<(&str, u32), u32> = Map::with_capacity_and_hasher(words, Default::default());
         for t in split_terms(&title) {
             w.insert((t, 0), W_TITLE);
         }
+        let mut tf: Map<&str, u32> = Map::default();
         for (i, text) in paras.iter().enumerate() {
             let k = i as u32 + 1;
-            let mut tf: Map<&str, u32> = Map::default();
             for t in split_terms(text) {
                 *tf.entry(t).or_default() += 1;
             }
-            for (t, n) in tf {
+            for (t, n) in tf.drain() {
                 *w.entry((t, k)).or_default() += n.min(W_TEXT_MAX);
             }
         }
@@ -239,11 +299,9 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
             let e = w.entry(key).or_default();
             *e = (*e).max(W_ENTITY);
         }
-        let mut by_term: Map<&str, Vec<(u32, u32)>> = Map::default();
-        for ((t, k), wt) in w {
-            by_term.entry(t).or_default().push((k, wt));
-        }
-        Terms::new(by_term)
+        let mut triples: Vec<(&str, u32, u32)> = w.into_iter().map(|((t, k), wt)| (t, k, wt)).collect();
+        triples.sort_unstable();
+        Terms::from_sorted(&triples)
     };
     // Postings are ranked below, so the order they are gathered in does not
     // matter. Articles go in chunks: only one chunk's term lists are held.
@@ -261,7 +319,7 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
             g.docs += 1;
             g.list.extend(list.iter().map(|&(k, wt)| (d, k, wt)));
             if g.list.len() >= 2 * MAX_POSTINGS {
-                keep_best(&mut g.list);
+                cut_to_best(&mut g.list);
             }
         }
     };
@@ -277,7 +335,8 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
         let ts = entity_terms.get(e.id.as_str()).map_or(&[][..], |t| &t[..]);
         (
             base + i as u32,
-            Terms::new(ts.iter().map(|t| (t.as_str(), vec![(0, W_TITLE)]))),
+            // `ts` is sorted and without repeats.
+            Terms::from_sorted(&ts.iter().map(|t| (t.as_str(), 0, W_TITLE)).collect::<Vec<_>>()),
         )
     });
 
@@ -294,12 +353,12 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
             keep_best(&mut list);
             let mut s = String::with_capacity(list.len() * 10 + term.len() + 16);
             s.push_str(&serde_json::to_string(&term).expect("string serialises"));
-            s.push_str(&format!(":[{docs},["));
+            write!(s, ":[{docs},[").expect("writing to a String");
             for (i, (d, k, wt)) in list.iter().enumerate() {
                 if i > 0 {
                     s.push(',');
                 }
-                s.push_str(&format!("{d},{k},{wt}"));
+                write!(s, "{d},{k},{wt}").expect("writing to a String");
             }
             s.push_str("]]");
             (term, s)
@@ -501,6 +560,10 @@ mod tests {
     #[test]
     fn stop_words_are_sorted_and_dropped() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOP_WORDS.iter().all(|w| is_stop_word(w)));
+        assert!(!["abo", "aboutx", "th", "theirs", "wil", "\u{0}a"]
+            .iter()
+            .any(|w| is_stop_word(w)));
         assert_eq!(terms("The mayor said it would open"), vec!["mayor", "open"]);
     }
 

@@ -12,7 +12,7 @@
 #   - hugo building the Markdown pages;
 # and prints wall time, CPU time, articles per second, peak RSS, output size,
 # the dossier/hugo ratio, and dossier's time per stage (`build --timings`:
-# wall and CPU seconds, peak RSS).
+# wall and CPU seconds, peak RSS and RSS at the end of each stage).
 #
 # Environment: BBC (source corpus; default ../shared/corpora/bbc), WORK
 # (scratch folder; default $TMPDIR/dossier-bench), SEED (default 1).

@@ -18,6 +18,7 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::ingest::Originals;
 use crate::model::{Archive, Article, Warning};
 use crate::text::slugify;
 use crate::{annotate, chronology, clean, dedup, ingest, link, output, render};
@@ -99,6 +100,9 @@ pub struct Lap {
     pub cpu: Duration,
     /// The process's peak resident memory so far, in bytes (Linux only).
     pub peak_rss: Option<u64>,
+    /// Resident memory at the end of the stage, in bytes (Linux only): what
+    /// the stage left behind, where `peak_rss` includes its working memory.
+    pub rss: Option<u64>,
 }
 
 /// When a stage started, by wall clock and by process CPU time.
@@ -121,7 +125,8 @@ impl Start {
             stage,
             time: self.wall.elapsed(),
             cpu: cpu_time().saturating_sub(self.cpu),
-            peak_rss: peak_rss(),
+            peak_rss: status_kb("VmHWM:"),
+            rss: status_kb("VmRSS:"),
         }
     }
 }
@@ -137,10 +142,10 @@ fn cpu_time() -> Duration {
     tv(u.ru_utime) + tv(u.ru_stime)
 }
 
-/// `VmHWM` of `/proc/self/status`, when there is one.
-fn peak_rss() -> Option<u64> {
+/// A memory figure of `/proc/self/status` (`VmHWM:`, `VmRSS:`) in bytes, when there is one.
+fn status_kb(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    let kb = status.lines().find_map(|l| l.strip_prefix(field))?;
     Some(kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok()? * 1024)
 }
 
@@ -158,7 +163,7 @@ pub const STAGES: &[&str] = &[
 
 /// Runs the stages from ingest to chronology; returns the model and the
 /// raw text of every article by id.
-pub fn model(paths: &Paths, cfg: &Config, timings: &mut Vec<Lap>) -> Result<(Archive, BTreeMap<String, String>)> {
+pub fn model(paths: &Paths, cfg: &Config, timings: &mut Vec<Lap>) -> Result<(Archive, Originals)> {
     model_with(paths, cfg, timings, &|_| {})
 }
 
@@ -168,7 +173,7 @@ pub fn model_with(
     cfg: &Config,
     timings: &mut Vec<Lap>,
     on_stage: &dyn Fn(&'static str),
-) -> Result<(Archive, BTreeMap<String, String>)> {
+) -> Result<(Archive, Originals)> {
     let mut warnings: Vec<Warning> = Vec::new();
     let mut t = Start::now();
     on_stage(STAGES[0]);
@@ -407,7 +412,7 @@ fn apply_overrides(raw: &mut [ingest::RawArticle], cfg: &Config, warnings: &mut 
 /// source-path order keeps the plain slug and the others get a suffix made
 /// from their source path, so adding or removing another file does not
 /// move them.
-fn assign_ids(articles: &mut [Article], raw: &mut [ingest::RawArticle]) -> BTreeMap<String, String> {
+fn assign_ids(articles: &mut [Article], raw: &mut [ingest::RawArticle]) -> Originals {
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut originals = BTreeMap::new();
     for (a, r) in articles.iter_mut().zip(raw) {

@@ -231,20 +231,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let cpu: f64 = report.timings.iter().map(|t| t.cpu.as_secs_f64()).sum();
                 let mb = |rss: Option<u64>| rss.map_or("-".into(), |b| format!("{}", b >> 20));
                 println!(
-                    "{:<12} {:>10} {:>12} {:>12}",
-                    "stage", "seconds", "CPU seconds", "peak RSS MB"
+                    "{:<12} {:>10} {:>12} {:>12} {:>12}",
+                    "stage", "seconds", "CPU seconds", "peak RSS MB", "RSS at end"
                 );
                 for lap in &report.timings {
                     println!(
-                        "{:<12} {:>10.3} {:>12.3} {:>12}",
+                        "{:<12} {:>10.3} {:>12.3} {:>12} {:>12}",
                         lap.stage,
                         lap.time.as_secs_f64(),
                         lap.cpu.as_secs_f64(),
-                        mb(lap.peak_rss)
+                        mb(lap.peak_rss),
+                        mb(lap.rss)
                     );
                 }
-                let peak = report.timings.last().and_then(|l| l.peak_rss);
-                println!("{:<12} {total:>10.3} {cpu:>12.3} {:>12}", "total", mb(peak));
+                let last = report.timings.last();
+                println!(
+                    "{:<12} {total:>10.3} {cpu:>12.3} {:>12} {:>12}",
+                    "total",
+                    mb(last.and_then(|l| l.peak_rss)),
+                    mb(last.and_then(|l| l.rss))
+                );
             }
             let failed = strict && !a.warnings.is_empty();
             if failed {

@@ -15,6 +15,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::config::SiteConfig;
+use crate::ingest::{Original, Originals};
 use crate::model::{Archive, Article, Entity};
 
 /// Templates shipped in the binary: (name, text).
@@ -200,7 +201,7 @@ pub fn run(
     site: &SiteConfig,
     tera: &Tera,
     about_md: &str,
-    originals: &BTreeMap<String, String>,
+    originals: &Originals,
 ) -> Result<Vec<Output>> {
     let sink = Collect(Default::default());
     run_into(archive, site, tera, about_md, originals, &sink)?;
@@ -216,7 +217,7 @@ pub fn run_into(
     site: &SiteConfig,
     tera: &Tera,
     about_md: &str,
-    originals: &BTreeMap<String, String>,
+    originals: &Originals,
     sink: &dyn Sink,
 ) -> Result<()> {
     let recorder = Recording {
@@ -648,8 +649,8 @@ struct ArticleView {
 
 impl ArticleView {
     /// `originals`: the text of every article file as ingested, by id.
-    fn new(a: &Article, idx: &Index, originals: &BTreeMap<String, String>) -> Self {
-        let original = |id: &str| originals.get(id).cloned().unwrap_or_default();
+    fn new(a: &Article, idx: &Index, originals: &Originals) -> Self {
+        let original = |id: &str| originals.get(id).map(Original::text).unwrap_or_default();
         let marks = marks_by_paragraph(a);
         let no_marks = Marks::default();
         let paragraphs = a

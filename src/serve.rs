@@ -15,7 +15,6 @@
 //! - A template-only change re-renders from the cached model; other changes
 //!   rebuild everything.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -52,7 +51,7 @@ struct Status {
 struct Cache {
     cfg_text: String,
     archive: Archive,
-    originals: BTreeMap<String, String>,
+    originals: crate::ingest::Originals,
 }
 
 const LIVE_JS: &str = include_str!("../templates/static/live.js");

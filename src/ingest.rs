@@ -49,10 +49,9 @@ pub struct Original(Vec<u8>);
 
 impl Original {
     pub fn new(text: &str) -> Original {
-        let mut bytes = lz4_flex::block::compress_prepend_size(text.as_bytes());
-        // The compressor reserves room for incompressible input.
-        bytes.shrink_to_fit();
-        Original(bytes)
+        // Copied out: the compressor reserves room for incompressible
+        // input, and shrinking in place may keep that room allocated.
+        Original(lz4_flex::block::compress_prepend_size(text.as_bytes())[..].to_vec())
     }
 
     /// The text, decompressed.

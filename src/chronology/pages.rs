@@ -377,9 +377,11 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
         sink.put(path, key, bytes)
     };
     let list: Vec<&String> = periods.iter().collect();
+    // Streamed to the sink, like archive.json: it is tens of MB at 100k.
     let timeline = || {
-        let json = serde_json::to_vec(&timeline_json(archive, site)).context("serialising timeline.json")?;
-        emit((PathBuf::from("data/timeline.json"), json))
+        sink.put_with(PathBuf::from("data/timeline.json"), 0, &|w| {
+            serde_json::to_writer(w, &timeline_json(archive, site)).context("serialising timeline.json")
+        })
     };
     let (main, (pages, json)) = rayon::join(
         || emit(chronology()?),

@@ -34,6 +34,10 @@ pub struct SiteConfig {
     /// of each year, month and day, linked to the period page listing them,
     /// instead of every event.
     pub chronology_max_events: usize,
+    /// Items per page of a long listing (shared passages, quotes of a
+    /// speaker without a page of their own); longer listings continue on
+    /// numbered pages (`shared.2.html`, ...).
+    pub page_size: usize,
 }
 
 impl Default for SiteConfig {
@@ -43,6 +47,7 @@ impl Default for SiteConfig {
             description: "An annotated archive of news articles built with dossier.".to_string(),
             base_url: "https://example.org/".to_string(),
             chronology_max_events: 20_000,
+            page_size: 500,
         }
     }
 }

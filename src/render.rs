@@ -6,7 +6,7 @@
 //! names a file, so the site works on GitHub Pages under a sub-path, from a
 //! local server and from disk over file://.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context as _, Result};
@@ -39,6 +39,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../templates/page.html")),
     ("404.html", include_str!("../templates/404.html")),
     ("search.html", include_str!("../templates/search.html")),
+    ("pager.html", include_str!("../templates/pager.html")),
 ];
 
 /// Static files shipped in the binary: (path in the site, bytes).
@@ -225,7 +226,7 @@ pub fn run_into(
         paths: Default::default(),
     };
     let sink: &dyn Sink = &recorder;
-    let idx = Index::new(archive);
+    let idx = Index::new(archive, site.page_size);
     let mut base = Context::new();
     base.insert("site", site);
     base.insert("generator", &archive.generator);
@@ -319,30 +320,67 @@ pub fn run_into(
             page("sources.html", "", "sources.html", &mut ctx, None)
         }),
         Box::new(|| {
+            let mut speakers = quotes_view(archive, &idx);
+            let lists = list_long_groups(&mut speakers, "quotes");
             let mut ctx = Context::new();
-            ctx.insert("speakers", &quotes_view(archive, &idx));
-            page("quotes.html", "", "quotes.html", &mut ctx, None)
+            ctx.insert("speakers", &speakers);
+            page("quotes.html", "", "quotes.html", &mut ctx, None)?;
+            // A long group without a page of its own (unattributed quotes,
+            // scare quotes) is listed whole on numbered pages.
+            lists.par_iter().try_for_each(|group| {
+                let chunks: Vec<&[Claim]> = group.items.chunks(site.page_size.max(1)).collect();
+                Pager::all(&group.stem, chunks.len())
+                    .into_par_iter()
+                    .zip(chunks)
+                    .try_for_each(|(pager, chunk)| {
+                        let mut ctx = Context::new();
+                        let whole = GroupPage {
+                            name: &group.name,
+                            url: None,
+                            items: chunk,
+                            total: group.total,
+                            more: 0,
+                            listed: false,
+                        };
+                        ctx.insert("speakers", &[whole]);
+                        ctx.insert("heading", &format!("Quotes: {}", group.name));
+                        ctx.insert("pager", &pager);
+                        page("quotes.html", "", &pager.url(), &mut ctx, None)
+                    })
+            })
         }),
         Box::new(|| {
-            let mut ctx = Context::new();
-            let passages: Vec<_> = archive
-                .shared_passages
-                .iter()
-                .map(|s| {
-                    (
-                        s.text.clone(),
-                        s.occurrences
-                            .iter()
-                            .map(|o| Link {
-                                url: format!("{}#{}", idx.article_url(&o.article), o.paragraph),
-                                title: idx.title(&o.article).to_string(),
-                            })
-                            .collect::<Vec<_>>(),
-                    )
-                })
-                .collect();
-            ctx.insert("passages", &passages);
-            page("shared.html", "", "shared.html", &mut ctx, None)
+            // Numbered pages of `site.page_size` passages; a passage's
+            // anchor is its number in the whole list.
+            let per = site.page_size.max(1);
+            let all = &archive.shared_passages;
+            let chunks: Vec<&[crate::model::SharedPassage]> = all.chunks(per).collect();
+            let pagers = Pager::all("shared", chunks.len().max(1));
+            pagers.into_par_iter().enumerate().try_for_each(|(k, pager)| {
+                let chunk = chunks.get(k).copied().unwrap_or_default();
+                let passages: Vec<_> = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        (
+                            k * per + i + 1,
+                            s.text.clone(),
+                            s.occurrences
+                                .iter()
+                                .map(|o| Link {
+                                    url: format!("{}#{}", idx.article_url(&o.article), o.paragraph),
+                                    title: idx.title(&o.article).to_string(),
+                                })
+                                .collect::<Vec<_>>(),
+                        )
+                    })
+                    .collect();
+                let mut ctx = Context::new();
+                ctx.insert("passages", &passages);
+                ctx.insert("total", &all.len());
+                ctx.insert("pager", &pager);
+                page("shared.html", "", &pager.url(), &mut ctx, None)
+            })
         }),
         Box::new(|| {
             let mut ctx = Context::new();
@@ -474,10 +512,12 @@ pub struct Index<'a> {
     passages: &'a [crate::model::SharedPassage],
     /// Canonical id → its duplicates, in id order.
     variants: Lookup<&'a str, Vec<&'a Article>>,
+    /// Items per page of long listings (`site.page_size`).
+    page_size: usize,
 }
 
 impl<'a> Index<'a> {
-    pub fn new(archive: &'a Archive) -> Self {
+    pub fn new(archive: &'a Archive, page_size: usize) -> Self {
         let mut variants: Lookup<&str, Vec<&Article>> = Lookup::default();
         for b in &archive.articles {
             if let Some(c) = &b.duplicate_of {
@@ -502,6 +542,7 @@ impl<'a> Index<'a> {
                 .collect(),
             passages: &archive.shared_passages,
             variants,
+            page_size,
         }
     }
     fn article_url(&self, id: &str) -> String {
@@ -521,7 +562,7 @@ impl<'a> Index<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Link {
     url: String,
     title: String,
@@ -590,7 +631,9 @@ struct ParagraphView {
 struct AlsoIn {
     links: Vec<Link>,
     more: usize,
-    /// Fragment of the passage on `shared.html`.
+    /// The shared passages page listing the passage (`shared.html`,
+    /// `shared-2.html`, ...) and its fragment there.
+    page: String,
     anchor: String,
 }
 
@@ -613,6 +656,7 @@ impl AlsoIn {
                 })
                 .collect(),
             more: (all.len() - own.len()).saturating_sub(ALSO_IN_SHOWN),
+            page: Pager::url_of("shared", i / idx.page_size.max(1) + 1),
             anchor: format!("s{}", i + 1),
         }
     }
@@ -976,7 +1020,7 @@ impl EntityView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Claim {
     link: Link,
     cue: String,
@@ -1056,6 +1100,88 @@ fn sources_view(archive: &Archive, idx: &Index) -> Vec<Group> {
     out
 }
 
+/// Where a page stands in a listing split into numbered pages: page 1 is
+/// `{stem}.html`, page k is `{stem}.{k}.html` (all at the site root; slugs
+/// have no dots, so a page never takes another listing's name).
+#[derive(Serialize)]
+struct Pager {
+    /// 1-based.
+    number: usize,
+    /// Every page's URL, in order.
+    pages: Vec<String>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl Pager {
+    /// The pagers of a listing of `count` pages (at least one).
+    fn all(stem: &str, count: usize) -> Vec<Pager> {
+        let pages: Vec<String> = (1..=count.max(1)).map(|k| Pager::url_of(stem, k)).collect();
+        (1..=pages.len())
+            .map(|number| Pager {
+                number,
+                prev: (number > 1).then(|| pages[number - 2].clone()),
+                next: pages.get(number).cloned(),
+                pages: pages.clone(),
+            })
+            .collect()
+    }
+
+    fn url_of(stem: &str, k: usize) -> String {
+        if k <= 1 {
+            format!("{stem}.html")
+        } else {
+            format!("{stem}.{k}.html")
+        }
+    }
+
+    fn url(&self) -> String {
+        self.pages[self.number - 1].clone()
+    }
+}
+
+/// A long group's items, listed whole on numbered pages of their own.
+struct GroupList {
+    name: String,
+    total: usize,
+    /// Stem of the listing's page names (see [`Pager`]).
+    stem: String,
+    items: Vec<Claim>,
+}
+
+/// Moves the items of every group without a page of its own that has more
+/// than [`GROUP_SHOWN`] of them into a listing of its own, `{stem}-{slug}`,
+/// leaving the first ones in the group and a link to the listing.
+fn list_long_groups(groups: &mut [Group], stem: &str) -> Vec<GroupList> {
+    let mut used = BTreeSet::new();
+    let mut lists = Vec::new();
+    for g in groups
+        .iter_mut()
+        .filter(|g| g.url.is_none() && g.items.len() > GROUP_SHOWN)
+    {
+        let slug = crate::text::slugify(&g.name, 40);
+        let slug = if slug.is_empty() { "list".to_string() } else { slug };
+        let mut list = format!("{stem}-{slug}");
+        let mut n = 2;
+        while !used.insert(list.clone()) {
+            list = format!("{stem}-{slug}-{n}");
+            n += 1;
+        }
+        let items = std::mem::take(&mut g.items);
+        g.items = items[..GROUP_SHOWN].to_vec();
+        g.more = g.total - GROUP_SHOWN;
+        g.url = Some(Pager::url_of(&list, 1));
+        g.listed = true;
+        lists.push(GroupList {
+            name: g.name.clone(),
+            total: g.total,
+            stem: list,
+            items,
+        });
+    }
+    lists
+}
+
 /// A speaker's quotes or a source's claims on the site-wide pages. When
 /// the speaker or source has its own page, only the first
 /// [`GROUP_SHOWN`] are listed here and the page has them all.
@@ -1067,6 +1193,19 @@ struct Group {
     total: usize,
     /// Items not listed here.
     more: usize,
+    /// `url` is the group's own listing, not an entity page.
+    listed: bool,
+}
+
+/// A [`Group`] listed on one page of its own listing (serialised the same way).
+#[derive(Serialize)]
+struct GroupPage<'a> {
+    name: &'a str,
+    url: Option<&'a str>,
+    items: &'a [Claim],
+    total: usize,
+    more: usize,
+    listed: bool,
 }
 
 /// Items listed per speaker or source that has its own page.
@@ -1080,6 +1219,7 @@ impl Group {
             items: Vec::new(),
             total: 0,
             more: 0,
+            listed: false,
         }
     }
     /// Adds an item; past those listed, it is only counted (and not made).
@@ -1293,10 +1433,79 @@ mod tests {
             articles: vec![a.clone()],
             ..Archive::default()
         };
-        let html = paragraph_html(&marks_by_paragraph(&a)["p1"], text, &Index::new(&archive));
+        let html = paragraph_html(&marks_by_paragraph(&a)["p1"], text, &Index::new(&archive, 500));
         assert_eq!(
             html,
             "&lt;b&gt;He&lt;/b&gt; said <q class=\"quote direct\" title=\"quote from he\">“we &amp; they”</q><span class=\"who\"> (he)</span>."
+        );
+    }
+
+    #[test]
+    fn long_groups_without_a_page_get_a_listing_of_their_own() {
+        let claim = |n: usize| Claim {
+            link: Link {
+                url: format!("articles/a{n}.html#p1"),
+                title: format!("A{n}"),
+            },
+            cue: "direct quote".into(),
+            text: format!("quote {n}"),
+        };
+        let group = |name: &str, url: Option<&str>, n: usize| {
+            let mut g = Group::new(name.to_string(), url.map(str::to_string));
+            for i in 0..n {
+                g.push(|| claim(i));
+            }
+            g
+        };
+        let mut groups = vec![
+            group("Tony Blair", Some("entities/tony-blair.html"), 30),
+            group("a spokesman", None, GROUP_SHOWN),
+            group("Unattributed", None, GROUP_SHOWN + 5),
+            group("unattributed!", None, GROUP_SHOWN + 1),
+        ];
+        let lists = list_long_groups(&mut groups, "quotes");
+        // A speaker with a page keeps its link; a short group stays whole.
+        assert_eq!(
+            (groups[0].items.len(), groups[0].more, groups[0].listed),
+            (GROUP_SHOWN, 10, false)
+        );
+        assert_eq!((groups[1].items.len(), groups[1].url.as_deref()), (GROUP_SHOWN, None));
+        // Long groups keep their first items and link a listing of all of them,
+        // under names that do not clash.
+        let stems: Vec<&str> = lists.iter().map(|l| l.stem.as_str()).collect();
+        assert_eq!(stems, ["quotes-unattributed", "quotes-unattributed-2"]);
+        assert_eq!(groups[2].url.as_deref(), Some("quotes-unattributed.html"));
+        assert_eq!(
+            (groups[2].items.len(), groups[2].more, groups[2].listed),
+            (GROUP_SHOWN, 5, true)
+        );
+        assert_eq!(
+            (lists[0].items.len(), lists[0].total),
+            (GROUP_SHOWN + 5, GROUP_SHOWN + 5)
+        );
+        assert_eq!(
+            lists[0].items[GROUP_SHOWN + 4].text,
+            format!("quote {}", GROUP_SHOWN + 4)
+        );
+    }
+
+    #[test]
+    fn pagers_name_and_link_every_page() {
+        let p = Pager::all("shared", 3);
+        let urls: Vec<String> = p.iter().map(Pager::url).collect();
+        assert_eq!(urls, ["shared.html", "shared.2.html", "shared.3.html"]);
+        assert_eq!(
+            (p[0].prev.as_deref(), p[0].next.as_deref()),
+            (None, Some("shared.2.html"))
+        );
+        assert_eq!(
+            (p[2].prev.as_deref(), p[2].next.as_deref()),
+            (Some("shared.2.html"), None)
+        );
+        assert_eq!(
+            Pager::all("shared", 0).len(),
+            1,
+            "an empty listing still has its first page"
         );
     }
 

@@ -300,3 +300,122 @@ fn a_paragraph_shared_by_many_articles_lists_a_few_and_links_the_rest() {
     let shared_page = std::fs::read_to_string(site.join("shared.html")).unwrap();
     assert_eq!(shared_page.matches("href=\"articles/").count(), 12);
 }
+
+/// Builds `input` with `config` (TOML text) into `output`.
+fn build_with_config(input: &Path, output: &Path, config: &str) {
+    let cfg = output.with_extension("toml");
+    std::fs::write(&cfg, config).unwrap();
+    let out = dossier()
+        .args(["build", "--quiet", "--config"])
+        .arg(&cfg)
+        .arg("--input")
+        .arg(input)
+        .arg("--output")
+        .arg(output)
+        .output()
+        .expect("run dossier");
+    assert!(
+        out.status.success(),
+        "build failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn long_listings_continue_on_numbered_pages_and_links_find_their_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    // Five passages, each shared by a pair of articles, and one shared by all twelve.
+    let everywhere = "Readers can send their own photographs and stories of the flooding to the newsroom by email.";
+    let topics = [
+        "bridge", "harbour", "museum", "railway", "library", "stadium", "market", "airport", "school", "hospital",
+        "theatre", "factory",
+    ];
+    for (i, t) in topics.iter().enumerate() {
+        let pair = [
+            "Volunteers filled sandbags through the night and carried them to the houses nearest the water.",
+            "The council opened three schools as shelters and asked families with cars to drive neighbours there.",
+            "Insurance companies said claims would be paid quickly but warned that some policies exclude floods.",
+            "A second storm is forecast for the weekend, bringing more rain to hills that are already soaked.",
+            "Farmers upstream lost most of the winter crop and many animals drowned in fields beside the river.",
+            "Trains between the two cities were cancelled after a section of track was washed away overnight.",
+        ][i / 2];
+        // Two paragraphs of this article's own, so no two articles are near duplicates.
+        let own = |salt: usize| {
+            let words = [
+                "river", "council", "mayor", "police", "rescue", "boats", "roads", "power", "bridge", "water", "homes",
+                "shops", "rain", "storm", "army", "pumps", "mud", "cars", "children", "doctors", "nurses", "church",
+                "station", "fields", "hill", "valley", "winter", "night", "morning", "crews", "cables", "walls",
+            ];
+            (0..18)
+                .map(|j| words[(i * 7 + j * (salt + 3) + j * j) % words.len()])
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let text = format!(
+            "Floods reach the {t}\n\nAt the {t}: {}.\n\nNear the {t}: {}.\n\n{pair}\n\n{everywhere}\n",
+            own(1),
+            own(4)
+        );
+        std::fs::write(input.join(format!("{t}.txt")), text).unwrap();
+    }
+    let site = tmp.path().join("site");
+    build_with_config(&input, &site, "[site]\npage_size = 2\n");
+    let one_per_page = tmp.path().join("one");
+    build_with_config(&input, &one_per_page, "[site]\npage_size = 1\n");
+    let problems = dossier::check::run(&site).unwrap();
+    assert!(problems.is_empty(), "{problems:#?}");
+    let archive: dossier::model::Archive =
+        serde_json::from_slice(&std::fs::read(site.join("data/archive.json")).unwrap()).unwrap();
+    let n = archive.shared_passages.len();
+    assert_eq!(n, 7, "six pairs and the passage in every article");
+
+    // Two passages per page, numbered across pages, each page linking every page.
+    let pages: Vec<String> = (1..=n.div_ceil(2))
+        .map(|k| {
+            if k == 1 {
+                "shared.html".to_string()
+            } else {
+                format!("shared.{k}.html")
+            }
+        })
+        .collect();
+    assert!(!site.join(format!("shared.{}.html", pages.len() + 1)).exists());
+    for (k, page) in pages.iter().enumerate() {
+        let html = std::fs::read_to_string(site.join(page)).unwrap();
+        let ids: Vec<usize> = (1..=n).filter(|i| html.contains(&format!("id=\"s{i}\""))).collect();
+        let expected: Vec<usize> = (2 * k + 1..=(2 * k + 2).min(n)).collect();
+        assert_eq!(ids, expected, "{page}");
+        assert!(html.contains(&format!("Page {} of {}", k + 1, pages.len())), "{page}");
+        for other in &pages {
+            assert!(
+                html.contains(&format!("href=\"{other}\"")) || other == page,
+                "{page} links {other}"
+            );
+        }
+    }
+
+    // The article's "more" link goes to the page holding the big passage
+    // (not the first page when there is one passage per page).
+    let big = archive
+        .shared_passages
+        .iter()
+        .position(|s| s.occurrences.len() == 12)
+        .unwrap();
+    assert!(big > 0);
+    for (site, per) in [(&site, 2), (&one_per_page, 1)] {
+        let page = std::fs::read_to_string(site.join("articles/floods-reach-the-bridge.html")).unwrap();
+        let k = big / per + 1;
+        let holder = if k == 1 {
+            "shared.html".to_string()
+        } else {
+            format!("shared.{k}.html")
+        };
+        let target = format!("../{holder}#s{}\">3 more</a>", big + 1);
+        assert!(page.contains(&target), "no {target}");
+        let html = std::fs::read_to_string(site.join(&holder)).unwrap();
+        assert!(html.contains(&format!("id=\"s{}\"", big + 1)));
+    }
+    assert!(dossier::check::run(&one_per_page).unwrap().is_empty());
+}

@@ -1104,9 +1104,9 @@ fn sources_view(archive: &Archive, idx: &Index) -> Vec<Group> {
 /// `{stem}.html`, page k is `{stem}.{k}.html` (all at the site root; slugs
 /// have no dots, so a page never takes another listing's name).
 #[derive(Serialize)]
-struct Pager {
+pub(crate) struct Pager {
     /// 1-based.
-    number: usize,
+    pub(crate) number: usize,
     /// Every page's URL, in order.
     pages: Vec<String>,
     prev: Option<String>,
@@ -1115,7 +1115,7 @@ struct Pager {
 
 impl Pager {
     /// The pagers of a listing of `count` pages (at least one).
-    fn all(stem: &str, count: usize) -> Vec<Pager> {
+    pub(crate) fn all(stem: &str, count: usize) -> Vec<Pager> {
         let pages: Vec<String> = (1..=count.max(1)).map(|k| Pager::url_of(stem, k)).collect();
         (1..=pages.len())
             .map(|number| Pager {
@@ -1127,7 +1127,7 @@ impl Pager {
             .collect()
     }
 
-    fn url_of(stem: &str, k: usize) -> String {
+    pub(crate) fn url_of(stem: &str, k: usize) -> String {
         if k <= 1 {
             format!("{stem}.html")
         } else {
@@ -1135,7 +1135,7 @@ impl Pager {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.pages[self.number - 1].clone()
     }
 }

@@ -133,3 +133,66 @@ fn beyond_its_limit_the_chronology_counts_events_and_every_anchor_still_resolves
     assert!(dossier::check::run(&compact).unwrap().is_empty());
     assert!(dossier::check::run(&full).unwrap().is_empty());
 }
+
+#[test]
+fn long_periods_continue_on_numbered_pages_without_splitting_a_day() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let per = 3;
+    let mut cfg = Config::default();
+    cfg.site.page_size = per;
+    cfg.site.chronology_max_events = 1; // days on chronology.html link into the month pages
+    let site = tmp.path().join("site");
+    let paths = Paths {
+        input: repo.join("seeds"),
+        output: site.clone(),
+        templates: None,
+    };
+    dossier::build::run(&paths, &cfg).unwrap();
+    assert!(dossier::check::run(&site).unwrap().is_empty(), "a link misses its page");
+    let archive: Archive = serde_json::from_slice(&std::fs::read(site.join("data/archive.json")).unwrap()).unwrap();
+    let chrono = std::fs::read_to_string(site.join("chronology.html")).unwrap();
+
+    let mut months: Vec<&str> = archive.events.iter().filter_map(|e| e.date.get(..7)).collect();
+    months.dedup();
+    let mut paged = 0;
+    for month in months {
+        let expected: Vec<&dossier::model::Event> =
+            archive.events.iter().filter(|e| e.date.starts_with(month)).collect();
+        // Every event of the month once, over its pages, in order; a page
+        // holds more than `per` events only when they share one date.
+        let mut seen = Vec::new();
+        for k in 1.. {
+            let page = if k == 1 {
+                format!("archive/{month}.html")
+            } else {
+                format!("archive/{month}.{k}.html")
+            };
+            let Ok(html) = std::fs::read_to_string(site.join(&page)) else {
+                break;
+            };
+            let on: Vec<&&dossier::model::Event> = expected
+                .iter()
+                .filter(|e| html.contains(&format!("id=\"{}\"", e.id)))
+                .collect();
+            assert!(
+                on.len() <= per || on.iter().all(|e| e.date == on[0].date),
+                "{page}: {} events",
+                on.len()
+            );
+            assert_eq!(html.contains("Articles published in"), k == 1, "{page}");
+            for e in on {
+                // chronology.html links the day to this very page.
+                if e.granularity == "day" {
+                    let href = format!("href=\"{page}#d{}\"", e.date);
+                    assert!(chrono.contains(&href), "no {href}");
+                }
+                seen.push(e.id.clone());
+            }
+            paged = paged.max(k);
+        }
+        let ids: Vec<String> = expected.iter().map(|e| e.id.clone()).collect();
+        assert_eq!(seen, ids, "{month}");
+    }
+    assert!(paged >= 2, "the seeds' December 2016 takes several pages of {per}");
+}

@@ -1,6 +1,7 @@
 //! Chronology pages: `chronology.html` (events by year, month and day),
 //! `archive/YYYY.html` and `archive/YYYY-MM.html` (articles and events of a
-//! period), and `data/timeline.json` in TimelineJS's format.
+//! period, continued on `archive/YYYY-MM.2.html`, ... past `site.page_size`
+//! events), and `data/timeline.json` in TimelineJS's format.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ use tera::{Context, Tera};
 use super::dates::Day;
 use crate::config::SiteConfig;
 use crate::model::{Archive, Article, Event};
-use crate::render::{error_chain, escape, hash_bytes, key_of, Output, Sink};
+use crate::render::{error_chain, escape, hash_bytes, key_of, Output, Pager, Sink};
 
 /// A human label for an ISO date at any granularity.
 pub fn label(date: &str) -> String {
@@ -36,7 +37,51 @@ pub fn label(date: &str) -> String {
 
 /// URL of the archive page of a year (`2016`) or month (`2016-12`).
 pub fn period_url(period: &str) -> String {
-    format!("archive/{period}.html")
+    Pager::url_of(&period_stem(period), 1)
+}
+
+/// Stem of a period's page names: a long period continues on numbered
+/// pages (`archive/2016-12.2.html`, see [`Pager`]).
+fn period_stem(period: &str) -> String {
+    format!("archive/{period}")
+}
+
+/// A period's events (indices into `archive.events`, in date order) cut into
+/// pages of about `per` events, only where the date changes: a day, and the
+/// events dated only to the month or year (which come first), stay on one page.
+fn split_at_dates<'e>(events: &'e [usize], archive: &Archive, per: usize) -> Vec<&'e [usize]> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < events.len() {
+        let date = &archive.events[events[i]].date;
+        let end = i + events[i..]
+            .iter()
+            .take_while(|&&e| &archive.events[e].date == date)
+            .count();
+        if i > start && end - start > per.max(1) {
+            pages.push(&events[start..i]);
+            start = i;
+        }
+        i = end;
+    }
+    if start < events.len() || pages.is_empty() {
+        pages.push(&events[start..]);
+    }
+    pages
+}
+
+/// The page of its month's listing (1-based) that holds each day with events.
+fn day_pages<'a>(archive: &'a Archive, within: &Periods, months: &[&String], per: usize) -> HashMap<&'a str, usize> {
+    let mut pages = HashMap::new();
+    for m in months {
+        for (k, chunk) in split_at_dates(within.events(m), archive, per).into_iter().enumerate() {
+            for &e in chunk {
+                pages.insert(archive.events[e].date.as_str(), k + 1);
+            }
+        }
+    }
+    pages
 }
 
 #[derive(Serialize)]
@@ -69,6 +114,8 @@ struct EventView {
 struct DayView<'v> {
     date: String,
     label: String,
+    /// The page of the month's listing that holds the day.
+    url: String,
     /// How many events the day has (listed in `events` or not).
     count: usize,
     events: Vec<&'v EventView>,
@@ -112,22 +159,29 @@ struct PeriodLink {
 }
 
 /// The page holding an event in full: `chronology.html`, or, when that
-/// page lists only days (`compact`), the month's or year's page.
-fn event_page(e: &Event, compact: bool) -> String {
+/// page lists only days (`compact`), the month's or year's page (`days`:
+/// which page of its month's listing holds a day).
+fn event_page(e: &Event, compact: bool, days: &HashMap<&str, usize>) -> String {
     match e.date.get(..7) {
         _ if !compact => "chronology.html".to_string(),
-        Some(month) if e.granularity != "year" => period_url(month),
+        Some(month) if e.granularity != "year" => day_url(month, &e.date, days),
         _ => period_url(e.date.get(..4).unwrap_or(&e.date)),
     }
 }
 
-/// `articles` maps ids to articles, `events` ids to events; `compact` as
-/// for [`event_page`].
+/// The page of `month`'s listing that holds `date`.
+fn day_url(month: &str, date: &str, days: &HashMap<&str, usize>) -> String {
+    Pager::url_of(&period_stem(month), days.get(date).copied().unwrap_or(1))
+}
+
+/// `articles` maps ids to articles, `events` ids to events; `compact` and
+/// `days` as for [`event_page`].
 fn event_view(
     e: &Event,
     articles: &HashMap<&str, &Article>,
     events: &BTreeMap<&str, &Event>,
     compact: bool,
+    days: &HashMap<&str, usize>,
 ) -> EventView {
     let title = |id: &str| {
         articles
@@ -159,7 +213,7 @@ fn event_view(
             .filter_map(|id| events.get(id.as_str()))
             .map(|o| ConflictView {
                 id: o.id.clone(),
-                url: format!("{}#{}", event_page(o, compact), o.id),
+                url: format!("{}#{}", event_page(o, compact, days), o.id),
                 date: label(&o.date),
                 summary: o.summary.clone(),
             })
@@ -169,8 +223,15 @@ fn event_view(
 
 /// Events (indices into `archive.events`, in the given order) grouped by
 /// year, month and day; `views` holds the view of each event. Without
-/// `list`, years, months and days only count their events.
-fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView], list: bool) -> Vec<YearView<'v>> {
+/// `list`, years, months and days only count their events. `days`: which
+/// page of its month's listing holds a day.
+fn group<'v>(
+    events: &[usize],
+    archive: &Archive,
+    views: &'v [EventView],
+    list: bool,
+    days: &HashMap<&str, usize>,
+) -> Vec<YearView<'v>> {
     let mut years: Vec<YearView> = Vec::new();
     for &i in events {
         let e = &archive.events[i];
@@ -216,6 +277,7 @@ fn group<'v>(events: &[usize], archive: &Archive, views: &'v [EventView], list: 
             m.days.push(DayView {
                 date: e.date.clone(),
                 label: label(&e.date),
+                url: day_url(&month, &e.date, days),
                 count: 0,
                 events: Vec::new(),
             });
@@ -293,11 +355,6 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
         articles.entry(a.id.as_str()).or_insert(a);
     }
     let compact = archive.events.len() > site.chronology_max_events;
-    let views: Vec<EventView> = archive
-        .events
-        .par_iter()
-        .map(|e| event_view(e, &articles, &by_id, compact))
-        .collect();
     let all: Vec<usize> = (0..archive.events.len()).collect();
 
     // Periods: every year and month with an article or an event.
@@ -317,6 +374,14 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
         }
     }
     let within = Periods::new(archive);
+    let per = site.page_size.max(1);
+    let months: Vec<&String> = periods.iter().filter(|p| p.len() == 7).collect();
+    let days = day_pages(archive, &within, &months, per);
+    let views: Vec<EventView> = archive
+        .events
+        .par_iter()
+        .map(|e| event_view(e, &articles, &by_id, compact, &days))
+        .collect();
     let link = |p: &str| PeriodLink {
         label: label(p),
         url: period_url(p),
@@ -340,7 +405,7 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
 
     let chronology = || {
         let mut ctx = Context::new();
-        ctx.insert("years", &group(&all, archive, &views, !compact));
+        ctx.insert("years", &group(&all, archive, &views, !compact, &days));
         ctx.insert("compact", &compact);
         ctx.insert("periods", &year_links);
         ctx.insert("events_count", &archive.events.len());
@@ -350,31 +415,41 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
         );
         page("chronology.html", "", "chronology.html", &mut ctx)
     };
+    // A period's page, continued on numbered pages when it has more than
+    // `per` events; its articles are listed on the first.
     let period_page = |p: &String| -> Result<()> {
-        let path = period_url(p);
-        let links: Vec<ArticleLink> = within.articles(p).iter().map(|a| article_link(a)).collect();
-        let years = group(within.events(p), archive, &views, true);
+        let chunks = split_at_dates(within.events(p), archive, per);
         let (prev, next) = neighbours(&periods, p);
         let (prev, next) = (prev.map(|x| link(&x)), next.map(|x| link(&x)));
         let up = (p.len() == 7).then(|| link(&p[..4]));
-        // Everything the page shows besides what `p` gives (label, kind).
-        let key = key_of(&("period.html", p, &links, &years, &prev, &next, &up));
-        if sink.fresh(&path, key) {
-            return Ok(());
+        for (pager, chunk) in Pager::all(&period_stem(p), chunks.len()).into_iter().zip(chunks) {
+            let path = pager.url();
+            let links: Vec<ArticleLink> = match pager.number {
+                1 => within.articles(p).iter().map(|a| article_link(a)).collect(),
+                _ => Vec::new(),
+            };
+            let years = group(chunk, archive, &views, true, &days);
+            // Everything the page shows besides what `p` gives (label, kind).
+            let key = key_of(&("period.html", p, &links, &years, &prev, &next, &up, &pager));
+            if sink.fresh(&path, key) {
+                continue;
+            }
+            let mut ctx = Context::new();
+            ctx.insert("period", p);
+            ctx.insert("label", &label(p));
+            ctx.insert("kind", if p.len() == 4 { "year" } else { "month" });
+            ctx.insert("articles", &links);
+            ctx.insert("years", &years);
+            ctx.insert("prev", &prev);
+            ctx.insert("next", &next);
+            ctx.insert("pager", &pager);
+            if let Some(up) = &up {
+                ctx.insert("up", up);
+            }
+            let (path, bytes) = page("period.html", "../", &path, &mut ctx)?;
+            sink.put(path, key, bytes)?;
         }
-        let mut ctx = Context::new();
-        ctx.insert("period", p);
-        ctx.insert("label", &label(p));
-        ctx.insert("kind", if p.len() == 4 { "year" } else { "month" });
-        ctx.insert("articles", &links);
-        ctx.insert("years", &years);
-        ctx.insert("prev", &prev);
-        ctx.insert("next", &next);
-        if let Some(up) = &up {
-            ctx.insert("up", up);
-        }
-        let (path, bytes) = page("period.html", "../", &path, &mut ctx)?;
-        sink.put(path, key, bytes)
+        Ok(())
     };
     let list: Vec<&String> = periods.iter().collect();
     // Streamed to the sink, like archive.json: it is tens of MB at 100k.

@@ -47,9 +47,11 @@ fn period_stem(period: &str) -> String {
 }
 
 /// A period's events (indices into `archive.events`, in date order) cut into
-/// pages of about `per` events, only where the date changes: a day, and the
-/// events dated only to the month or year (which come first), stay on one page.
+/// pages of at most `per` events, where the date changes: a day, and the
+/// events dated only to the month or year (which come first), stay on one
+/// page unless they alone are more than `per`.
 fn split_at_dates<'e>(events: &'e [usize], archive: &Archive, per: usize) -> Vec<&'e [usize]> {
+    let per = per.max(1);
     let mut pages = Vec::new();
     let mut start = 0;
     let mut i = 0;
@@ -59,9 +61,13 @@ fn split_at_dates<'e>(events: &'e [usize], archive: &Archive, per: usize) -> Vec
             .iter()
             .take_while(|&&e| &archive.events[e].date == date)
             .count();
-        if i > start && end - start > per.max(1) {
+        if i > start && end - start > per {
             pages.push(&events[start..i]);
             start = i;
+        }
+        while end - start > per {
+            pages.push(&events[start..start + per]);
+            start += per;
         }
         i = end;
     }
@@ -71,17 +77,28 @@ fn split_at_dates<'e>(events: &'e [usize], archive: &Archive, per: usize) -> Vec
     pages
 }
 
-/// The page of its month's listing (1-based) that holds each day with events.
-fn day_pages<'a>(archive: &'a Archive, within: &Periods, months: &[&String], per: usize) -> HashMap<&'a str, usize> {
-    let mut pages = HashMap::new();
-    for m in months {
-        for (k, chunk) in split_at_dates(within.events(m), archive, per).into_iter().enumerate() {
-            for &e in chunk {
-                pages.insert(archive.events[e].date.as_str(), k + 1);
+/// Where events are listed on the month pages: the page (1-based) of its
+/// month's listing that holds each event, and the first that holds each day.
+#[derive(Default)]
+struct Placement<'a> {
+    events: HashMap<&'a str, usize>,
+    days: HashMap<&'a str, usize>,
+}
+
+impl<'a> Placement<'a> {
+    fn new(archive: &'a Archive, within: &Periods, months: &[&String], per: usize) -> Self {
+        let mut at = Placement::default();
+        for m in months {
+            for (k, chunk) in split_at_dates(within.events(m), archive, per).into_iter().enumerate() {
+                for &e in chunk {
+                    let e = &archive.events[e];
+                    at.events.insert(e.id.as_str(), k + 1);
+                    at.days.entry(e.date.as_str()).or_insert(k + 1);
+                }
             }
         }
+        at
     }
-    pages
 }
 
 #[derive(Serialize)]
@@ -159,29 +176,30 @@ struct PeriodLink {
 }
 
 /// The page holding an event in full: `chronology.html`, or, when that
-/// page lists only days (`compact`), the month's or year's page (`days`:
-/// which page of its month's listing holds a day).
-fn event_page(e: &Event, compact: bool, days: &HashMap<&str, usize>) -> String {
+/// page lists only days (`compact`), the month's or year's page.
+fn event_page(e: &Event, compact: bool, at: &Placement) -> String {
     match e.date.get(..7) {
         _ if !compact => "chronology.html".to_string(),
-        Some(month) if e.granularity != "year" => day_url(month, &e.date, days),
+        Some(month) if e.granularity != "year" => {
+            Pager::url_of(&period_stem(month), at.events.get(e.id.as_str()).copied().unwrap_or(1))
+        }
         _ => period_url(e.date.get(..4).unwrap_or(&e.date)),
     }
 }
 
-/// The page of `month`'s listing that holds `date`.
-fn day_url(month: &str, date: &str, days: &HashMap<&str, usize>) -> String {
-    Pager::url_of(&period_stem(month), days.get(date).copied().unwrap_or(1))
+/// The first page of `month`'s listing that holds `date`.
+fn day_url(month: &str, date: &str, at: &Placement) -> String {
+    Pager::url_of(&period_stem(month), at.days.get(date).copied().unwrap_or(1))
 }
 
 /// `articles` maps ids to articles, `events` ids to events; `compact` and
-/// `days` as for [`event_page`].
+/// `at` as for [`event_page`].
 fn event_view(
     e: &Event,
     articles: &HashMap<&str, &Article>,
     events: &BTreeMap<&str, &Event>,
     compact: bool,
-    days: &HashMap<&str, usize>,
+    at: &Placement,
 ) -> EventView {
     let title = |id: &str| {
         articles
@@ -213,7 +231,7 @@ fn event_view(
             .filter_map(|id| events.get(id.as_str()))
             .map(|o| ConflictView {
                 id: o.id.clone(),
-                url: format!("{}#{}", event_page(o, compact, days), o.id),
+                url: format!("{}#{}", event_page(o, compact, at), o.id),
                 date: label(&o.date),
                 summary: o.summary.clone(),
             })
@@ -223,14 +241,14 @@ fn event_view(
 
 /// Events (indices into `archive.events`, in the given order) grouped by
 /// year, month and day; `views` holds the view of each event. Without
-/// `list`, years, months and days only count their events. `days`: which
-/// page of its month's listing holds a day.
+/// `list`, years, months and days only count their events. `at`: where
+/// days are on the month pages.
 fn group<'v>(
     events: &[usize],
     archive: &Archive,
     views: &'v [EventView],
     list: bool,
-    days: &HashMap<&str, usize>,
+    at: &Placement,
 ) -> Vec<YearView<'v>> {
     let mut years: Vec<YearView> = Vec::new();
     for &i in events {
@@ -277,7 +295,7 @@ fn group<'v>(
             m.days.push(DayView {
                 date: e.date.clone(),
                 label: label(&e.date),
-                url: day_url(&month, &e.date, days),
+                url: day_url(&month, &e.date, at),
                 count: 0,
                 events: Vec::new(),
             });
@@ -376,11 +394,11 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
     let within = Periods::new(archive);
     let per = site.page_size.max(1);
     let months: Vec<&String> = periods.iter().filter(|p| p.len() == 7).collect();
-    let days = day_pages(archive, &within, &months, per);
+    let at = Placement::new(archive, &within, &months, per);
     let views: Vec<EventView> = archive
         .events
         .par_iter()
-        .map(|e| event_view(e, &articles, &by_id, compact, &days))
+        .map(|e| event_view(e, &articles, &by_id, compact, &at))
         .collect();
     let link = |p: &str| PeriodLink {
         label: label(p),
@@ -405,7 +423,7 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
 
     let chronology = || {
         let mut ctx = Context::new();
-        ctx.insert("years", &group(&all, archive, &views, !compact, &days));
+        ctx.insert("years", &group(&all, archive, &views, !compact, &at));
         ctx.insert("compact", &compact);
         ctx.insert("periods", &year_links);
         ctx.insert("events_count", &archive.events.len());
@@ -428,7 +446,7 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
                 1 => within.articles(p).iter().map(|a| article_link(a)).collect(),
                 _ => Vec::new(),
             };
-            let years = group(chunk, archive, &views, true, &days);
+            let years = group(chunk, archive, &views, true, &at);
             // Everything the page shows besides what `p` gives (label, kind).
             let key = key_of(&("period.html", p, &links, &years, &prev, &next, &up, &pager));
             if sink.fresh(&path, key) {

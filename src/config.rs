@@ -34,9 +34,10 @@ pub struct SiteConfig {
     /// of each year, month and day, linked to the period page listing them,
     /// instead of every event.
     pub chronology_max_events: usize,
-    /// Items per page of a long listing (shared passages, quotes of a
-    /// speaker without a page of their own); longer listings continue on
-    /// numbered pages (`shared.2.html`, ...).
+    /// Items per page of a long listing (the articles on `index.html`,
+    /// shared passages, quotes of a speaker without a page of their own,
+    /// the events of a year or month); longer listings continue on numbered
+    /// pages (`index.2.html`, `shared.2.html`, ...).
     pub page_size: usize,
 }
 

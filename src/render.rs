@@ -303,10 +303,18 @@ pub fn run_into(
                 .filter(|a| a.duplicate_of.is_none())
                 .map(ArticleCard::new)
                 .collect();
-            let mut ctx = Context::new();
-            ctx.insert("articles", &cards);
-            ctx.insert("counts", &Counts::new(archive));
-            page("index.html", "", "index.html", &mut ctx, None)
+            // The list continues on numbered pages of `site.page_size` articles.
+            let counts = Counts::new(archive);
+            let chunks: Vec<&[ArticleCard]> = cards.chunks(site.page_size.max(1)).collect();
+            let pagers = Pager::all("index", chunks.len());
+            pagers.into_par_iter().enumerate().try_for_each(|(k, pager)| {
+                let mut ctx = Context::new();
+                ctx.insert("articles", chunks.get(k).copied().unwrap_or_default());
+                ctx.insert("first", &(k * site.page_size.max(1) + 1));
+                ctx.insert("counts", &counts);
+                ctx.insert("pager", &pager);
+                page("index.html", "", &pager.url(), &mut ctx, None)
+            })
         }),
         Box::new(|| crate::chronology::pages::render(archive, tera, &base, site, sink)),
         Box::new(|| {

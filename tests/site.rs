@@ -418,4 +418,35 @@ fn long_listings_continue_on_numbered_pages_and_links_find_their_page() {
         assert!(html.contains(&format!("id=\"s{}\"", big + 1)));
     }
     assert!(dossier::check::run(&one_per_page).unwrap().is_empty());
+
+    // The articles on the home page: two a page, each once, in order.
+    let listed: Vec<String> = (1..)
+        .map(|k| {
+            site.join(if k == 1 {
+                "index.html".to_string()
+            } else {
+                format!("index.{k}.html")
+            })
+        })
+        .take_while(|p| p.is_file())
+        .flat_map(|p| {
+            let html = std::fs::read_to_string(p).unwrap();
+            let list = &html[html.find("class=\"article-list\"").unwrap()..];
+            let list = &list[..list.find("</ol>").unwrap()];
+            let ids: Vec<String> = list
+                .split("href=\"articles/")
+                .skip(1)
+                .map(|s| s[..s.find(".html").unwrap()].to_string())
+                .collect();
+            assert!(ids.len() <= 2, "{ids:?}");
+            ids
+        })
+        .collect();
+    let expected: Vec<&str> = archive
+        .articles
+        .iter()
+        .filter(|a| a.duplicate_of.is_none())
+        .map(|a| a.id.as_str())
+        .collect();
+    assert_eq!(listed, expected);
 }

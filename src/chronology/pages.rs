@@ -1,7 +1,7 @@
 //! Chronology pages: `chronology.html` (events by year, month and day),
 //! `archive/YYYY.html` and `archive/YYYY-MM.html` (articles and events of a
 //! period, continued on `archive/YYYY-MM.2.html`, ... past `site.page_size`
-//! events), and `data/timeline.json` in TimelineJS's format.
+//! of either), and `data/timeline.json` in TimelineJS's format.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -434,21 +434,22 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
         page("chronology.html", "", "chronology.html", &mut ctx)
     };
     // A period's page, continued on numbered pages when it has more than
-    // `per` events; its articles are listed on the first.
+    // `per` articles or events: page k lists the k-th `per` of each.
     let period_page = |p: &String| -> Result<()> {
         let chunks = split_at_dates(within.events(p), archive, per);
+        let all_links: Vec<ArticleLink> = within.articles(p).iter().map(|a| article_link(a)).collect();
+        let link_chunks: Vec<&[ArticleLink]> = all_links.chunks(per).collect();
         let (prev, next) = neighbours(&periods, p);
         let (prev, next) = (prev.map(|x| link(&x)), next.map(|x| link(&x)));
         let up = (p.len() == 7).then(|| link(&p[..4]));
-        for (pager, chunk) in Pager::all(&period_stem(p), chunks.len()).into_iter().zip(chunks) {
+        let count = chunks.len().max(link_chunks.len());
+        for pager in Pager::all(&period_stem(p), count) {
             let path = pager.url();
-            let links: Vec<ArticleLink> = match pager.number {
-                1 => within.articles(p).iter().map(|a| article_link(a)).collect(),
-                _ => Vec::new(),
-            };
+            let links: &[ArticleLink] = link_chunks.get(pager.number - 1).copied().unwrap_or_default();
+            let chunk: &[usize] = chunks.get(pager.number - 1).copied().unwrap_or_default();
             let years = group(chunk, archive, &views, true, &at);
             // Everything the page shows besides what `p` gives (label, kind).
-            let key = key_of(&("period.html", p, &links, &years, &prev, &next, &up, &pager));
+            let key = key_of(&("period.html", p, links, &years, &prev, &next, &up, &pager));
             if sink.fresh(&path, key) {
                 continue;
             }
@@ -456,7 +457,7 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
             ctx.insert("period", p);
             ctx.insert("label", &label(p));
             ctx.insert("kind", if p.len() == 4 { "year" } else { "month" });
-            ctx.insert("articles", &links);
+            ctx.insert("articles", links);
             ctx.insert("years", &years);
             ctx.insert("prev", &prev);
             ctx.insert("next", &next);

@@ -392,11 +392,13 @@ pub fn run_into(
         }),
         Box::new(|| {
             let mut ctx = Context::new();
+            // Only the articles the page has something to say about.
             ctx.insert(
                 "articles",
                 &archive
                     .articles
                     .iter()
+                    .filter(|a| !a.removed.is_empty() || !a.edits.is_empty() || a.duplicate_of.is_some())
                     .map(|a| ReportRow::new(a, &idx))
                     .collect::<Vec<_>>(),
             );

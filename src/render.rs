@@ -323,16 +323,31 @@ pub fn run_into(
             page("entities.html", "", "entities.html", &mut ctx, None)
         }),
         Box::new(|| {
-            let mut ctx = Context::new();
-            ctx.insert("sources", &sources_view(archive, &idx));
-            page("sources.html", "", "sources.html", &mut ctx, None)
+            let sources = sources_view(archive, &idx);
+            let pages = group_pages(&sources, site.page_size);
+            Pager::all("sources", pages.len())
+                .into_par_iter()
+                .zip(pages)
+                .try_for_each(|(pager, chunk)| {
+                    let mut ctx = Context::new();
+                    ctx.insert("sources", chunk);
+                    ctx.insert("pager", &pager);
+                    page("sources.html", "", &pager.url(), &mut ctx, None)
+                })
         }),
         Box::new(|| {
             let mut speakers = quotes_view(archive, &idx);
             let lists = list_long_groups(&mut speakers, "quotes");
-            let mut ctx = Context::new();
-            ctx.insert("speakers", &speakers);
-            page("quotes.html", "", "quotes.html", &mut ctx, None)?;
+            let pages = group_pages(&speakers, site.page_size);
+            Pager::all("quotes", pages.len())
+                .into_par_iter()
+                .zip(pages)
+                .try_for_each(|(pager, chunk)| {
+                    let mut ctx = Context::new();
+                    ctx.insert("speakers", chunk);
+                    ctx.insert("pager", &pager);
+                    page("quotes.html", "", &pager.url(), &mut ctx, None)
+                })?;
             // A long group without a page of its own (unattributed quotes,
             // scare quotes) is listed whole on numbered pages.
             lists.par_iter().try_for_each(|group| {
@@ -1150,6 +1165,22 @@ impl Pager {
     }
 }
 
+/// Groups cut into pages of about `per` listed items, whole groups only
+/// (a page holds at least one group, and there is at least one page).
+fn group_pages(groups: &[Group], per: usize) -> Vec<&[Group]> {
+    let mut pages = Vec::new();
+    let (mut start, mut items) = (0, 0);
+    for (i, g) in groups.iter().enumerate() {
+        if i > start && items + g.items.len() > per.max(1) {
+            pages.push(&groups[start..i]);
+            (start, items) = (i, 0);
+        }
+        items += g.items.len();
+    }
+    pages.push(&groups[start..]);
+    pages
+}
+
 /// A long group's items, listed whole on numbered pages of their own.
 struct GroupList {
     name: String,
@@ -1497,6 +1528,33 @@ mod tests {
             lists[0].items[GROUP_SHOWN + 4].text,
             format!("quote {}", GROUP_SHOWN + 4)
         );
+    }
+
+    #[test]
+    fn groups_are_paged_whole_by_their_listed_items() {
+        let groups: Vec<Group> = [3, 1, 1, 5, 2]
+            .iter()
+            .map(|&n| {
+                let mut g = Group::new(format!("g{n}"), None);
+                for i in 0..n {
+                    g.push(|| Claim {
+                        link: Link {
+                            url: String::new(),
+                            title: String::new(),
+                        },
+                        cue: String::new(),
+                        text: i.to_string(),
+                    });
+                }
+                g
+            })
+            .collect();
+        let sizes: Vec<Vec<usize>> = group_pages(&groups, 4)
+            .iter()
+            .map(|p| p.iter().map(|g| g.items.len()).collect())
+            .collect();
+        assert_eq!(sizes, [vec![3, 1], vec![1], vec![5], vec![2]]);
+        assert_eq!(group_pages(&[], 4).len(), 1, "an empty listing still has its page");
     }
 
     #[test]

@@ -35,8 +35,8 @@ pub struct SiteConfig {
     /// instead of every event.
     pub chronology_max_events: usize,
     /// Items per page of a long listing (the articles on `index.html`,
-    /// shared passages, quotes and sources, the articles and events of a
-    /// year or month); longer listings continue on numbered pages
+    /// shared passages, quotes and sources, an entity's quotes, claims and
+    /// articles, the articles and events of a year or month); longer listings continue on numbered pages
     /// (`index.2.html`, `shared.2.html`, ...).
     pub page_size: usize,
 }

@@ -287,13 +287,34 @@ pub fn run_into(
             }
             archive.entities.par_iter().try_for_each(|e| {
                 let view = EntityView::new(e, by_entity.get(e.id.as_str()).map_or(&[][..], |v| &v[..]));
-                let key = key_of(&("entity.html", &view));
-                if sink.fresh(&e.url, key) {
-                    return Ok(());
-                }
-                let mut ctx = Context::new();
-                ctx.insert("entity", &view);
-                page("entity.html", "../", &e.url, &mut ctx, Some(key))
+                // Long lists continue on numbered pages: page k shows the
+                // k-th `site.page_size` of the quotes, claims and articles.
+                let per = site.page_size.max(1);
+                let chunk = |n: usize, k: usize| (k * per).min(n)..((k + 1) * per).min(n);
+                let (q, c, a) = (view.quotes.len(), view.claims.len(), view.articles.len());
+                let count = q.max(c).max(a).div_ceil(per);
+                let stem = e.url.strip_suffix(".html").unwrap_or(&e.url);
+                Pager::all(stem, count)
+                    .into_iter()
+                    .enumerate()
+                    .try_for_each(|(k, pager)| {
+                        let shown = EntityPage {
+                            entity: &view.entity,
+                            quotes: &view.quotes[chunk(q, k)],
+                            claims: &view.claims[chunk(c, k)],
+                            articles: &view.articles[chunk(a, k)],
+                            counts: (q, c, a),
+                        };
+                        let path = pager.url();
+                        let key = key_of(&("entity.html", &shown, &pager));
+                        if sink.fresh(&path, key) {
+                            return Ok(());
+                        }
+                        let mut ctx = Context::new();
+                        ctx.insert("entity", &shown);
+                        ctx.insert("pager", &pager);
+                        page("entity.html", "../", &path, &mut ctx, Some(key))
+                    })
             })
         }),
         Box::new(|| {
@@ -970,6 +991,17 @@ struct EntityView {
     quotes: Vec<(Link, String, String)>,
     /// Claims attributed to the entity as a source.
     claims: Vec<Claim>,
+}
+
+/// One page of an entity's lists; `counts`: how many quotes, claims and
+/// articles there are in all.
+#[derive(Serialize)]
+struct EntityPage<'a> {
+    entity: &'a Entity,
+    quotes: &'a [(Link, String, String)],
+    claims: &'a [Claim],
+    articles: &'a [EntityArticle],
+    counts: (usize, usize, usize),
 }
 
 /// An article on an entity's page: linked at its first mention of the

@@ -450,3 +450,51 @@ fn long_listings_continue_on_numbered_pages_and_links_find_their_page() {
         .collect();
     assert_eq!(listed, expected);
 }
+
+#[test]
+fn long_entity_pages_continue_on_numbered_pages_with_nothing_lost() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (whole, paged) = (tmp.path().join("whole"), tmp.path().join("paged"));
+    build(&repo().join("seeds"), &whole);
+    build_with_config(&repo().join("seeds"), &paged, "[site]\npage_size = 2\n");
+    assert!(dossier::check::run(&paged).unwrap().is_empty());
+    let archive: dossier::model::Archive =
+        serde_json::from_slice(&std::fs::read(whole.join("data/archive.json")).unwrap()).unwrap();
+    // The items of each list (quotes, claims, articles) of a page, in order.
+    let items = |html: &str| -> Vec<Vec<String>> {
+        ["class=\"quotes\"", "class=\"claims\"", "class=\"mentions\""]
+            .iter()
+            .map(|list| match html.find(list) {
+                Some(at) => {
+                    let body = &html[at..at + html[at..].find("</ul>").unwrap()];
+                    body.split("<li>").skip(1).map(str::to_string).collect()
+                }
+                None => Vec::new(),
+            })
+            .collect()
+    };
+    let mut most = 0;
+    for e in &archive.entities {
+        let one = items(&std::fs::read_to_string(whole.join(&e.url)).unwrap());
+        let mut joined = vec![Vec::new(), Vec::new(), Vec::new()];
+        let stem = e.url.strip_suffix(".html").unwrap();
+        let pages: Vec<String> = std::iter::once(e.url.clone())
+            .chain((2..).map(|k| format!("{stem}.{k}.html")))
+            .take_while(|p| paged.join(p).is_file())
+            .collect();
+        for p in &pages {
+            for (list, page_items) in joined
+                .iter_mut()
+                .zip(items(&std::fs::read_to_string(paged.join(p)).unwrap()))
+            {
+                assert!(page_items.len() <= 2, "{p}");
+                list.extend(page_items);
+            }
+        }
+        assert_eq!(joined, one, "{}", e.url);
+        let longest = one.iter().map(Vec::len).max().unwrap();
+        assert_eq!(pages.len(), longest.div_ceil(2).max(1), "{}", e.url);
+        most = most.max(pages.len());
+    }
+    assert!(most >= 3, "some seed entity needs several pages of two");
+}

@@ -399,7 +399,7 @@ pub fn run_into(
             let per = site.page_size.max(1);
             let all = &archive.shared_passages;
             let chunks: Vec<&[crate::model::SharedPassage]> = all.chunks(per).collect();
-            let pagers = Pager::all("shared", chunks.len().max(1));
+            let pagers = Pager::all("shared", chunks.len());
             pagers.into_par_iter().enumerate().try_for_each(|(k, pager)| {
                 let chunk = chunks.get(k).copied().unwrap_or_default();
                 let passages: Vec<_> = chunk
@@ -678,7 +678,7 @@ struct AlsoIn {
     links: Vec<Link>,
     more: usize,
     /// The shared passages page listing the passage (`shared.html`,
-    /// `shared-2.html`, ...) and its fragment there.
+    /// `shared.2.html`, ...) and its fragment there.
     page: String,
     anchor: String,
 }

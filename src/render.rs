@@ -245,6 +245,21 @@ pub fn run_into(
     };
 
     let put = |path: &str, bytes: Vec<u8>| sink.put(PathBuf::from(path), hash_bytes(&bytes), bytes);
+    // `sources.html` or `quotes.html` (template and stem `name`, the groups
+    // given to it as `var`), on numbered pages of about `site.page_size`
+    // listed items, whole groups only.
+    let group_listing = |name: &str, var: &str, groups: &[Group]| -> Result<()> {
+        let pages = group_pages(groups, site.page_size);
+        Pager::all(name, pages.len())
+            .into_par_iter()
+            .zip(pages)
+            .try_for_each(|(pager, chunk)| {
+                let mut ctx = Context::new();
+                ctx.insert(var, chunk);
+                ctx.insert("pager", &pager);
+                page(&format!("{name}.html"), "", &pager.url(), &mut ctx, None)
+            })
+    };
     // Every page or group of pages is a job; jobs run in parallel (the
     // sink sorts what it receives, so the output does not depend on order).
     type Job<'j> = Box<dyn Fn() -> Result<()> + Send + Sync + 'j>;
@@ -343,32 +358,11 @@ pub fn run_into(
             ctx.insert("entities", &archive.entities);
             page("entities.html", "", "entities.html", &mut ctx, None)
         }),
-        Box::new(|| {
-            let sources = sources_view(archive, &idx);
-            let pages = group_pages(&sources, site.page_size);
-            Pager::all("sources", pages.len())
-                .into_par_iter()
-                .zip(pages)
-                .try_for_each(|(pager, chunk)| {
-                    let mut ctx = Context::new();
-                    ctx.insert("sources", chunk);
-                    ctx.insert("pager", &pager);
-                    page("sources.html", "", &pager.url(), &mut ctx, None)
-                })
-        }),
+        Box::new(|| group_listing("sources", "sources", &sources_view(archive, &idx))),
         Box::new(|| {
             let mut speakers = quotes_view(archive, &idx);
             let lists = list_long_groups(&mut speakers, "quotes");
-            let pages = group_pages(&speakers, site.page_size);
-            Pager::all("quotes", pages.len())
-                .into_par_iter()
-                .zip(pages)
-                .try_for_each(|(pager, chunk)| {
-                    let mut ctx = Context::new();
-                    ctx.insert("speakers", chunk);
-                    ctx.insert("pager", &pager);
-                    page("quotes.html", "", &pager.url(), &mut ctx, None)
-                })?;
+            group_listing("quotes", "speakers", &speakers)?;
             // A long group without a page of its own (unattributed quotes,
             // scare quotes) is listed whole on numbered pages.
             lists.par_iter().try_for_each(|group| {

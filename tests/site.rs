@@ -13,8 +13,21 @@ fn repo() -> PathBuf {
 }
 
 fn build(input: &Path, output: &Path) -> std::process::Output {
+    build_with(input, output, Path::new("/nonexistent/config.toml"))
+}
+
+/// Builds `input` with `config` (TOML text) into `output`.
+fn build_with_config(input: &Path, output: &Path, config: &str) {
+    let cfg = output.with_extension("toml");
+    std::fs::write(&cfg, config).unwrap();
+    build_with(input, output, &cfg);
+}
+
+fn build_with(input: &Path, output: &Path, config: &Path) -> std::process::Output {
     let out = dossier()
-        .args(["build", "--quiet", "--config", "/nonexistent/config.toml", "--input"])
+        .args(["build", "--quiet", "--config"])
+        .arg(config)
+        .arg("--input")
         .arg(input)
         .arg("--output")
         .arg(output)
@@ -270,17 +283,21 @@ fn every_original_text_is_on_a_page_escaped_duplicates_included() {
     assert!(!site.join("originals").exists());
 }
 
+/// Twelve articles about floods, each at its own place, and a paragraph they all end with.
+const FLOOD_TOPICS: [&str; 12] = [
+    "bridge", "harbour", "museum", "railway", "library", "stadium", "market", "airport", "school", "hospital",
+    "theatre", "factory",
+];
+const FLOOD_SHARED: &str =
+    "Readers can send their own photographs and stories of the flooding to the newsroom by email.";
+
 #[test]
 fn a_paragraph_shared_by_many_articles_lists_a_few_and_links_the_rest() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     std::fs::create_dir(&input).unwrap();
-    let shared = "Readers can send their own photographs and stories of the flooding to the newsroom by email.";
-    let topics = [
-        "bridge", "harbour", "museum", "railway", "library", "stadium", "market", "airport", "school", "hospital",
-        "theatre", "factory",
-    ];
-    for (i, t) in topics.iter().enumerate() {
+    let shared = FLOOD_SHARED;
+    for (i, t) in FLOOD_TOPICS.iter().enumerate() {
         let text = format!(
             "Floods reach the {t}\n\nWater reached the {t} on day {i} after the river burst its banks near the old town.\n\n\
              Engineers at the {t} said repairs to the {t} would take weeks and cost more than first thought.\n\n{shared}\n"
@@ -301,38 +318,14 @@ fn a_paragraph_shared_by_many_articles_lists_a_few_and_links_the_rest() {
     assert_eq!(shared_page.matches("href=\"articles/").count(), 12);
 }
 
-/// Builds `input` with `config` (TOML text) into `output`.
-fn build_with_config(input: &Path, output: &Path, config: &str) {
-    let cfg = output.with_extension("toml");
-    std::fs::write(&cfg, config).unwrap();
-    let out = dossier()
-        .args(["build", "--quiet", "--config"])
-        .arg(&cfg)
-        .arg("--input")
-        .arg(input)
-        .arg("--output")
-        .arg(output)
-        .output()
-        .expect("run dossier");
-    assert!(
-        out.status.success(),
-        "build failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn long_listings_continue_on_numbered_pages_and_links_find_their_page() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     std::fs::create_dir(&input).unwrap();
     // Five passages, each shared by a pair of articles, and one shared by all twelve.
-    let everywhere = "Readers can send their own photographs and stories of the flooding to the newsroom by email.";
-    let topics = [
-        "bridge", "harbour", "museum", "railway", "library", "stadium", "market", "airport", "school", "hospital",
-        "theatre", "factory",
-    ];
-    for (i, t) in topics.iter().enumerate() {
+    let everywhere = FLOOD_SHARED;
+    for (i, t) in FLOOD_TOPICS.iter().enumerate() {
         let pair = [
             "Volunteers filled sandbags through the night and carried them to the houses nearest the water.",
             "The council opened three schools as shelters and asked families with cars to drive neighbours there.",

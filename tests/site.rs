@@ -411,6 +411,26 @@ fn long_listings_continue_on_numbered_pages_and_links_find_their_page() {
         assert!(html.contains(&format!("id=\"s{}\"", big + 1)));
     }
     assert!(dossier::check::run(&one_per_page).unwrap().is_empty());
+    // Seven pages of one: each links the first, the last and its neighbours
+    // within two, and stands for the rest with an ellipsis.
+    let url = |k: usize| {
+        if k == 1 {
+            "shared.html".to_string()
+        } else {
+            format!("shared.{k}.html")
+        }
+    };
+    for k in 1..=n {
+        let html = std::fs::read_to_string(one_per_page.join(url(k))).unwrap();
+        let nav = &html[html.find("class=\"pager\"").unwrap()..];
+        let nav = &nav[..nav.find("</nav>").unwrap()];
+        for j in 1..=n {
+            let linked = nav.contains(&format!("href=\"{}\">{j}</a>", url(j)));
+            let expected = j != k && (j == 1 || j == n || j.abs_diff(k) <= 2);
+            assert_eq!(linked, expected, "page {k} linking page {j}: {nav}");
+        }
+        assert_eq!(nav.contains('…'), k > 4 || k + 3 < n, "{nav}");
+    }
 
     // The articles on the home page: two a page, each once, in order.
     let listed: Vec<String> = (1..)

@@ -121,12 +121,13 @@ impl Start {
     }
 
     fn lap(self, stage: &'static str) -> Lap {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         Lap {
             stage,
             time: self.wall.elapsed(),
             cpu: cpu_time().saturating_sub(self.cpu),
-            peak_rss: status_kb("VmHWM:"),
-            rss: status_kb("VmRSS:"),
+            peak_rss: status_bytes(&status, "VmHWM:"),
+            rss: status_bytes(&status, "VmRSS:"),
         }
     }
 }
@@ -142,9 +143,8 @@ fn cpu_time() -> Duration {
     tv(u.ru_utime) + tv(u.ru_stime)
 }
 
-/// A memory figure of `/proc/self/status` (`VmHWM:`, `VmRSS:`) in bytes, when there is one.
-fn status_kb(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+/// A memory figure (`VmHWM:`, `VmRSS:`) of `/proc/self/status` in bytes, when it has one.
+fn status_bytes(status: &str, field: &str) -> Option<u64> {
     let kb = status.lines().find_map(|l| l.strip_prefix(field))?;
     Some(kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok()? * 1024)
 }

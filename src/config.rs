@@ -41,6 +41,13 @@ pub struct SiteConfig {
     pub page_size: usize,
 }
 
+impl SiteConfig {
+    /// Items per page of a long listing: `page_size`, at least one.
+    pub fn per_page(&self) -> usize {
+        self.page_size.max(1)
+    }
+}
+
 impl Default for SiteConfig {
     fn default() -> Self {
         SiteConfig {

@@ -9,13 +9,12 @@
 //! integer ids once; articles are scored in parallel.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::BuildHasherDefault;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
 use crate::model::{Article, SharedPassage};
-use crate::text::Fnv;
+use crate::text::FnvMap;
 
 /// How many related articles each article lists at most.
 pub const MAX_RELATED: usize = 5;
@@ -190,7 +189,7 @@ fn sorted_ids(ids: impl Iterator<Item = u32>) -> Vec<u32> {
 /// distinct words. Articles are read in parallel a chunk at a time, so only
 /// one chunk's words are held as strings.
 fn content_words(articles: &[Article], live: &[usize]) -> (Vec<Vec<u32>>, usize) {
-    let mut term: HashMap<String, u32, BuildHasherDefault<Fnv>> = HashMap::default();
+    let mut term: FnvMap<String, u32> = FnvMap::default();
     let mut out = vec![Vec::new(); articles.len()];
     for chunk in live.chunks(4096) {
         let words: Vec<Vec<Cow<str>>> = chunk.par_iter().map(|&i| words_of(&articles[i])).collect();

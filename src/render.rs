@@ -17,6 +17,8 @@ use tera::{Context, Tera};
 use crate::config::SiteConfig;
 use crate::ingest::{Original, Originals};
 use crate::model::{Archive, Article, Entity};
+// Id lookups (nothing iterates these maps).
+use crate::text::FnvMap as Lookup;
 
 /// Templates shipped in the binary: (name, text).
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -226,7 +228,7 @@ pub fn run_into(
         paths: Default::default(),
     };
     let sink: &dyn Sink = &recorder;
-    let idx = Index::new(archive, site.page_size);
+    let idx = Index::new(archive, site.per_page());
     let mut base = Context::new();
     base.insert("site", site);
     base.insert("generator", &archive.generator);
@@ -249,7 +251,7 @@ pub fn run_into(
     // given to it as `var`), on numbered pages of about `site.page_size`
     // listed items, whole groups only.
     let group_listing = |name: &str, var: &str, groups: &[Group]| -> Result<()> {
-        let pages = group_pages(groups, site.page_size);
+        let pages = group_pages(groups, site.per_page());
         Pager::all(name, pages.len())
             .into_par_iter()
             .zip(pages)
@@ -304,20 +306,18 @@ pub fn run_into(
                 let view = EntityView::new(e, by_entity.get(e.id.as_str()).map_or(&[][..], |v| &v[..]));
                 // Long lists continue on numbered pages: page k shows the
                 // k-th `site.page_size` of the quotes, claims and articles.
-                let per = site.page_size.max(1);
-                let chunk = |n: usize, k: usize| (k * per).min(n)..((k + 1) * per).min(n);
+                let per = site.per_page();
                 let (q, c, a) = (view.quotes.len(), view.claims.len(), view.articles.len());
-                let count = q.max(c).max(a).div_ceil(per);
                 let stem = e.url.strip_suffix(".html").unwrap_or(&e.url);
-                Pager::all(stem, count)
+                Pager::all(stem, q.max(c).max(a).div_ceil(per))
                     .into_iter()
-                    .enumerate()
-                    .try_for_each(|(k, pager)| {
+                    .try_for_each(|pager| {
+                        let k = pager.number - 1;
                         let shown = EntityPage {
                             entity: &view.entity,
-                            quotes: &view.quotes[chunk(q, k)],
-                            claims: &view.claims[chunk(c, k)],
-                            articles: &view.articles[chunk(a, k)],
+                            quotes: nth_page(&view.quotes, per, k),
+                            claims: nth_page(&view.claims, per, k),
+                            articles: nth_page(&view.articles, per, k),
                             counts: (q, c, a),
                         };
                         let path = pager.url();
@@ -341,16 +341,17 @@ pub fn run_into(
                 .collect();
             // The list continues on numbered pages of `site.page_size` articles.
             let counts = Counts::new(archive);
-            let chunks: Vec<&[ArticleCard]> = cards.chunks(site.page_size.max(1)).collect();
-            let pagers = Pager::all("index", chunks.len());
-            pagers.into_par_iter().enumerate().try_for_each(|(k, pager)| {
-                let mut ctx = Context::new();
-                ctx.insert("articles", chunks.get(k).copied().unwrap_or_default());
-                ctx.insert("first", &(k * site.page_size.max(1) + 1));
-                ctx.insert("counts", &counts);
-                ctx.insert("pager", &pager);
-                page("index.html", "", &pager.url(), &mut ctx, None)
-            })
+            let per = site.per_page();
+            Pager::split("index", &cards, per)
+                .into_par_iter()
+                .try_for_each(|(pager, chunk)| {
+                    let mut ctx = Context::new();
+                    ctx.insert("articles", chunk);
+                    ctx.insert("first", &((pager.number - 1) * per + 1));
+                    ctx.insert("counts", &counts);
+                    ctx.insert("pager", &pager);
+                    page("index.html", "", &pager.url(), &mut ctx, None)
+                })
         }),
         Box::new(|| crate::chronology::pages::render(archive, tera, &base, site, sink)),
         Box::new(|| {
@@ -366,10 +367,8 @@ pub fn run_into(
             // A long group without a page of its own (unattributed quotes,
             // scare quotes) is listed whole on numbered pages.
             lists.par_iter().try_for_each(|group| {
-                let chunks: Vec<&[Claim]> = group.items.chunks(site.page_size.max(1)).collect();
-                Pager::all(&group.stem, chunks.len())
+                Pager::split(&group.stem, &group.items, site.per_page())
                     .into_par_iter()
-                    .zip(chunks)
                     .try_for_each(|(pager, chunk)| {
                         let mut ctx = Context::new();
                         let whole = GroupPage {
@@ -390,35 +389,35 @@ pub fn run_into(
         Box::new(|| {
             // Numbered pages of `site.page_size` passages; a passage's
             // anchor is its number in the whole list.
-            let per = site.page_size.max(1);
+            let per = site.per_page();
             let all = &archive.shared_passages;
-            let chunks: Vec<&[crate::model::SharedPassage]> = all.chunks(per).collect();
-            let pagers = Pager::all("shared", chunks.len());
-            pagers.into_par_iter().enumerate().try_for_each(|(k, pager)| {
-                let chunk = chunks.get(k).copied().unwrap_or_default();
-                let passages: Vec<_> = chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| {
-                        (
-                            k * per + i + 1,
-                            s.text.clone(),
-                            s.occurrences
-                                .iter()
-                                .map(|o| Link {
-                                    url: format!("{}#{}", idx.article_url(&o.article), o.paragraph),
-                                    title: idx.title(&o.article).to_string(),
-                                })
-                                .collect::<Vec<_>>(),
-                        )
-                    })
-                    .collect();
-                let mut ctx = Context::new();
-                ctx.insert("passages", &passages);
-                ctx.insert("total", &all.len());
-                ctx.insert("pager", &pager);
-                page("shared.html", "", &pager.url(), &mut ctx, None)
-            })
+            Pager::split("shared", all, per)
+                .into_par_iter()
+                .try_for_each(|(pager, chunk)| {
+                    let k = pager.number - 1;
+                    let passages: Vec<_> = chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| {
+                            (
+                                k * per + i + 1,
+                                s.text.clone(),
+                                s.occurrences
+                                    .iter()
+                                    .map(|o| Link {
+                                        url: format!("{}#{}", idx.article_url(&o.article), o.paragraph),
+                                        title: idx.title(&o.article).to_string(),
+                                    })
+                                    .collect::<Vec<_>>(),
+                            )
+                        })
+                        .collect();
+                    let mut ctx = Context::new();
+                    ctx.insert("passages", &passages);
+                    ctx.insert("total", &all.len());
+                    ctx.insert("pager", &pager);
+                    page("shared.html", "", &pager.url(), &mut ctx, None)
+                })
         }),
         Box::new(|| {
             let mut ctx = Context::new();
@@ -540,9 +539,6 @@ impl Sink for Recording<'_> {
     }
 }
 
-/// A hash map for id lookups (ids are short; nothing iterates these maps).
-type Lookup<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<crate::text::Fnv>>;
-
 /// Lookups shared by page views.
 pub struct Index<'a> {
     articles: Lookup<&'a str, &'a Article>,
@@ -552,12 +548,12 @@ pub struct Index<'a> {
     passages: &'a [crate::model::SharedPassage],
     /// Canonical id → its duplicates, in id order.
     variants: Lookup<&'a str, Vec<&'a Article>>,
-    /// Items per page of long listings (`site.page_size`).
-    page_size: usize,
+    /// Items per page of long listings ([`SiteConfig::per_page`]).
+    per_page: usize,
 }
 
 impl<'a> Index<'a> {
-    pub fn new(archive: &'a Archive, page_size: usize) -> Self {
+    pub fn new(archive: &'a Archive, per_page: usize) -> Self {
         let mut variants: Lookup<&str, Vec<&Article>> = Lookup::default();
         for b in &archive.articles {
             if let Some(c) = &b.duplicate_of {
@@ -582,7 +578,7 @@ impl<'a> Index<'a> {
                 .collect(),
             passages: &archive.shared_passages,
             variants,
-            page_size,
+            per_page,
         }
     }
     fn article_url(&self, id: &str) -> String {
@@ -696,7 +692,7 @@ impl AlsoIn {
                 })
                 .collect(),
             more: (all.len() - own.len()).saturating_sub(ALSO_IN_SHOWN),
-            page: Pager::url_of("shared", i / idx.page_size.max(1) + 1),
+            page: Pager::url_of("shared", i / idx.per_page + 1),
             anchor: format!("s{}", i + 1),
         }
     }
@@ -1189,15 +1185,33 @@ impl Pager {
     pub(crate) fn url(&self) -> String {
         self.pages[self.number - 1].clone()
     }
+
+    /// `items` cut into pages of `per`: each page's pager and items (one
+    /// empty page when there are none).
+    fn split<'a, T>(stem: &str, items: &'a [T], per: usize) -> Vec<(Pager, &'a [T])> {
+        Pager::all(stem, items.len().div_ceil(per))
+            .into_iter()
+            .map(|p| {
+                let page = nth_page(items, per, p.number - 1);
+                (p, page)
+            })
+            .collect()
+    }
 }
 
-/// Groups cut into pages of about `per` listed items, whole groups only
+/// The `k`-th (from 0) run of `per` items; empty past the end.
+pub(crate) fn nth_page<T>(items: &[T], per: usize, k: usize) -> &[T] {
+    let start = (k * per).min(items.len());
+    &items[start..(start + per).min(items.len())]
+}
+
+/// Groups cut into pages of about `per` (at least 1) listed items, whole groups only
 /// (a page holds at least one group, and there is at least one page).
 fn group_pages(groups: &[Group], per: usize) -> Vec<&[Group]> {
     let mut pages = Vec::new();
     let (mut start, mut items) = (0, 0);
     for (i, g) in groups.iter().enumerate() {
-        if i > start && items + g.items.len() > per.max(1) {
+        if i > start && items + g.items.len() > per {
             pages.push(&groups[start..i]);
             (start, items) = (i, 0);
         }

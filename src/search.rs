@@ -20,7 +20,6 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::BuildHasherDefault;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -31,10 +30,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::model::{Archive, Article};
 use crate::render::Output;
-use crate::text::Fnv;
-
-/// A hash map with FNV hashing (keys are short words; nothing here depends on its order).
-type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+use crate::text::FnvMap as Map;
 
 /// Target size of a term shard in bytes.
 pub const SHARD_BYTES: usize = 48 * 1024;

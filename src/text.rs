@@ -121,6 +121,10 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// A hash map with [`Fnv`] hashing, for short keys (words, ids) where
+/// nothing depends on the map's order.
+pub type FnvMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// FNV-1a: a fast hash for short words.
 pub struct Fnv(u64);
 

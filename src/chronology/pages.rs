@@ -14,7 +14,7 @@ use tera::{Context, Tera};
 use super::dates::Day;
 use crate::config::SiteConfig;
 use crate::model::{Archive, Article, Event};
-use crate::render::{error_chain, escape, hash_bytes, key_of, Output, Pager, Sink};
+use crate::render::{error_chain, escape, hash_bytes, key_of, nth_page, Output, Pager, Sink};
 
 /// A human label for an ISO date at any granularity.
 pub fn label(date: &str) -> String {
@@ -47,11 +47,10 @@ fn period_stem(period: &str) -> String {
 }
 
 /// A period's events (indices into `archive.events`, in date order) cut into
-/// pages of at most `per` events, where the date changes: a day, and the
+/// pages of at most `per` (at least 1) events, where the date changes: a day, and the
 /// events dated only to the month or year (which come first), stay on one
 /// page unless they alone are more than `per`.
 fn split_at_dates<'e>(events: &'e [usize], archive: &Archive, per: usize) -> Vec<&'e [usize]> {
-    let per = per.max(1);
     let mut pages = Vec::new();
     let mut start = 0;
     let mut i = 0;
@@ -392,7 +391,7 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
         }
     }
     let within = Periods::new(archive);
-    let per = site.page_size.max(1);
+    let per = site.per_page();
     let months: Vec<&String> = periods.iter().filter(|p| p.len() == 7).collect();
     let at = Placement::new(archive, &within, &months, per);
     let views: Vec<EventView> = archive
@@ -438,14 +437,14 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
     let period_page = |p: &String| -> Result<()> {
         let chunks = split_at_dates(within.events(p), archive, per);
         let all_links: Vec<ArticleLink> = within.articles(p).iter().map(|a| article_link(a)).collect();
-        let link_chunks: Vec<&[ArticleLink]> = all_links.chunks(per).collect();
+
         let (prev, next) = neighbours(&periods, p);
         let (prev, next) = (prev.map(|x| link(&x)), next.map(|x| link(&x)));
         let up = (p.len() == 7).then(|| link(&p[..4]));
-        let count = chunks.len().max(link_chunks.len());
+        let count = chunks.len().max(all_links.len().div_ceil(per));
         for pager in Pager::all(&period_stem(p), count) {
             let path = pager.url();
-            let links: &[ArticleLink] = link_chunks.get(pager.number - 1).copied().unwrap_or_default();
+            let links = nth_page(&all_links, per, pager.number - 1);
             let chunk: &[usize] = chunks.get(pager.number - 1).copied().unwrap_or_default();
             let years = group(chunk, archive, &views, true, &at);
             // Everything the page shows besides what `p` gives (label, kind).

@@ -351,6 +351,29 @@ pub fn band_pairs(keys: &mut [(u64, u32)], cap: usize, out: &mut Vec<(u32, u32)>
     }
 }
 
+/// Candidate pairs among `n` items over `bands` bands, `key(item, band)`
+/// being an item's key in a band: [`band_pairs`] of every band (bands in
+/// parallel), sorted and without repeats.
+pub fn candidate_pairs(
+    n: usize,
+    bands: usize,
+    cap: usize,
+    key: impl Fn(usize, usize) -> u64 + Sync,
+) -> Vec<(u32, u32)> {
+    let mut pairs: Vec<(u32, u32)> = (0..bands)
+        .into_par_iter()
+        .flat_map_iter(|b| {
+            let mut keyed: Vec<(u64, u32)> = (0..n).map(|r| (key(r, b), r as u32)).collect();
+            let mut pairs = Vec::new();
+            band_pairs(&mut keyed, cap, &mut pairs);
+            pairs
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Article, DuplicateGroup, Occurrence, SharedPassage};
 use minhash::{
-    band_key, band_pairs, jaccard, lsh_params, mix, shingle_set, word_hashes, word_shingle_set, MinHasher, SetTable,
-    UnionFind,
+    band_key, candidate_pairs, jaccard, lsh_params, mix, shingle_set, word_hashes, word_shingle_set, MinHasher,
+    SetTable, UnionFind,
 };
 
 /// How the canonical article of a duplicate group is chosen: criteria
@@ -178,22 +178,10 @@ fn duplicate_groups(articles: &[Article], cfg: &Config) -> Vec<(DuplicateGroup, 
     reps.sort_unstable();
     // Near duplicates among representatives.
     let shingle_set = |i: u32| word_shingle_set(&body_words(&articles[i as usize]), k);
-    let mut pairs: Vec<(u32, u32)> = (0..bands)
-        .into_par_iter()
-        .flat_map_iter(|b| {
-            let mut keyed: Vec<(u64, u32)> = reps
-                .iter()
-                .enumerate()
-                .map(|(r, &i)| (band_keys[i as usize * bands + b], r as u32))
-                .collect();
-            let mut pairs = Vec::new();
-            band_pairs(&mut keyed, BUCKET_CAP, &mut pairs);
-            pairs
-        })
-        .collect();
+    let pairs = candidate_pairs(reps.len(), bands, BUCKET_CAP, |r, b| {
+        band_keys[reps[r] as usize * bands + b]
+    });
     drop(band_keys);
-    pairs.par_sort_unstable();
-    pairs.dedup();
     // Shingle sets of the representatives in some pair, computed once.
     let mut paired: Vec<u32> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
     paired.sort_unstable();
@@ -339,19 +327,9 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
         passes(sets.intersection_bound(x as usize, y as usize)) && passes(minhash::intersection(sa, sb))
     };
     // Candidate pairs from every band, as adjacency lists.
-    let mut pairs: Vec<(u32, u32)> = (0..PASSAGE_BANDS)
-        .into_par_iter()
-        .flat_map_iter(|b| {
-            let mut keyed: Vec<(u64, u32)> = (0..reps.len())
-                .map(|r| (band_key(&sigs[r], b, PASSAGE_ROWS), r as u32))
-                .collect();
-            let mut pairs = Vec::new();
-            band_pairs(&mut keyed, BUCKET_CAP, &mut pairs);
-            pairs
-        })
-        .collect();
-    pairs.par_sort_unstable();
-    pairs.dedup();
+    let pairs = candidate_pairs(reps.len(), PASSAGE_BANDS, BUCKET_CAP, |r, b| {
+        band_key(&sigs[r], b, PASSAGE_ROWS)
+    });
     let mut starts = vec![0usize; reps.len() + 1];
     for &(x, _) in &pairs {
         starts[x as usize + 1] += 1;

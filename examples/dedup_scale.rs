@@ -142,7 +142,7 @@ fn synthesise(pool: &[String], n: usize, seed: u64) -> Vec<Article> {
                 .into_iter()
                 .enumerate()
                 .map(|(j, text)| Paragraph {
-                    id: format!("p{}", j + 1),
+                    id: format!("p{}", j + 1).into(),
                     text,
                     role: None,
                 })

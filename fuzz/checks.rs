@@ -99,7 +99,7 @@ pub fn article(text: &str) -> Article {
         .filter(|p| !p.trim().is_empty())
         .enumerate()
         .map(|(i, t)| Paragraph {
-            id: format!("p{}", i + 1),
+            id: format!("p{}", i + 1).into(),
             text: t.to_string(),
             role: None,
         })

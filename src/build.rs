@@ -432,6 +432,7 @@ fn assign_ids(articles: &mut [Article], raw: &mut [ingest::RawArticle]) -> Origi
         a.url = format!("articles/{id}.html");
         a.original_text_url = format!("articles/{id}.html#original");
         if let Some(d) = r.front.date_string() {
+            let d = crate::model::Short::from(d);
             a.date.value = Some(d.clone());
             a.date.earliest = Some(d.clone());
             a.date.latest = Some(d);

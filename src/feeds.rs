@@ -187,7 +187,7 @@ mod tests {
             url: format!("articles/{id}.html"),
             title: title.into(),
             date: ArticleDate {
-                value: date.map(String::from),
+                value: date.map(Into::into),
                 ..ArticleDate::default()
             },
             paragraphs: vec![Paragraph {

@@ -282,7 +282,7 @@ mod tests {
                     paragraph: "p1".into(),
                     start: 0,
                     end: 1,
-                    entity: e.to_string(),
+                    entity: (*e).into(),
                 })
                 .collect(),
             ..Article::default()

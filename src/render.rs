@@ -16,7 +16,8 @@ use tera::{Context, Tera};
 
 use crate::config::SiteConfig;
 use crate::ingest::{Original, Originals};
-use crate::model::{Archive, Article, Entity};
+use crate::model::{Archive, Article, Entity, Short};
+use compact_str::format_compact;
 // Id lookups (nothing iterates these maps).
 use crate::text::FnvMap as Lookup;
 
@@ -609,7 +610,7 @@ struct ArticleCard {
     id: String,
     url: String,
     title: String,
-    date: Option<String>,
+    date: Option<Short>,
     inferred: bool,
     sources: Vec<String>,
     paragraphs: usize,
@@ -654,7 +655,7 @@ impl Counts {
 
 #[derive(Serialize)]
 struct ParagraphView {
-    id: String,
+    id: Short,
     role: Option<String>,
     /// Escaped text with annotation markup; safe to emit unescaped.
     html: String,
@@ -713,7 +714,7 @@ struct VariantView {
 struct ArticleView {
     #[serde(flatten)]
     card: ArticleCard,
-    date_window: Option<(Option<String>, Option<String>)>,
+    date_window: Option<(Option<Short>, Option<Short>)>,
     evidence: Vec<String>,
     byline: Option<String>,
     original_url: Option<String>,
@@ -724,7 +725,7 @@ struct ArticleView {
     related: Vec<Link>,
     variants: Vec<VariantView>,
     removed: usize,
-    timeline: Vec<(String, String, String)>,
+    timeline: Vec<(Short, Short, Short)>,
 }
 
 impl ArticleView {
@@ -763,7 +764,7 @@ impl ArticleView {
                 diff: crate::dedup::diff::summarise(a, b),
             })
             .collect();
-        let mut timeline: Vec<(String, String, String)> = a
+        let mut timeline: Vec<(Short, Short, Short)> = a
             .dates
             .iter()
             .map(|d| (d.value.clone(), d.text.clone(), d.paragraph.clone()))
@@ -978,7 +979,7 @@ struct EntityView {
     /// Every article naming the entity, in archive order.
     articles: Vec<EntityArticle>,
     /// (paragraph link, quote text, how the speaker was named).
-    quotes: Vec<(Link, String, String)>,
+    quotes: Vec<(Link, String, Short)>,
     /// Claims attributed to the entity as a source.
     claims: Vec<Claim>,
 }
@@ -988,7 +989,7 @@ struct EntityView {
 #[derive(Serialize)]
 struct EntityPage<'a> {
     entity: &'a Entity,
-    quotes: &'a [(Link, String, String)],
+    quotes: &'a [(Link, String, Short)],
     claims: &'a [Claim],
     articles: &'a [EntityArticle],
     counts: (usize, usize, usize),
@@ -1070,7 +1071,7 @@ impl EntityView {
 #[derive(Serialize, Clone)]
 struct Claim {
     link: Link,
-    cue: String,
+    cue: Short,
     text: String,
 }
 
@@ -1322,7 +1323,7 @@ fn quotes_view(archive: &Archive, idx: &Index) -> Vec<Group> {
         for q in &a.quotes {
             let key = match (&q.speaker, &q.speaker_mention) {
                 (Some(s), _) => (0, idx.entity_name(s), idx.entity_url(s)),
-                (None, Some(m)) => (1, m.clone(), None),
+                (None, Some(m)) => (1, m.to_string(), None),
                 (None, None) if q.kind == "scare" => (3, "Scare quotes (nobody quoted)".to_string(), None),
                 (None, None) => (2, "Unattributed".to_string(), None),
             };
@@ -1332,9 +1333,9 @@ fn quotes_view(archive: &Archive, idx: &Index) -> Vec<Group> {
             g.push(|| Claim {
                 link: claim_link(a, &q.paragraph),
                 cue: match (&q.speaker_mention, q.kind.as_str()) {
-                    (Some(m), "block") => format!("block quote; named as “{m}”"),
-                    (Some(m), _) => format!("named as “{m}”"),
-                    (None, k) => format!("{k} quote"),
+                    (Some(m), "block") => format_compact!("block quote; named as “{m}”"),
+                    (Some(m), _) => format_compact!("named as “{m}”"),
+                    (None, k) => format_compact!("{k} quote"),
                 },
                 text: q.text.clone(),
             });
@@ -1582,7 +1583,7 @@ mod tests {
                             url: String::new(),
                             title: String::new(),
                         },
-                        cue: String::new(),
+                        cue: Short::default(),
                         text: i.to_string(),
                     });
                 }

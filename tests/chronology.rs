@@ -193,7 +193,7 @@ fn long_periods_continue_on_numbered_pages_cut_where_the_date_changes() {
             for e in on {
                 // chronology.html links the day to the first page holding it.
                 if e.granularity == "day" {
-                    let first = first_page.entry(e.date.clone()).or_insert(page.clone());
+                    let first = first_page.entry(e.date.to_string()).or_insert(page.clone());
                     let href = format!("href=\"{first}#d{}\"", e.date);
                     assert!(chrono.contains(&href), "no {href}");
                 }

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Article, Attribution, Entity, Mention, Quote};
+use crate::model::{Article, Attribution, Entity, Mention, Quote, Short};
 use crate::text::slugify;
 use attributions::{Context, Cue, Para};
 use entities::{Found, Op, Registry, Scope, Trace};
@@ -227,10 +227,10 @@ pub fn annotate_article(a: &Article, lexicon: &Registry) -> Notes {
         for (s, e, id) in &p.mentions {
             n.used.push((id.clone(), Some(p.text[*s..*e].to_string())));
             n.mentions.push(Mention {
-                paragraph: p.id.to_string(),
+                paragraph: p.id.into(),
                 start: *s,
                 end: *e,
-                entity: id.clone(),
+                entity: id.into(),
             });
         }
     }
@@ -243,21 +243,21 @@ pub fn annotate_article(a: &Article, lexicon: &Registry) -> Notes {
             for src in &c.sources {
                 n.used.push((src.clone(), None));
                 n.attributions.push(Attribution {
-                    paragraph: p.id.to_string(),
+                    paragraph: p.id.into(),
                     start: c.start,
                     end: c.end,
-                    cue: p.text[c.start..c.end].to_string(),
-                    source: src.clone(),
+                    cue: p.text[c.start..c.end].into(),
+                    source: src.into(),
                 });
             }
             for (s, e, id) in &c.relays {
                 n.used.push((id.clone(), None));
                 n.attributions.push(Attribution {
-                    paragraph: p.id.to_string(),
+                    paragraph: p.id.into(),
                     start: *s,
                     end: *e,
-                    cue: p.text[*s..*e].to_string(),
-                    source: id.clone(),
+                    cue: p.text[*s..*e].into(),
+                    source: id.into(),
                 });
             }
         }
@@ -268,13 +268,13 @@ pub fn annotate_article(a: &Article, lexicon: &Registry) -> Notes {
             n.used.push((s.clone(), None));
         }
         n.quotes.push(Quote {
-            paragraph: p.id.to_string(),
+            paragraph: p.id.into(),
             start: f.start,
             end: f.end,
             text: p.text[f.start..f.end].to_string(),
-            kind: f.kind.to_string(),
-            speaker: f.speaker,
-            speaker_mention: f.mention,
+            kind: f.kind.into(),
+            speaker: f.speaker.map(Into::into),
+            speaker_mention: f.mention.map(Into::into),
         });
     }
     drop(paras);
@@ -308,11 +308,11 @@ fn credit_line(a: &Article, reg: &mut Registry, n: &mut Notes, changed: &mut BTr
         };
         n.used.push((id.clone(), None));
         n.attributions.push(Attribution {
-            paragraph: String::new(),
+            paragraph: Short::default(),
             start: 0,
             end: 0,
-            cue: cue.clone(),
-            source: id,
+            cue: cue.as_str().into(),
+            source: id.into(),
         });
     }
 }

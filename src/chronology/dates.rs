@@ -7,7 +7,10 @@
 
 use std::sync::OnceLock;
 
+use compact_str::format_compact;
 use regex::{Regex, RegexSet, SetMatches};
+
+use crate::model::Short;
 
 /// A calendar day as (year, month, day), compared chronologically.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -65,8 +68,8 @@ impl Day {
         let idx = self.y * 12 + self.m as i32 - 1 + k;
         (idx.div_euclid(12), idx.rem_euclid(12) as u32 + 1)
     }
-    pub fn iso(self) -> String {
-        format!("{:04}-{:02}-{:02}", self.y, self.m, self.d)
+    pub fn iso(self) -> Short {
+        format_compact!("{:04}-{:02}-{:02}", self.y, self.m, self.d)
     }
 }
 
@@ -147,7 +150,7 @@ pub struct Found {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
     pub first: Day,
-    pub value: String,
+    pub value: Short,
     pub granularity: &'static str,
 }
 
@@ -885,8 +888,8 @@ pub fn resolve(f: &Found, pubdate: Option<Day>, prev_day: Option<Day>) -> Option
     let Period { first, granularity } = resolve_period(f, pubdate, prev_day)?;
     let value = match granularity {
         "day" => first.iso(),
-        "month" => format!("{:04}-{:02}", first.y, first.m),
-        _ => format!("{:04}", first.y),
+        "month" => format_compact!("{:04}-{:02}", first.y, first.m),
+        _ => format_compact!("{:04}", first.y),
     };
     Some(Resolved {
         first,
@@ -1004,7 +1007,7 @@ mod tests {
     fn one(s: &str, pubdate: &str) -> String {
         let f = find(s);
         assert_eq!(f.len(), 1, "{s}: {f:?}");
-        resolve(&f[0], Day::parse(pubdate), None).unwrap().value
+        resolve(&f[0], Day::parse(pubdate), None).unwrap().value.to_string()
     }
 
     #[test]

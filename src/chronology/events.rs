@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use super::dates::WordRegex;
 use super::Dated;
 use crate::dedup::minhash::intersection;
-use crate::model::{Article, Event, Occurrence};
+use crate::model::{Article, Event, Occurrence, Short};
 use crate::text::slugify;
 
 /// Summaries longer than this many bytes are cut at a word.
@@ -457,7 +457,7 @@ pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated]) -> Vec<Event> {
             id = format!("{base}-{n}");
             *n += 1;
         }
-        let citations: BTreeSet<(String, String)> = members
+        let citations: BTreeSet<(String, Short)> = members
             .iter()
             .map(|&m| {
                 let it = &items[m];
@@ -473,8 +473,8 @@ pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated]) -> Vec<Event> {
         events.push((
             Event {
                 id,
-                date: first.value.to_string(),
-                granularity: first.granularity.to_string(),
+                date: first.value.into(),
+                granularity: first.granularity.into(),
                 summary: summary(first.sentence),
                 citations,
                 conflicts: Vec::new(),

@@ -89,10 +89,10 @@ fn resolve_all(i: usize, a: &mut Article, located: &[Located]) -> Vec<Dated> {
             paragraph: p.id.clone(),
             start: l.found.start,
             end: l.found.end,
-            text: p.text[l.found.start..l.found.end].to_string(),
+            text: p.text[l.found.start..l.found.end].into(),
             value: r.value.clone(),
-            granularity: r.granularity.to_string(),
-            time: l.found.time.clone(),
+            granularity: r.granularity.into(),
+            time: l.found.time.as_deref().map(Into::into),
         });
         let (s, e) = l.sentence;
         dated.push(Dated {

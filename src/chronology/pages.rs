@@ -13,7 +13,7 @@ use tera::{Context, Tera};
 
 use super::dates::Day;
 use crate::config::SiteConfig;
-use crate::model::{Archive, Article, Event};
+use crate::model::{Archive, Article, Event, Short};
 use crate::render::{error_chain, escape, hash_bytes, key_of, nth_page, Output, Pager, Sink};
 
 /// A human label for an ISO date at any granularity.
@@ -58,7 +58,7 @@ fn split_at_dates<'e>(events: &'e [usize], archive: &Archive, per: usize) -> Vec
         let date = &archive.events[events[i]].date;
         let end = i + events[i..]
             .iter()
-            .take_while(|&&e| &archive.events[e].date == date)
+            .take_while(|&&e| archive.events[e].date == date)
             .count();
         if i > start && end - start > per {
             pages.push(&events[start..i]);
@@ -104,23 +104,23 @@ impl<'a> Placement<'a> {
 struct CitationView {
     url: String,
     title: String,
-    paragraph: String,
+    paragraph: Short,
 }
 
 #[derive(Serialize)]
 struct ConflictView {
     id: String,
     url: String,
-    date: String,
+    date: Short,
     summary: String,
 }
 
 #[derive(Serialize)]
 struct EventView {
     id: String,
-    date: String,
+    date: Short,
     label: String,
-    granularity: String,
+    granularity: Short,
     summary: String,
     citations: Vec<CitationView>,
     conflicts: Vec<ConflictView>,
@@ -128,7 +128,7 @@ struct EventView {
 
 #[derive(Serialize)]
 struct DayView<'v> {
-    date: String,
+    date: Short,
     label: String,
     /// The page of the month's listing that holds the day.
     url: String,
@@ -162,7 +162,7 @@ struct YearView<'v> {
 struct ArticleLink {
     url: String,
     title: String,
-    date: String,
+    date: Short,
     inferred: bool,
 }
 
@@ -231,7 +231,7 @@ fn event_view(
             .map(|o| ConflictView {
                 id: o.id.clone(),
                 url: format!("{}#{}", event_page(o, compact, at), o.id),
-                date: label(&o.date),
+                date: label(&o.date).into(),
                 summary: o.summary.clone(),
             })
             .collect(),
@@ -604,7 +604,7 @@ mod tests {
                 duplicate_of: dup.then(|| "x".to_string()),
                 ..Default::default()
             };
-            a.date.value = date.map(str::to_string);
+            a.date.value = date.map(Into::into);
             a
         };
         let event = |date: &str| Event {

@@ -144,7 +144,7 @@ fn clean_one(raw: &RawArticle, furniture: &Furniture) -> Article {
         .zip(texts)
         .enumerate()
         .map(|(i, (role, text))| Paragraph {
-            id: format!("p{}", i + 1),
+            id: compact_str::format_compact!("p{}", i + 1),
             role,
             text,
         })

@@ -21,8 +21,8 @@ fn main() -> anyhow::Result<()> {
     };
     let t = Instant::now();
     let mut warnings = Vec::new();
-    let raw = dossier::ingest::run(&input, &mut warnings)?;
-    let mut articles = dossier::clean::run(&raw, &Default::default());
+    let mut raw = dossier::ingest::run(&input, &mut warnings)?;
+    let mut articles = dossier::clean::run(&mut raw, &Default::default());
     let mut used = BTreeSet::new();
     for a in &mut articles {
         let base = dossier::text::slugify(&a.title, 60);

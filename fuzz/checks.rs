@@ -80,7 +80,10 @@ pub fn clean(data: &[u8]) {
         input.push('\n');
         input.push_str(l);
     }
-    let out = dossier::clean::run(std::slice::from_ref(&raw), &dossier::clean::Config::default());
+    let out = dossier::clean::run(
+        std::slice::from_mut(&mut raw.clone()),
+        &dossier::clean::Config::default(),
+    );
     assert_eq!(out.len(), 1, "clean returned {} articles for 1", out.len());
     let a = &out[0];
     let lost = lost_words(&input, a);

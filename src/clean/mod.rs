@@ -63,9 +63,17 @@ pub const EDGE_LINES: usize = 3;
 /// Cleans every raw article into an [`Article`] (id, url and annotations are
 /// filled in by later stages). A corpus pass first finds recurring edge
 /// lines; articles are then cleaned in parallel, output in input order.
-pub fn run(raw: &[RawArticle], cfg: &Config) -> Vec<Article> {
+/// Each article's body lines are released once it is cleaned (the rest of
+/// `raw` stays for the caller), so the corpus is never held twice.
+pub fn run(raw: &mut [RawArticle], cfg: &Config) -> Vec<Article> {
     let furniture = Furniture::new(cfg, raw);
-    raw.par_iter().map(|r| clean_one(r, &furniture)).collect()
+    raw.par_iter_mut()
+        .map(|r| {
+            let a = clean_one(r, &furniture);
+            r.body = Vec::new();
+            a
+        })
+        .collect()
 }
 
 fn clean_one(raw: &RawArticle, furniture: &Furniture) -> Article {
@@ -433,7 +441,7 @@ mod tests {
         let arts: Vec<RawArticle> = (0..4)
             .map(|i| raw(&format!("Title {i}"), &format!("Story {i} has words.\n\nJoin the conversation\n\nMore of story {i}.\n\nA.\n\nB.\n\nC.\n\nJoin the conversation")))
             .collect();
-        let out = run(&arts, &Config::default());
+        let out = run(&mut arts.clone(), &Config::default());
         for a in &out {
             assert_eq!(a.removed.len(), 2, "{:?}", a.removed);
             assert!(a
@@ -445,7 +453,7 @@ mod tests {
             corpus_furniture: false,
             ..Config::default()
         };
-        assert!(run(&arts, &off)[0].removed.is_empty());
+        assert!(run(&mut arts.clone(), &off)[0].removed.is_empty());
     }
 
     #[test]

@@ -414,7 +414,7 @@ fn apply_overrides(raw: &mut [ingest::RawArticle], cfg: &Config, warnings: &mut 
 /// move them.
 fn assign_ids(articles: &mut [Article], raw: &mut [ingest::RawArticle]) -> Originals {
     let mut used: BTreeSet<String> = BTreeSet::new();
-    let mut originals = BTreeMap::new();
+    let mut originals = Originals::spilled();
     for (a, r) in articles.iter_mut().zip(raw) {
         let mut base = slugify(&a.title, 60);
         if base.is_empty() {

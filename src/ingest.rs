@@ -70,8 +70,123 @@ impl std::fmt::Debug for Original {
     }
 }
 
-/// The text of every article as ingested, by article id.
-pub type Originals = std::collections::BTreeMap<String, Original>;
+/// The text of every article as ingested, by article id, kept out of memory:
+/// each is appended, compressed, to an unlinked temporary file and read back
+/// when its page is rendered (about 100 MB at 100k articles that would
+/// otherwise sit in memory through every stage). Without a usable temporary
+/// folder they are simply held in memory.
+#[derive(Debug, Default)]
+pub struct Originals {
+    /// The temporary file, already unlinked (it disappears with the process).
+    file: Option<std::fs::File>,
+    /// Bytes of `file` written so far; `pending` follows them.
+    written: u64,
+    /// A write failed: later texts are held in memory.
+    failed: bool,
+    pending: Vec<u8>,
+    /// Where each text is: offset and compressed length.
+    at: std::collections::BTreeMap<String, (u64, usize)>,
+    held: std::collections::BTreeMap<String, Original>,
+}
+
+/// Bytes gathered before one write to the temporary file.
+const SPILL_CHUNK: usize = 1 << 20;
+
+impl Originals {
+    /// An empty store backed by a new temporary file in `std::env::temp_dir()`.
+    pub fn spilled() -> Originals {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static SERIAL: AtomicU32 = AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            ".dossier-originals-{}-{}",
+            std::process::id(),
+            SERIAL.fetch_add(1, Ordering::Relaxed)
+        ));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .ok();
+        if file.is_some() {
+            let _ = std::fs::remove_file(&path);
+        }
+        Originals {
+            file,
+            ..Originals::default()
+        }
+    }
+
+    /// Stores `id`'s text (a later insert of the same id replaces it).
+    pub fn insert(&mut self, id: String, text: Original) {
+        if self.file.is_none() || self.failed {
+            self.at.remove(&id);
+            self.held.insert(id, text);
+            return;
+        }
+        let at = self.written + self.pending.len() as u64;
+        self.pending.extend_from_slice(&text.0);
+        self.held.remove(&id);
+        self.at.insert(id, (at, text.0.len()));
+        if self.pending.len() >= SPILL_CHUNK {
+            self.flush();
+        }
+    }
+
+    /// Writes the pending bytes. On a write error the pending texts stay in
+    /// memory, and so do all later ones.
+    fn flush(&mut self) {
+        use std::os::unix::fs::FileExt;
+        let Some(file) = &self.file else { return };
+        if file.write_all_at(&self.pending, self.written).is_ok() {
+            self.written += self.pending.len() as u64;
+            self.pending.clear();
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let written = self.written;
+        self.at.retain(|id, &mut (at, len)| {
+            if at < written {
+                return true;
+            }
+            let start = (at - written) as usize;
+            self.held
+                .insert(id.clone(), Original(pending[start..start + len].to_vec()));
+            false
+        });
+        // What was written can still be read; nothing more is written.
+        self.failed = true;
+    }
+
+    /// `id`'s text as ingested (None for an unknown id); an error when the
+    /// temporary file cannot be read back.
+    pub fn text(&self, id: &str) -> Result<Option<String>> {
+        use std::os::unix::fs::FileExt;
+        if let Some(o) = self.held.get(id) {
+            return Ok(Some(o.text()));
+        }
+        let Some(&(at, len)) = self.at.get(id) else {
+            return Ok(None);
+        };
+        let mut bytes = vec![0u8; len];
+        if at >= self.written {
+            let start = (at - self.written) as usize;
+            bytes.copy_from_slice(&self.pending[start..start + len]);
+        } else if let Some(file) = &self.file {
+            file.read_exact_at(&mut bytes, at)
+                .with_context(|| format!("cannot read back the ingested text of {id} from a temporary file"))?;
+        }
+        Ok(Some(Original(bytes).text()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.at.len() + self.held.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
 
 /// How ingest reads files.
 #[derive(Debug, Clone, Default)]
@@ -753,6 +868,42 @@ mod tests {
         fn originals_come_back_byte_for_byte(t in "\\PC*( \\PC*)*") {
             proptest::prop_assert_eq!(Original::new(&t).text(), t);
         }
+    }
+
+    #[test]
+    fn originals_spilled_to_disk_or_held_come_back_by_id() {
+        // Texts of about 300 KB that compress poorly: several temporary-file
+        // writes, and some texts still pending when read.
+        let mut seed = 7u64;
+        let mut noise = |n: usize| -> String {
+            (0..n)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    char::from(b'a' + (seed >> 59) as u8 % 26)
+                })
+                .collect()
+        };
+        let texts: Vec<String> = (0..12)
+            .map(|i| format!("Article {i} «{}»\n", noise(300_000 + i)))
+            .collect();
+        for mut store in [Originals::spilled(), Originals::default()] {
+            for (i, t) in texts.iter().enumerate() {
+                store.insert(format!("a{i}"), Original::new(t));
+            }
+            store.insert("a3".into(), Original::new("replaced"));
+            assert_eq!(store.len(), 12);
+            for (i, t) in texts.iter().enumerate() {
+                let want = if i == 3 { "replaced" } else { t.as_str() };
+                assert_eq!(store.text(&format!("a{i}")).unwrap().as_deref(), Some(want), "a{i}");
+            }
+            assert_eq!(store.text("missing").unwrap(), None);
+            assert_eq!(store.file.is_some(), store.written > 0, "spilled but nothing written");
+        }
+        assert!(
+            Originals::spilled().file.is_some(),
+            "no temporary file in {:?}",
+            std::env::temp_dir()
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::config::SiteConfig;
-use crate::ingest::{Original, Originals};
+use crate::ingest::Originals;
 use crate::model::{Archive, Article, Entity, Short};
 use compact_str::format_compact;
 // Id lookups (nothing iterates these maps).
@@ -281,7 +281,7 @@ pub fn run_into(
                         page("redirect.html", "../", path, &mut ctx, Some(key))?;
                     }
                 } else {
-                    let view = ArticleView::new(a, &idx, originals);
+                    let view = ArticleView::new(a, &idx, originals)?;
                     let key = key_of(&("article.html", &view));
                     if !sink.fresh(path, key) {
                         ctx.insert("article", &view);
@@ -730,8 +730,8 @@ struct ArticleView {
 
 impl ArticleView {
     /// `originals`: the text of every article file as ingested, by id.
-    fn new(a: &Article, idx: &Index, originals: &Originals) -> Self {
-        let original = |id: &str| originals.get(id).map(Original::text).unwrap_or_default();
+    fn new(a: &Article, idx: &Index, originals: &Originals) -> Result<Self> {
+        let original = |id: &str| originals.text(id).map(Option::unwrap_or_default);
         let marks = marks_by_paragraph(a);
         let no_marks = Marks::default();
         let paragraphs = a
@@ -756,14 +756,16 @@ impl ArticleView {
             .get(a.id.as_str())
             .into_iter()
             .flatten()
-            .map(|b| VariantView {
-                anchor: format!("original-{}", b.id),
-                title: b.title.clone(),
-                source_file: b.source_file.clone(),
-                original: original(&b.id),
-                diff: crate::dedup::diff::summarise(a, b),
+            .map(|b| {
+                Ok(VariantView {
+                    anchor: format!("original-{}", b.id),
+                    title: b.title.clone(),
+                    source_file: b.source_file.clone(),
+                    original: original(&b.id)?,
+                    diff: crate::dedup::diff::summarise(a, b),
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let mut timeline: Vec<(Short, Short, Short)> = a
             .dates
             .iter()
@@ -771,7 +773,7 @@ impl ArticleView {
             .collect();
         timeline.sort();
         timeline.dedup();
-        ArticleView {
+        Ok(ArticleView {
             card: ArticleCard::new(a),
             date_window: a
                 .date
@@ -781,7 +783,7 @@ impl ArticleView {
             byline: a.byline.clone(),
             original_url: a.original_url.clone(),
             source_file: a.source_file.clone(),
-            original: original(&a.id),
+            original: original(&a.id)?,
             paragraphs,
             related: a
                 .related
@@ -794,7 +796,7 @@ impl ArticleView {
             variants,
             removed: a.removed.len(),
             timeline,
-        }
+        })
     }
 }
 

@@ -26,10 +26,12 @@ use std::thread::JoinHandle;
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
+use xxhash_rust::xxh3::Xxh3;
+
 use crate::render::{hash_bytes, Sink};
 
 /// Version of the manifest format; another version is ignored.
-const MANIFEST_HEADER: &str = "dossier-manifest 1";
+const MANIFEST_HEADER: &str = "dossier-manifest 2";
 
 /// A file as recorded in the manifest.
 #[derive(Debug, Clone, PartialEq)]
@@ -305,15 +307,14 @@ impl Drop for Writer {
 /// Passes bytes on to a file while hashing them.
 struct HashingFile {
     file: std::io::BufWriter<fs::File>,
-    hasher: std::hash::DefaultHasher,
+    hasher: Xxh3,
     len: u64,
 }
 
 impl std::io::Write for HashingFile {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        use std::hash::Hasher;
         let n = self.file.write(b)?;
-        self.hasher.write(&b[..n]);
+        self.hasher.update(&b[..n]);
         self.len += n as u64;
         Ok(n)
     }
@@ -324,23 +325,21 @@ impl std::io::Write for HashingFile {
 
 /// Hash of a file's bytes, read in blocks (the same as [`hash_bytes`] of them).
 fn hash_file(path: &Path) -> Option<u64> {
-    use std::hash::Hasher;
     use std::io::Read;
     let mut f = fs::File::open(path).ok()?;
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = Xxh3::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = f.read(&mut buf).ok()?;
         if n == 0 {
-            return Some(h.finish());
+            return Some(h.digest());
         }
-        h.write(&buf[..n]);
+        h.update(&buf[..n]);
     }
 }
 
 impl Sink for Writer {
     fn put_with(&self, path: PathBuf, key: u64, write: &dyn Fn(&mut dyn std::io::Write) -> Result<()>) -> Result<()> {
-        use std::hash::Hasher;
         let key = self.mix(key);
         let rel = path.to_string_lossy().replace('\\', "/");
         let full = self.staging.join(&path);
@@ -350,12 +349,12 @@ impl Sink for Writer {
         let file = fs::File::create(&full).with_context(|| format!("cannot write {}", full.display()))?;
         let mut out = HashingFile {
             file: std::io::BufWriter::with_capacity(1 << 20, file),
-            hasher: std::hash::DefaultHasher::new(),
+            hasher: Xxh3::new(),
             len: 0,
         };
         write(&mut out)?;
         std::io::Write::flush(&mut out).with_context(|| format!("cannot write {}", full.display()))?;
-        let (hash, len) = (out.hasher.finish(), out.len);
+        let (hash, len) = (out.hasher.digest(), out.len);
         drop(out);
         let same = match self.trusted(&rel) {
             Some(e) => e.hash == hash && e.size == len,

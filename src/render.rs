@@ -18,6 +18,7 @@ use crate::config::SiteConfig;
 use crate::ingest::Originals;
 use crate::model::{Archive, Article, Entity, Short};
 use compact_str::format_compact;
+use xxhash_rust::xxh3::Xxh3;
 // Id lookups (nothing iterates these maps).
 use crate::text::FnvMap as Lookup;
 
@@ -174,28 +175,26 @@ impl Sink for Collect {
 
 /// A 64-bit hash of a value's JSON form, for [`Sink`] keys.
 pub fn key_of<T: Serialize + ?Sized>(parts: &T) -> u64 {
-    use std::hash::Hasher;
-    struct H(std::hash::DefaultHasher);
+    struct H(Xxh3);
     impl std::io::Write for H {
         fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.write(b);
+            self.0.update(b);
             Ok(b.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
     }
-    let mut h = H(std::hash::DefaultHasher::new());
+    let mut h = H(Xxh3::new());
     let _ = serde_json::to_writer(&mut h, parts);
-    h.0.finish()
+    h.0.digest()
 }
 
-/// A 64-bit hash of bytes, for [`Sink`] keys.
+/// A 64-bit hash of bytes, for [`Sink`] keys and output files: XXH3, which
+/// gives the same hash however the bytes are split between `update` calls
+/// (so a streamed file hashes like its bytes).
 pub fn hash_bytes(b: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::hash::DefaultHasher::new();
-    h.write(b);
-    h.finish()
+    xxhash_rust::xxh3::xxh3_64(b)
 }
 
 /// Renders every page of the archive. Pure: returns the files to write,

@@ -281,6 +281,25 @@ fn every_original_text_is_on_a_page_escaped_duplicates_included() {
     }
     // Nothing is left in a separate folder of raw files.
     assert!(!site.join("originals").exists());
+    // Without a usable temporary folder the originals stay in memory: same pages.
+    let held = tmp.path().join("held");
+    let out = dossier()
+        .env("TMPDIR", tmp.path().join("no-such-folder"))
+        .args(["build", "--quiet", "--config", "/nonexistent/config.toml", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&held)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for a in &archive.articles {
+        let page = a.original_text_url.split_once('#').unwrap().0;
+        assert_eq!(
+            std::fs::read(site.join(page)).unwrap(),
+            std::fs::read(held.join(page)).unwrap(),
+            "{page}"
+        );
+    }
 }
 
 /// Twelve articles about floods, each at its own place, and a paragraph they all end with.

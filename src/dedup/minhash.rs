@@ -146,20 +146,21 @@ impl SetTable {
         table.bounds.push(0);
         let mut values = Vec::with_capacity(n);
         for start in (0..n).step_by(CHUNK) {
-            let chunk: Vec<(Vec<u32>, E)> = (start..(start + CHUNK).min(n))
+            let chunk: Vec<(Vec<u32>, [u64; 8], E)> = (start..(start + CHUNK).min(n))
                 .into_par_iter()
                 .map(|i| {
                     let (set, value) = f(i);
                     let mut short: Vec<u32> = set.iter().map(|&x| (x >> 32) as u32).collect();
                     short.sort_unstable();
-                    (short, value)
+                    let mut sketch = [0u64; 8];
+                    for &x in &short {
+                        sketch[(x >> 6) as usize & 7] |= 1 << (x & 63);
+                    }
+                    (short, sketch, value)
                 })
                 .collect();
-            for (short, value) in chunk {
-                let mut sketch = [0u64; 8];
-                for &x in &short {
-                    sketch[(x >> 6) as usize & 7] |= 1 << (x & 63);
-                }
+            table.hashes.reserve(chunk.iter().map(|c| c.0.len()).sum());
+            for (short, sketch, value) in chunk {
                 table.hashes.extend_from_slice(&short);
                 table.bounds.push(table.hashes.len());
                 table.sketches.push(sketch);

@@ -357,7 +357,7 @@ fn excluded(paths: &Paths) -> Vec<PathBuf> {
 
 /// What every page depends on besides its own data: the dossier binary
 /// itself (size and modification time), the config and template overrides.
-fn salt(paths: &Paths, cfg: &Config) -> Result<u64> {
+pub(crate) fn salt(paths: &Paths, cfg: &Config) -> Result<u64> {
     let exe = std::env::current_exe()
         .and_then(std::fs::metadata)
         .map(|m| {
@@ -480,16 +480,4 @@ fn sort_articles(articles: &mut [Article]) {
         let key = |x: &Article| (x.date.value.is_none(), x.date.value.clone());
         key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
     });
-}
-
-/// Writes `files` into `output` atomically (see [`output::Writer`]): only
-/// changed files are written, and nothing when none changed. Returns how
-/// many files were written.
-pub fn write_atomically(output: &Path, files: &[render::Output]) -> Result<usize> {
-    use render::Sink;
-    let writer = output::Writer::new(output, 0)?;
-    for (path, bytes) in files {
-        writer.put(path.clone(), render::hash_bytes(bytes), bytes.clone())?;
-    }
-    Ok(writer.finish()?.written)
 }

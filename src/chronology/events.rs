@@ -16,7 +16,7 @@ use super::dates::WordRegex;
 use super::Dated;
 use crate::dedup::minhash::intersection;
 use crate::model::{Article, Event, Occurrence, Short};
-use crate::text::slugify;
+use crate::text::{slugify, FnvMap};
 
 /// Summaries longer than this many bytes are cut at a word.
 const SUMMARY_MAX: usize = 150;
@@ -169,7 +169,7 @@ pub fn percentages(s: &str) -> BTreeSet<String> {
 
 /// Words interned to ids, so that word sets are sorted `Vec<u32>`s.
 #[derive(Default)]
-struct Vocab(HashMap<String, u32>);
+struct Vocab(FnvMap<String, u32>);
 
 impl Vocab {
     /// The sorted ids of `words`.
@@ -259,16 +259,16 @@ struct Traits {
 
 impl Traits {
     fn of(items: &[Item]) -> Vec<Traits> {
-        fn intern<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, k: K) -> u32 {
+        fn intern<K: std::hash::Hash + Eq>(map: &mut FnvMap<K, u32>, k: K) -> u32 {
             let next = map.len() as u32;
             *map.entry(k).or_insert(next)
         }
-        let mut granularities = HashMap::new();
-        let mut sentences = HashMap::new();
+        let mut granularities = FnvMap::default();
+        let mut sentences = FnvMap::default();
         // Id 0 stands for none.
-        let mut classes = HashMap::from([(None, 0)]);
+        let mut classes: FnvMap<Option<&str>, u32> = [(None, 0)].into_iter().collect();
         let none = BTreeSet::new();
-        let mut figures = HashMap::from([(&none, 0)]);
+        let mut figures: FnvMap<&BTreeSet<String>, u32> = [(&none, 0)].into_iter().collect();
         items
             .iter()
             .map(|it| Traits {

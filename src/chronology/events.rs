@@ -7,7 +7,7 @@
 //! percentages of the same thing, and no article reports both; both sides
 //! list each other.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -135,7 +135,7 @@ const STOPWORDS: &[&str] = &[
 ];
 
 fn is_stopword(w: &str) -> bool {
-    static SET: OnceLock<HashSet<&str>> = OnceLock::new();
+    static SET: OnceLock<HashSet<&str, std::hash::BuildHasherDefault<crate::text::Fnv>>> = OnceLock::new();
     SET.get_or_init(|| STOPWORDS.iter().copied().collect()).contains(w)
 }
 
@@ -516,7 +516,7 @@ pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated]) -> Vec<Event> {
     let distinct: Vec<Vec<usize>> = events
         .par_iter()
         .map(|(_, members)| {
-            let mut seen = HashSet::new();
+            let mut seen: HashSet<_, std::hash::BuildHasherDefault<crate::text::Fnv>> = HashSet::default();
             members
                 .iter()
                 .copied()
@@ -596,7 +596,7 @@ fn candidate_pairs(
     min_shared: usize,
     keep: impl Fn(usize, usize, usize) -> bool + Sync,
 ) -> Vec<(usize, usize)> {
-    let mut index: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut index: FnvMap<u32, Vec<u32>> = FnvMap::default();
     for (i, set) in sets.iter().enumerate() {
         for &w in set.iter() {
             index.entry(w).or_default().push(i as u32);

@@ -25,7 +25,6 @@ use std::thread::JoinHandle;
 
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
-
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::render::{hash_bytes, Sink};

@@ -125,6 +125,9 @@ pub fn fold(text: &str) -> String {
 /// nothing depends on the map's order.
 pub type FnvMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
+/// A hash set with [`Fnv`] hashing, as [`FnvMap`].
+pub type FnvSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<Fnv>>;
+
 /// FNV-1a: a fast hash for short words.
 pub struct Fnv(u64);
 

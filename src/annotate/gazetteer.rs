@@ -2,16 +2,14 @@
 //! agencies, groups and people, plus the closed word classes the rules use
 //! (titles, roles, speech verbs). Users extend it with `[[annotate.entities]]`.
 
-use std::collections::HashSet;
-use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
-use crate::text::Fnv;
+use crate::text::FnvSet;
 
 /// A word list with hashed lookup (the set is built on first use).
 pub struct WordSet {
     words: &'static [&'static str],
-    set: OnceLock<HashSet<&'static str, BuildHasherDefault<Fnv>>>,
+    set: OnceLock<FnvSet<&'static str>>,
 }
 
 impl WordSet {

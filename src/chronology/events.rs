@@ -7,7 +7,7 @@
 //! percentages of the same thing, and no article reports both; both sides
 //! list each other.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -16,7 +16,7 @@ use super::dates::WordRegex;
 use super::Dated;
 use crate::dedup::minhash::intersection;
 use crate::model::{Article, Event, Occurrence, Short};
-use crate::text::{slugify, FnvMap};
+use crate::text::{slugify, FnvMap, FnvSet};
 
 /// Summaries longer than this many bytes are cut at a word.
 const SUMMARY_MAX: usize = 150;
@@ -135,7 +135,7 @@ const STOPWORDS: &[&str] = &[
 ];
 
 fn is_stopword(w: &str) -> bool {
-    static SET: OnceLock<HashSet<&str, std::hash::BuildHasherDefault<crate::text::Fnv>>> = OnceLock::new();
+    static SET: OnceLock<FnvSet<&str>> = OnceLock::new();
     SET.get_or_init(|| STOPWORDS.iter().copied().collect()).contains(w)
 }
 
@@ -516,7 +516,7 @@ pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated]) -> Vec<Event> {
     let distinct: Vec<Vec<usize>> = events
         .par_iter()
         .map(|(_, members)| {
-            let mut seen: HashSet<_, std::hash::BuildHasherDefault<crate::text::Fnv>> = HashSet::default();
+            let mut seen = FnvSet::default();
             members
                 .iter()
                 .copied()

@@ -95,6 +95,7 @@ const SPILL_CHUNK: usize = 1 << 20;
 impl Originals {
     /// An empty store backed by a new temporary file in `std::env::temp_dir()`.
     pub fn spilled() -> Originals {
+        use std::os::unix::fs::OpenOptionsExt;
         use std::sync::atomic::{AtomicU32, Ordering};
         static SERIAL: AtomicU32 = AtomicU32::new(0);
         let path = std::env::temp_dir().join(format!(
@@ -102,10 +103,12 @@ impl Originals {
             std::process::id(),
             SERIAL.fetch_add(1, Ordering::Relaxed)
         ));
+        // Readable by this user only, created afresh (never through a link).
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
             .create_new(true)
+            .mode(0o600)
             .open(&path)
             .ok();
         if file.is_some() {

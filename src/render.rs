@@ -18,7 +18,6 @@ use crate::config::SiteConfig;
 use crate::ingest::Originals;
 use crate::model::{Archive, Article, Entity, Short};
 use compact_str::format_compact;
-use xxhash_rust::xxh3::Xxh3;
 // Id lookups (nothing iterates these maps).
 use crate::text::FnvMap as Lookup;
 
@@ -160,21 +159,22 @@ pub trait Sink: Sync {
     }
 }
 
-/// A 64-bit hash of a value's JSON form, for [`Sink`] keys.
+/// A 64-bit hash of a value's JSON form, for [`Sink`] keys: the JSON is
+/// written into a buffer kept per thread and hashed in one call (the same
+/// hash as streaming it, without a hasher call per JSON token).
 pub fn key_of<T: Serialize + ?Sized>(parts: &T) -> u64 {
-    struct H(Xxh3);
-    impl std::io::Write for H {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.update(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+    thread_local! {
+        static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let mut h = H(Xxh3::new());
-    let _ = serde_json::to_writer(&mut h, parts);
-    h.0.digest()
+    JSON.with_borrow_mut(|buf| {
+        buf.clear();
+        let _ = serde_json::to_writer(&mut *buf, parts);
+        let key = hash_bytes(buf);
+        if buf.capacity() > 1 << 24 {
+            *buf = Vec::new();
+        }
+        key
+    })
 }
 
 /// A 64-bit hash of bytes, for [`Sink`] keys and output files: XXH3, which
@@ -770,19 +770,26 @@ impl ArticleView {
     }
 }
 
-/// Escapes `s` for HTML text and attribute values.
+/// Escapes `s` for HTML text and attribute values. The text between special
+/// characters is copied in runs (they are ASCII, so never inside a
+/// multi-byte character).
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(entity);
+        from = i + 1;
     }
+    out.push_str(&s[from..]);
     out
 }
 
@@ -1444,6 +1451,24 @@ fn readable(css: &str, bg: (u8, u8, u8)) -> String {
 mod tests {
     use super::*;
     use crate::model::{Paragraph, Quote};
+
+    proptest::proptest! {
+        #[test]
+        fn escape_replaces_each_special_character_and_keeps_the_rest(s in "[<>&\"' a-zé“”\\PC]{0,60}") {
+            let mut want = String::new();
+            for c in s.chars() {
+                match c {
+                    '&' => want.push_str("&amp;"),
+                    '<' => want.push_str("&lt;"),
+                    '>' => want.push_str("&gt;"),
+                    '"' => want.push_str("&quot;"),
+                    '\'' => want.push_str("&#39;"),
+                    c => want.push(c),
+                }
+            }
+            proptest::prop_assert_eq!(escape(&s), want);
+        }
+    }
 
     #[test]
     fn sentence_at_finds_the_sentence_around_a_span() {

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context as _, Result};
+use compact_str::format_compact;
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
@@ -17,7 +18,6 @@ use tera::{Context, Tera};
 use crate::config::SiteConfig;
 use crate::ingest::Originals;
 use crate::model::{Archive, Article, Entity, Short};
-use compact_str::format_compact;
 // Id lookups (nothing iterates these maps).
 use crate::text::FnvMap as Lookup;
 

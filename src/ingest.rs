@@ -181,14 +181,6 @@ impl Originals {
         }
         Ok(Some(Original(bytes).text()))
     }
-
-    pub fn len(&self) -> usize {
-        self.at.len() + self.held.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// How ingest reads files.
@@ -908,7 +900,6 @@ mod tests {
                 store.insert(format!("a{i}"), Original::new(t));
             }
             store.insert("a3".into(), Original::new("replaced"));
-            assert_eq!(store.len(), 12);
             for (i, t) in texts.iter().enumerate() {
                 let want = if i == 3 { "replaced" } else { t.as_str() };
                 assert_eq!(store.text(&format!("a{i}")).unwrap().as_deref(), Some(want), "a{i}");

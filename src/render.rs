@@ -775,6 +775,12 @@ impl ArticleView {
 /// multi-byte character).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 16);
+    escape_into(&mut out, s);
+    out
+}
+
+/// [`escape`] appended to `out`.
+pub fn escape_into(out: &mut String, s: &str) {
     let mut from = 0;
     for (i, b) in s.bytes().enumerate() {
         let entity = match b {
@@ -790,7 +796,6 @@ pub fn escape(s: &str) -> String {
         from = i + 1;
     }
     out.push_str(&s[from..]);
-    out
 }
 
 /// One paragraph's annotations.
@@ -902,16 +907,18 @@ fn paragraph_html(marks: &Marks, text: &str, idx: &Index) -> String {
     let mut out = String::with_capacity(text.len() * 2);
     let mut stack: Vec<(usize, String, bool)> = Vec::new(); // (end, close, is_link)
     let mut pos = 0;
-    let close_until = |out: &mut String, stack: &mut Vec<(usize, String, bool)>, pos: &mut usize, upto: usize| {
-        while stack.last().is_some_and(|s| s.0 <= upto) {
-            let (end, close, _) = stack.pop().expect("non-empty");
-            out.push_str(&escape(&shown(text, *pos, end)));
-            *pos = end;
-            out.push_str(&close);
-        }
-    };
+    let piece = &mut String::new();
+    let close_until =
+        |out: &mut String, piece: &mut String, stack: &mut Vec<(usize, String, bool)>, pos: &mut usize, upto: usize| {
+            while stack.last().is_some_and(|s| s.0 <= upto) {
+                let (end, close, _) = stack.pop().expect("non-empty");
+                push_shown(out, piece, text, *pos, end);
+                *pos = end;
+                out.push_str(&close);
+            }
+        };
     for (start, end, open, close) in spans {
-        close_until(&mut out, &mut stack, &mut pos, start);
+        close_until(&mut out, piece, &mut stack, &mut pos, start);
         let is_link = open.starts_with("<a");
         let inside_link = stack.iter().any(|s| s.2);
         let parent_end = stack.last().map(|s| s.0).unwrap_or(text.len());
@@ -919,7 +926,7 @@ fn paragraph_html(marks: &Marks, text: &str, idx: &Index) -> String {
         if start < pos || end <= start || (is_link && inside_link) {
             continue;
         }
-        out.push_str(&escape(&shown(text, pos, start)));
+        push_shown(&mut out, piece, text, pos, start);
         pos = start;
         out.push_str(&open);
         // No link inside a link: a quote inside one drops its speaker link.
@@ -930,15 +937,18 @@ fn paragraph_html(marks: &Marks, text: &str, idx: &Index) -> String {
         };
         stack.push((end, close, is_link));
     }
-    close_until(&mut out, &mut stack, &mut pos, usize::MAX);
-    out.push_str(&escape(&shown(text, pos, text.len())));
+    close_until(&mut out, piece, &mut stack, &mut pos, usize::MAX);
+    push_shown(&mut out, piece, text, pos, text.len());
     out
 }
 
-/// `text[from..to]` as displayed: typographic quote marks (the model keeps
-/// them as written, so annotation offsets stay valid).
-fn shown(text: &str, from: usize, to: usize) -> String {
-    crate::clean::typography::display(&text[from..to], text[..from].chars().next_back())
+/// Appends `text[from..to]` as displayed (typographic quote marks; the
+/// model keeps them as written, so annotation offsets stay valid), escaped.
+/// `piece` is scratch space.
+fn push_shown(out: &mut String, piece: &mut String, text: &str, from: usize, to: usize) {
+    piece.clear();
+    crate::clean::typography::display_into(piece, &text[from..to], text[..from].chars().next_back());
+    escape_into(out, piece);
 }
 
 /// Tera filter `typographic`: a string with typographic quote marks.

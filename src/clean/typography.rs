@@ -88,37 +88,51 @@ pub fn normalise(line: &str, edits: &mut EditLog) -> String {
 /// its paragraph (for text rendered in pieces). Letters are never changed.
 pub fn display(text: &str, before: Option<char>) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    let mut prev = before;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let opening = prev.is_none_or(|p| p.is_whitespace() || "([{-–—/“‘\"'".contains(p));
-        let next = chars.peek().copied();
-        let mapped = match c {
-            '"' => {
-                if opening {
-                    '“'
-                } else {
-                    '”'
-                }
-            }
-            '\'' => {
+    display_into(&mut out, text, before);
+    out
+}
+
+/// [`display`] appended to `out`. The text between straight quote marks
+/// and backticks is copied in runs (they are ASCII, so never inside a
+/// multi-byte character).
+pub fn display_into(out: &mut String, text: &str, before: Option<char>) {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !matches!(b, b'"' | b'\'' | b'`') {
+            i += 1;
+            continue;
+        }
+        let prev = if i == 0 { before } else { text[..i].chars().next_back() };
+        let next = text[i + 1..].chars().next();
+        let opening = prev.is_none_or(|p| {
+            p.is_whitespace() || matches!(p, '(' | '[' | '{' | '-' | '–' | '—' | '/' | '“' | '‘' | '"' | '\'')
+        });
+        let (mapped, width) = match b {
+            b'"' if opening => ('“', 1),
+            b'"' => ('”', 1),
+            b'\'' => {
                 let next_alnum = next.is_some_and(char::is_alphanumeric);
                 if opening && next_alnum && !next.is_some_and(|n| n.is_ascii_digit()) {
-                    '‘'
+                    ('‘', 1)
                 } else {
-                    '’'
+                    ('’', 1)
                 }
             }
-            '`' if next == Some('`') => {
-                chars.next();
-                '“'
+            _ if next == Some('`') => ('“', 2),
+            _ => {
+                i += 1;
+                continue;
             }
-            c => c,
         };
+        out.push_str(&text[from..i]);
         out.push(mapped);
-        prev = Some(c);
+        i += width;
+        from = i;
     }
-    out
+    out.push_str(&text[from..]);
 }
 
 #[cfg(test)]
@@ -153,5 +167,41 @@ mod tests {
         assert_eq!(display("already “curly” text", None), "already “curly” text");
         // A piece that starts after a letter: the quote closes.
         assert_eq!(display("\" he said", Some('.')), "” he said");
+    }
+
+    /// The char-by-char version `display` replaced, as a reference.
+    fn display_by_char(text: &str, before: Option<char>) -> String {
+        let mut out = String::new();
+        let mut prev = before;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let opening = prev.is_none_or(|p| p.is_whitespace() || "([{-–—/“‘\"'".contains(p));
+            let next = chars.peek().copied();
+            let mapped = match c {
+                '"' if opening => '“',
+                '"' => '”',
+                '\'' if opening && next.is_some_and(|n| n.is_alphanumeric() && !n.is_ascii_digit()) => '‘',
+                '\'' => '’',
+                '`' if next == Some('`') => {
+                    chars.next();
+                    '“'
+                }
+                c => c,
+            };
+            out.push(mapped);
+            prev = Some(c);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn display_matches_the_char_by_char_version(
+            s in "[\"'`a-z0-9 (\\[{/–“‘é.-]{0,40}",
+            before in proptest::option::of("[\"'`a (.é]"),
+        ) {
+            let before = before.and_then(|b| b.chars().next());
+            proptest::prop_assert_eq!(display(&s, before), display_by_char(&s, before));
+        }
     }
 }

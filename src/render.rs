@@ -262,19 +262,20 @@ pub fn run_into(
             })
         }),
         Box::new(|| {
-            let mut by_entity: BTreeMap<&str, Vec<&Article>> = BTreeMap::new();
-            for a in archive.articles.iter().filter(|a| a.duplicate_of.is_none()) {
-                let mut ids: Vec<&str> = a.mentions.iter().map(|m| m.entity.as_str()).collect();
-                ids.extend(a.quotes.iter().filter_map(|q| q.speaker.as_deref()));
-                ids.extend(a.attributions.iter().map(|t| t.source.as_str()));
-                ids.sort_unstable();
-                ids.dedup();
-                for id in ids {
-                    by_entity.entry(id).or_default().push(a);
-                }
+            // Each article's hits, in parallel, then gathered by entity in archive order.
+            let entity_no: Lookup<&str, u32> = (archive.entities.iter().enumerate())
+                .map(|(i, e)| (e.id.as_str(), i as u32))
+                .collect();
+            let per_article: Vec<Vec<(u32, Hit)>> = (archive.articles.par_iter().enumerate())
+                .filter(|(_, a)| a.duplicate_of.is_none())
+                .map(|(i, a)| Hit::all(i, a, &entity_no))
+                .collect();
+            let mut by_entity: Vec<Vec<Hit>> = (0..archive.entities.len()).map(|_| Vec::new()).collect();
+            for (e, hit) in per_article.into_iter().flatten() {
+                by_entity[e as usize].push(hit);
             }
-            archive.entities.par_iter().try_for_each(|e| {
-                let view = EntityView::new(e, by_entity.get(e.id.as_str()).map_or(&[][..], |v| &v[..]));
+            archive.entities.par_iter().zip(&by_entity).try_for_each(|(e, hits)| {
+                let view = EntityView::new(e, hits, &archive.articles);
                 // Long lists continue on numbered pages: page k shows the
                 // k-th `site.page_size` of the quotes, claims and articles.
                 let per = site.per_page();
@@ -995,10 +996,66 @@ struct EntityArticle {
     more: usize,
 }
 
+/// What one article says of one entity: how often it mentions it (and
+/// where first), and how many quotes and claims it credits to it.
+struct Hit {
+    /// Index of the article in the archive.
+    article: u32,
+    /// Index of the first mention in the article's mentions, if any.
+    first: Option<u32>,
+    mentions: u32,
+    quotes: u32,
+    cites: u32,
+}
+
+impl Hit {
+    /// Every entity of the archive (by index, see `entity_no`) that article
+    /// `i`, `a`, mentions, quotes or cites, with its hit, in one pass over
+    /// the article's annotations.
+    fn all(i: usize, a: &Article, entity_no: &Lookup<&str, u32>) -> Vec<(u32, Hit)> {
+        let mut hits: Vec<(u32, Hit)> = Vec::new();
+        let mut at: Lookup<u32, usize> = Lookup::default();
+        // Where `id`'s hit is in `hits`, added when first seen.
+        let mut slot = |hits: &mut Vec<(u32, Hit)>, id: &str| -> Option<usize> {
+            let e = *entity_no.get(id)?;
+            Some(*at.entry(e).or_insert_with(|| {
+                let empty = Hit {
+                    article: i as u32,
+                    first: None,
+                    mentions: 0,
+                    quotes: 0,
+                    cites: 0,
+                };
+                hits.push((e, empty));
+                hits.len() - 1
+            }))
+        };
+        for (k, m) in a.mentions.iter().enumerate() {
+            if let Some(s) = slot(&mut hits, &m.entity) {
+                let h = &mut hits[s].1;
+                h.first.get_or_insert(k as u32);
+                h.mentions += 1;
+            }
+        }
+        for q in &a.quotes {
+            if let Some(s) = q.speaker.as_deref().and_then(|id| slot(&mut hits, id)) {
+                hits[s].1.quotes += 1;
+            }
+        }
+        for t in &a.attributions {
+            if let Some(s) = slot(&mut hits, &t.source) {
+                hits[s].1.cites += 1;
+            }
+        }
+        hits
+    }
+}
+
 impl EntityView {
-    /// `articles_of`: the non-duplicate articles that mention, quote or cite `e`, in archive order.
-    fn new(e: &Entity, articles_of: &[&Article]) -> Self {
-        let mut articles = Vec::new();
+    /// `hits`: what each non-duplicate article naming `e` says of it, in
+    /// archive order; `articles`: the archive's articles.
+    fn new(e: &Entity, hits: &[Hit], articles: &[Article]) -> Self {
+        let mut listed = Vec::new();
         let mut quotes = Vec::new();
         let mut claims = Vec::new();
         let up = |a: &Article, pid: &str| {
@@ -1008,49 +1065,47 @@ impl EntityView {
                 title: l.title,
             }
         };
-        for a in articles_of {
-            let ms: Vec<_> = a.mentions.iter().filter(|m| m.entity == e.id).collect();
-            let quoted: Vec<_> = a
-                .quotes
-                .iter()
-                .filter(|q| q.speaker.as_deref() == Some(e.id.as_str()))
-                .collect();
-            let cited: Vec<_> = a.attributions.iter().filter(|t| t.source == e.id).collect();
-            if let Some(m) = ms.first() {
-                articles.push(EntityArticle {
+        for h in hits {
+            let a = &articles[h.article as usize];
+            if let Some(m) = h.first.map(|k| &a.mentions[k as usize]) {
+                listed.push(EntityArticle {
                     link: up(a, &m.paragraph),
                     sentence: Some(sentence_at(paragraph_text(a, &m.paragraph), m.start, m.end)),
-                    more: ms.len() - 1,
+                    more: h.mentions as usize - 1,
                 });
-            } else if !quoted.is_empty() || !cited.is_empty() {
-                articles.push(EntityArticle {
+            } else {
+                listed.push(EntityArticle {
                     link: up(a, ""),
                     sentence: None,
                     more: 0,
                 });
             }
-            for q in quoted {
-                quotes.push((
-                    up(a, &q.paragraph),
-                    q.text.clone(),
-                    q.speaker_mention.clone().unwrap_or_default(),
-                ));
+            if h.quotes > 0 {
+                for q in a.quotes.iter().filter(|q| q.speaker.as_deref() == Some(e.id.as_str())) {
+                    quotes.push((
+                        up(a, &q.paragraph),
+                        q.text.clone(),
+                        q.speaker_mention.clone().unwrap_or_default(),
+                    ));
+                }
             }
-            for t in cited {
-                claims.push(Claim {
-                    link: up(a, &t.paragraph),
-                    cue: t.cue.clone(),
-                    text: if t.paragraph.is_empty() {
-                        "Credited as a source of the whole article.".to_string()
-                    } else {
-                        sentence_at(paragraph_text(a, &t.paragraph), t.start, t.end)
-                    },
-                });
+            if h.cites > 0 {
+                for t in a.attributions.iter().filter(|t| t.source == e.id) {
+                    claims.push(Claim {
+                        link: up(a, &t.paragraph),
+                        cue: t.cue.clone(),
+                        text: if t.paragraph.is_empty() {
+                            "Credited as a source of the whole article.".to_string()
+                        } else {
+                            sentence_at(paragraph_text(a, &t.paragraph), t.start, t.end)
+                        },
+                    });
+                }
             }
         }
         EntityView {
             entity: e.clone(),
-            articles,
+            articles: listed,
             quotes,
             claims,
         }

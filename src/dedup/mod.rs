@@ -341,24 +341,34 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
     // in a group founds one, and every later candidate verified against it
     // joins. Every member is then the same passage as its founder, however
     // long a chain of paragraphs each sharing a sentence with the next.
+    // The checks of a block of founders run in parallel against what was
+    // grouped before the block; joining then goes in order, skipping what
+    // an earlier founder of the block took: the same groups as one by one.
+    const BLOCK: usize = 2048;
     let mut grouped = vec![false; reps.len()];
-    for x in 0..reps.len() {
-        if grouped[x] {
-            continue;
-        }
-        let later: Vec<u32> = pairs[starts[x]..starts[x + 1]]
-            .iter()
-            .map(|&(_, y)| y)
-            .filter(|&y| !grouped[y as usize])
+    for block in (0..reps.len()).step_by(BLOCK) {
+        let verified: Vec<Vec<u32>> = (block..(block + BLOCK).min(reps.len()))
+            .into_par_iter()
+            .map(|x| {
+                if grouped[x] {
+                    return Vec::new();
+                }
+                let later = pairs[starts[x]..starts[x + 1]]
+                    .iter()
+                    .map(|&(_, y)| y)
+                    .filter(|&y| !grouped[y as usize]);
+                later.filter(|&y| same_passage(x as u32, y)).collect()
+            })
             .collect();
-        let joined: Vec<u32> = if later.len() < 16 {
-            later.into_iter().filter(|&y| same_passage(x as u32, y)).collect()
-        } else {
-            later.into_par_iter().filter(|&y| same_passage(x as u32, y)).collect()
-        };
-        for y in joined {
-            grouped[y as usize] = true;
-            uf.union(reps[x], reps[y as usize]);
+        for (x, joined) in (block..).zip(verified) {
+            if grouped[x] {
+                continue;
+            }
+            for y in joined {
+                if !std::mem::replace(&mut grouped[y as usize], true) {
+                    uf.union(reps[x], reps[y as usize]);
+                }
+            }
         }
     }
     let mut passages: Vec<SharedPassage> = uf

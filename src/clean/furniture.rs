@@ -181,25 +181,31 @@ fn recurring_edge_lines(raw: &[RawArticle], cfg: &Config) -> BTreeSet<String> {
         .par_iter()
         .map(|r| {
             let mut log = EditLog::default();
-            let lines: Vec<String> = r
+            let lines: Vec<&str> = r
                 .body
                 .iter()
-                .filter(|(_, l)| !is_blank(l))
-                .map(|(_, l)| normalise(l, &mut log))
+                .map(|(_, l)| l.as_str())
+                .filter(|l| !is_blank(l))
                 .collect();
-            let folded: Vec<String> = lines.iter().map(|l| fold(l)).collect();
-            // Copies of one article count once.
-            let body_key = folded.iter().fold(0u64, |h, l| {
-                crate::dedup::minhash::mix(h ^ l.bytes().fold(0u64, |x, b| x.wrapping_mul(131).wrapping_add(b as u64)))
-            });
             let n = lines.len();
-            let edge = lines
-                .into_iter()
-                .zip(folded)
-                .enumerate()
-                .filter(|(i, (line, f))| (*i < EDGE_LINES || i + EDGE_LINES >= n) && may_be_furniture(line) && wordy(f))
-                .map(|(_, (_, f))| f)
-                .collect();
+            let (mut body_key, mut edge) = (0u64, Vec::new());
+            for (i, line) in lines.into_iter().enumerate() {
+                // Normalising changes only spaces in ASCII, which folding
+                // drops anyway: only other lines are normalised to be folded.
+                let f = if line.is_ascii() {
+                    fold(line)
+                } else {
+                    fold(&normalise(line, &mut log))
+                };
+                // Copies of one article count once.
+                body_key = crate::dedup::minhash::mix(
+                    body_key ^ f.bytes().fold(0u64, |x, b| x.wrapping_mul(131).wrapping_add(b as u64)),
+                );
+                if (i < EDGE_LINES || i + EDGE_LINES >= n) && wordy(&f) && may_be_furniture(&normalise(line, &mut log))
+                {
+                    edge.push(f);
+                }
+            }
             (body_key, edge)
         })
         .collect();

@@ -387,8 +387,6 @@ pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated]) -> Vec<Event> {
         ))
     });
 
-    // Union-find over items with the same date and granularity.
-    let mut parent: Vec<usize> = (0..items.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -409,11 +407,13 @@ pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated]) -> Vec<Event> {
         start = end;
     }
     let traits = Traits::of(&items);
-    let joined: Vec<Vec<(usize, usize)>> = runs
+    // Each run's items grouped by union-find, runs in parallel: the group of
+    // an item, named by its first item (a root is always its group's first).
+    let group_of: Vec<Vec<usize>> = runs
         .par_iter()
         .map(|&(start, end)| {
             let words: Vec<&[u32]> = items[start..end].iter().map(|it| &it.words[..]).collect();
-            candidate_pairs(&words, 1, |i, j, shared| {
+            let pairs = candidate_pairs(&words, 1, |i, j, shared| {
                 let (a, b) = (&traits[start + i], &traits[start + j]);
                 if a.granularity != b.granularity {
                     return false;
@@ -423,21 +423,19 @@ pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated]) -> Vec<Event> {
                 let figures_differ = a.figures != 0 && b.figures != 0 && a.figures != b.figures;
                 same_sentence
                     || (!figures_differ && (same_start || same_happening_counted(shared, a.words, b.words, 3, 0.5)))
-            })
-            .into_iter()
-            .map(|(i, j)| (start + i, start + j))
-            .collect()
+            });
+            let mut parent: Vec<usize> = (0..end - start).collect();
+            for (i, j) in pairs {
+                let (ra, rb) = (root(&mut parent, i), root(&mut parent, j));
+                if ra != rb {
+                    parent[ra.max(rb)] = ra.min(rb);
+                }
+            }
+            (0..end - start).map(|i| start + root(&mut parent, i)).collect()
         })
         .collect();
-    for (i, j) in joined.into_iter().flatten() {
-        let (ra, rb) = (root(&mut parent, i), root(&mut parent, j));
-        if ra != rb {
-            parent[ra.max(rb)] = ra.min(rb);
-        }
-    }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..items.len() {
-        let r = root(&mut parent, i);
+    for (i, r) in group_of.into_iter().flatten().enumerate() {
         groups.entry(r).or_default().push(i);
     }
 

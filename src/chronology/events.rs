@@ -378,7 +378,7 @@ pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated]) -> Vec<Event> {
         intern(found.into_iter().flatten().collect());
     }
     // Deterministic order: date, then article id, paragraph, sentence.
-    items.sort_by(|a, b| {
+    items.par_sort_by(|a, b| {
         (a.value, &articles[a.article].id, a.para, a.sentence).cmp(&(
             b.value,
             &articles[b.article].id,

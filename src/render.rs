@@ -1094,11 +1094,7 @@ impl EntityView {
                     claims.push(Claim {
                         link: up(a, &t.paragraph),
                         cue: t.cue.clone(),
-                        text: if t.paragraph.is_empty() {
-                            "Credited as a source of the whole article.".to_string()
-                        } else {
-                            sentence_at(paragraph_text(a, &t.paragraph), t.start, t.end)
-                        },
+                        text: claim_text(a, t),
                     });
                 }
             }
@@ -1144,6 +1140,16 @@ fn sentence_at(text: &str, start: usize, end: usize) -> String {
     text[from..to].trim().to_string()
 }
 
+/// The sentence of `a` an attribution was made in, or a note when it
+/// credits the whole article.
+fn claim_text(a: &Article, t: &crate::model::Attribution) -> String {
+    if t.paragraph.is_empty() {
+        "Credited as a source of the whole article.".to_string()
+    } else {
+        sentence_at(paragraph_text(a, &t.paragraph), t.start, t.end)
+    }
+}
+
 fn paragraph_text<'a>(a: &'a Article, pid: &str) -> &'a str {
     a.paragraphs
         .iter()
@@ -1174,11 +1180,7 @@ fn sources_view(archive: &Archive, idx: &Index) -> Vec<Group> {
             g.push(|| Claim {
                 link: claim_link(a, &t.paragraph),
                 cue: t.cue.clone(),
-                text: if t.paragraph.is_empty() {
-                    "Credited as a source of the whole article.".to_string()
-                } else {
-                    sentence_at(paragraph_text(a, &t.paragraph), t.start, t.end)
-                },
+                text: claim_text(a, t),
             });
         }
     }

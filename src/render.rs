@@ -263,10 +263,16 @@ pub fn run_into(
         }),
         Box::new(|| {
             // Each article's hits, in parallel, then gathered by entity in archive order.
-            let entity_no: Lookup<&str, u32> = (archive.entities.iter().enumerate())
+            let entity_no: Lookup<&str, u32> = archive
+                .entities
+                .iter()
+                .enumerate()
                 .map(|(i, e)| (e.id.as_str(), i as u32))
                 .collect();
-            let per_article: Vec<Vec<(u32, Hit)>> = (archive.articles.par_iter().enumerate())
+            let per_article: Vec<Vec<(u32, Hit)>> = archive
+                .articles
+                .par_iter()
+                .enumerate()
                 .filter(|(_, a)| a.duplicate_of.is_none())
                 .map(|(i, a)| Hit::all(i, a, &entity_no))
                 .collect();

@@ -387,6 +387,7 @@ pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated]) -> Vec<Event> {
         ))
     });
 
+    /// The root of `i` in a union-find forest, halving the path.
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];

@@ -268,12 +268,7 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
     timings.push(t.lap("prepare"));
     let (archive, originals) = model_with(paths, cfg, &mut timings, on_stage)?;
     let t = Start::now();
-    render::run_into(&archive, &cfg.site, &tera, render::ABOUT_MD, &originals, &writer).map_err(|e| {
-        anyhow::anyhow!(render::locate_render_error(
-            &format!("{e:#}"),
-            paths.templates.as_deref()
-        ))
-    })?;
+    render_into(paths, cfg, &tera, &archive, &originals, &writer)?;
     drop(originals);
     timings.push(t.lap("render"));
     on_stage("write");
@@ -353,6 +348,24 @@ fn excluded(paths: &Paths) -> Vec<PathBuf> {
         .iter()
         .filter_map(|p| p.canonicalize().ok())
         .collect()
+}
+
+/// Renders the site into `writer`; a template error names the template's
+/// file and line (see [`render::locate_render_error`]).
+pub(crate) fn render_into(
+    paths: &Paths,
+    cfg: &Config,
+    tera: &tera::Tera,
+    archive: &crate::model::Archive,
+    originals: &crate::ingest::Originals,
+    writer: &output::Writer,
+) -> Result<()> {
+    render::run_into(archive, &cfg.site, tera, render::ABOUT_MD, originals, writer).map_err(|e| {
+        anyhow::anyhow!(render::locate_render_error(
+            &format!("{e:#}"),
+            paths.templates.as_deref()
+        ))
+    })
 }
 
 /// What every page depends on besides its own data: the dossier binary

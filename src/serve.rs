@@ -242,12 +242,7 @@ fn rebuild(opts: &Options, cache: &mut Option<Cache>, only_templates: bool) -> R
     // As `dossier build` does: pages streamed to the writer, and those whose
     // key is unchanged since the last build neither rendered nor written.
     let writer = crate::output::Writer::new(&opts.paths.output, build::salt(&opts.paths, &cfg)?)?;
-    render::run_into(&c.archive, &cfg.site, &tera, render::ABOUT_MD, &c.originals, &writer).map_err(|e| {
-        anyhow::anyhow!(render::locate_render_error(
-            &format!("{e:#}"),
-            opts.paths.templates.as_deref()
-        ))
-    })?;
+    build::render_into(&opts.paths, &cfg, &tera, &c.archive, &c.originals, &writer)?;
     let n = writer.finish()?.written;
     let what = if reuse { "re-rendered" } else { "built" };
     Ok(format!(

@@ -190,19 +190,18 @@ fn recurring_edge_lines(raw: &[RawArticle], cfg: &Config) -> BTreeSet<String> {
             let n = lines.len();
             let (mut body_key, mut edge) = (0u64, Vec::new());
             for (i, line) in lines.into_iter().enumerate() {
+                let at_edge = i < EDGE_LINES || i + EDGE_LINES >= n;
                 // Normalising changes only spaces in ASCII, which folding
-                // drops anyway: only other lines are normalised to be folded.
-                let f = if line.is_ascii() {
-                    fold(line)
-                } else {
-                    fold(&normalise(line, &mut log))
-                };
+                // drops anyway: a line is normalised only to be tested as
+                // an edge line or to fold other characters.
+                let normalised = (at_edge || !line.is_ascii()).then(|| normalise(line, &mut log));
+                let line = normalised.as_deref().unwrap_or(line);
+                let f = fold(line);
                 // Copies of one article count once.
                 body_key = crate::dedup::minhash::mix(
                     body_key ^ f.bytes().fold(0u64, |x, b| x.wrapping_mul(131).wrapping_add(b as u64)),
                 );
-                if (i < EDGE_LINES || i + EDGE_LINES >= n) && wordy(&f) && may_be_furniture(&normalise(line, &mut log))
-                {
+                if at_edge && wordy(&f) && may_be_furniture(line) {
                     edge.push(f);
                 }
             }

@@ -595,6 +595,32 @@ mod tests {
     }
 
     #[test]
+    fn passages_are_grouped_the_same_across_blocks_of_founders() {
+        // As above, but each window article sits among thousands of unrelated
+        // paragraphs, so founders and members fall in different blocks.
+        let pool = story("pool", 8);
+        let window = |k: usize| pool[k..k + 4].join(" ");
+        let mut arts: Vec<Article> = Vec::new();
+        for i in 0..3000 {
+            if i % 700 == 0 {
+                let k = i / 700;
+                let mut v = story(&format!("own{k}"), 1);
+                v.push(window(k));
+                arts.push(art(&format!("a{k}"), &refs(&v)));
+            }
+            let filler: Vec<String> = (0..12).map(|j| format!("w{i}x{j}")).collect();
+            arts.push(art(&format!("f{i:04}"), &[&filler.join(" ")]));
+        }
+        let d = run(&mut arts, &Config::default());
+        let groups: Vec<Vec<&str>> = d
+            .shared_passages
+            .iter()
+            .map(|s| s.occurrences.iter().map(|o| o.article.as_str()).collect())
+            .collect();
+        assert_eq!(groups, [vec!["a0", "a1"], vec!["a2", "a3"]], "{groups:?}");
+    }
+
+    #[test]
     fn canonical_choice_is_deterministic_and_configurable() {
         let long = story("harbour", 12);
         let mut short = long.clone();

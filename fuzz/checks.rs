@@ -141,7 +141,11 @@ fn span_ok(a: &Article, what: &str, pid: &str, start: usize, end: usize) -> Stri
 /// are valid slices of their paragraphs.
 pub fn quotes(text: &str) {
     let mut arts = vec![article(text)];
-    let entities = dossier::annotate::run(&mut arts, &dossier::annotate::Config::default());
+    let entities = dossier::annotate::run(
+        &mut arts,
+        &dossier::annotate::Config::default(),
+        &dossier::memo::Store::off(),
+    );
     let a = &arts[0];
     for q in &a.quotes {
         let s = span_ok(a, "quote", &q.paragraph, q.start, q.end);

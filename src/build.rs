@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::ingest::Originals;
+use crate::memo::Store;
 use crate::model::{Archive, Article, Warning};
 use crate::text::slugify;
 use crate::{annotate, chronology, clean, dedup, ingest, link, output, render};
@@ -66,6 +67,9 @@ pub struct Report {
     pub files_written: usize,
     /// Files in the site.
     pub files: usize,
+    /// Per-article results taken from the last build, and computed (see
+    /// [`crate::memo`]).
+    pub memo: (usize, usize),
 }
 
 /// What a build reports about the archive it made.
@@ -164,13 +168,15 @@ pub const STAGES: &[&str] = &[
 /// Runs the stages from ingest to chronology; returns the model and the
 /// raw text of every article by id.
 pub fn model(paths: &Paths, cfg: &Config, timings: &mut Vec<Lap>) -> Result<(Archive, Originals)> {
-    model_with(paths, cfg, timings, &|_| {})
+    model_with(paths, cfg, &Store::off(), timings, &|_| {})
 }
 
-/// [`model`], calling `on_stage` with each stage's name as it starts.
+/// [`model`], taking per-article results from `memo` where their inputs are
+/// unchanged, and calling `on_stage` with each stage's name as it starts.
 pub fn model_with(
     paths: &Paths,
     cfg: &Config,
+    memo: &Store,
     timings: &mut Vec<Lap>,
     on_stage: &dyn Fn(&'static str),
 ) -> Result<(Archive, Originals)> {
@@ -207,7 +213,7 @@ pub fn model_with(
     }
     lap("dedup", timings);
 
-    let entities = annotate::run(&mut articles, &cfg.annotate);
+    let entities = annotate::run(&mut articles, &cfg.annotate, memo);
     lap("annotate", timings);
 
     link::run(&mut articles, &found.shared_passages);
@@ -261,12 +267,14 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
                     timings,
                     files_written: 0,
                     files,
+                    memo: (0, 0),
                 });
             }
         }
     }
     timings.push(t.lap("prepare"));
-    let (archive, originals) = model_with(paths, cfg, &mut timings, on_stage)?;
+    let memo = Store::beside(&paths.output, model_salt(cfg));
+    let (archive, originals) = model_with(paths, cfg, &memo, &mut timings, on_stage)?;
     let t = Start::now();
     render_into(paths, cfg, &tera, &archive, &originals, &writer)?;
     drop(originals);
@@ -291,6 +299,7 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
         timings,
         files_written: stats.written,
         files: stats.files,
+        memo: memo.counts(),
     })
 }
 
@@ -371,6 +380,20 @@ pub(crate) fn render_into(
 /// What every page depends on besides its own data: the dossier binary
 /// itself (size and modification time), the config and template overrides.
 pub(crate) fn salt(paths: &Paths, cfg: &Config) -> Result<u64> {
+    let mut overrides = Vec::new();
+    if let Some(dir) = &paths.templates {
+        for (name, _) in render::TEMPLATES {
+            if let Ok(b) = std::fs::read(dir.join(name)) {
+                overrides.push((name, render::hash_bytes(&b)));
+            }
+        }
+    }
+    Ok(render::key_of(&(model_salt(cfg), overrides)))
+}
+
+/// What every stage's result depends on besides the articles: the dossier
+/// binary (size and modification time) and the config.
+pub(crate) fn model_salt(cfg: &Config) -> u64 {
     let exe = std::env::current_exe()
         .and_then(std::fs::metadata)
         .map(|m| {
@@ -381,15 +404,7 @@ pub(crate) fn salt(paths: &Paths, cfg: &Config) -> Result<u64> {
             (m.len(), t.map(|t| t.as_nanos()))
         })
         .ok();
-    let mut overrides = Vec::new();
-    if let Some(dir) = &paths.templates {
-        for (name, _) in render::TEMPLATES {
-            if let Ok(b) = std::fs::read(dir.join(name)) {
-                overrides.push((name, render::hash_bytes(&b)));
-            }
-        }
-    }
-    Ok(render::key_of(&(env!("CARGO_PKG_VERSION"), exe, cfg, overrides)))
+    render::key_of(&(env!("CARGO_PKG_VERSION"), exe, cfg))
 }
 
 /// Applies `[[articles]]` overrides from the config to matching files.

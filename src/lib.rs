@@ -17,6 +17,7 @@ pub mod eval;
 pub mod feeds;
 pub mod ingest;
 pub mod link;
+pub mod memo;
 pub mod model;
 pub mod output;
 pub mod render;

@@ -251,6 +251,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     mb(last.and_then(|l| l.peak_rss)),
                     mb(last.and_then(|l| l.rss))
                 );
+                let (reused, computed) = report.memo;
+                if reused + computed > 0 {
+                    println!("per-article results: {reused} reused from the last build, {computed} computed");
+                }
             }
             let failed = strict && !a.warnings.is_empty();
             if failed {

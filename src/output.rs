@@ -99,6 +99,16 @@ pub struct Writer {
     writer: Mutex<Option<JoinHandle<Result<()>>>>,
 }
 
+/// A file of the cache kept for `output`: `.dossier-cache/{output's name}{suffix}` beside it.
+pub fn cache_file(output: &Path, suffix: &str) -> PathBuf {
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = output.file_name().map(|n| n.to_string_lossy()).unwrap_or("site".into());
+    parent.join(".dossier-cache").join(format!("{name}{suffix}"))
+}
+
 impl Writer {
     /// Prepares to write `output`. `salt` must change whenever every page
     /// may change (templates, site config, the dossier binary).
@@ -116,7 +126,7 @@ impl Writer {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "site".into());
         recover(&parent, &name, output);
-        let manifest_path = parent.join(".dossier-cache").join(format!("{name}.manifest"));
+        let manifest_path = cache_file(output, ".manifest");
         let old = if output.is_dir() {
             read_manifest(&manifest_path)
         } else {

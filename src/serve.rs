@@ -231,7 +231,8 @@ fn rebuild(opts: &Options, cache: &mut Option<Cache>, only_templates: bool) -> R
     let tera = render::load_templates(opts.paths.templates.as_deref())?;
     let reuse = only_templates && cache.as_ref().is_some_and(|c| c.cfg_text == cfg_text);
     if !reuse {
-        let (archive, originals) = build::model(&opts.paths, &cfg, &mut Vec::new())?;
+        let memo = crate::memo::Store::beside(&opts.paths.output, build::model_salt(&cfg));
+        let (archive, originals) = build::model_with(&opts.paths, &cfg, &memo, &mut Vec::new(), &|_| {})?;
         *cache = Some(Cache {
             cfg_text,
             archive,

@@ -175,3 +175,78 @@ fn a_build_with_nothing_changed_stops_early_and_any_change_rebuilds() {
     assert!(stdout.starts_with("Built"), "{stdout}");
     assert_eq!(std::fs::read(site.join("about.html")).unwrap(), about);
 }
+
+/// The counts `--timings` prints: (reused from the last build, computed).
+fn memo_counts(stdout: &str) -> (usize, usize) {
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("per-article results:"))
+        .unwrap_or_else(|| panic!("no per-article line in {stdout}"));
+    let nums: Vec<usize> = line.split(' ').filter_map(|w| w.parse().ok()).collect();
+    (nums[0], nums[1])
+}
+
+fn build_timed(input: &Path, output: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["build", "--timings", "--config", "/nonexistent/config.toml", "--input"])
+        .arg(input)
+        .arg("--output")
+        .arg(output)
+        .output()
+        .expect("run dossier");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_rebuild_analyses_again_only_what_an_edit_touched() {
+    let (tmp, input, site) = seeds_and_site();
+    let (reused, computed) = memo_counts(&build_timed(&input, &site));
+    assert_eq!(reused, 0);
+    assert!(computed > 0);
+
+    // A sentence naming nobody: only the edited article is analysed again.
+    let victim = first_article(&input);
+    let mut text = std::fs::read_to_string(&victim).unwrap();
+    text.push_str("\n\nThe article was updated later in the day.\n");
+    std::fs::write(&victim, &text).unwrap();
+    let (reused, again) = memo_counts(&build_timed(&input, &site));
+    assert!(
+        again >= 1 && again * 4 <= computed,
+        "{again} of {computed} computed again"
+    );
+    assert_eq!(reused + again, computed);
+    let fresh = tmp.path().join("fresh");
+    build(&input, &fresh);
+    assert_eq!(bytes(&tree(&site)), bytes(&tree(&fresh)));
+
+    // A new person named in full and then by surname changes the entity
+    // registry every article is annotated against: the rebuild still
+    // equals a fresh build.
+    text.push_str(
+        "\n\nMarisol Quenby, a hospital director, said the wards were full. Quenby said more doctors had left.\n",
+    );
+    std::fs::write(&victim, &text).unwrap();
+    let out = build_timed(&input, &site);
+    memo_counts(&out);
+    std::fs::remove_dir_all(&fresh).unwrap();
+    build(&input, &fresh);
+    assert_eq!(bytes(&tree(&site)), bytes(&tree(&fresh)));
+    let entities = std::fs::read_to_string(site.join("data/archive.json")).unwrap();
+    assert!(entities.contains("Marisol Quenby"));
+
+    // Results kept from a build with another config are not used.
+    let cfg = tmp.path().join("other.toml");
+    std::fs::write(&cfg, "[site]\ntitle = \"Another title\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["build", "--timings", "--config"])
+        .arg(&cfg)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(memo_counts(&String::from_utf8_lossy(&out.stdout)).0, 0);
+}

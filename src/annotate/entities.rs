@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
+use serde::{Deserialize, Serialize};
 
 use super::gazetteer::{self, Country, COUNTRIES, GROUP, KNOWN, ORG, PERSON, PLACE};
 use super::EntityConfig;
@@ -238,7 +239,7 @@ fn demonym(c: &Country) -> &'static str {
 }
 
 /// One entity in the registry.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct Ent {
     pub name: String,
     pub kind: String,
@@ -250,10 +251,33 @@ pub struct Ent {
 }
 
 /// Kind of name a rule discovered.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Found {
     pub name: String,
-    pub kind: &'static str,
+    #[serde(with = "kind")]
+    pub kind: Kind,
+}
+
+/// An entity kind: one of the gazetteer's constants ([`PERSON`]...). (Named
+/// so that serde does not take the field for text borrowed from its input.)
+pub type Kind = &'static str;
+
+/// Serde for a [`Kind`].
+mod kind {
+    use super::{GROUP, ORG, PERSON, PLACE};
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(kind: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        let s = String::deserialize(d)?;
+        [PERSON, ORG, PLACE, GROUP]
+            .into_iter()
+            .find(|k| *k == s)
+            .ok_or_else(|| D::Error::custom(format!("unknown entity kind {s:?}")))
+    }
 }
 
 /// All entities the build knows, and the matcher for their surface forms.
@@ -420,6 +444,12 @@ impl Registry {
         self.ents.get(id).map(|e| e.kind.as_str()).unwrap_or("")
     }
 
+    /// A hash of everything [`crate::annotate::annotate_article`] can read
+    /// here (the matcher is made from the forms).
+    pub fn fingerprint(&self) -> u64 {
+        crate::memo::key(&(&self.ents, &self.forms, &self.person_keys, &self.surname_forms))
+    }
+
     /// Adds the names found in the archive: people merged by normalised
     /// name, then surname-only forms linked to the one full name bearing
     /// them; organisations and places as found. `found` is (name, kind, count).
@@ -540,7 +570,7 @@ impl Registry {
 }
 
 /// The fields of an entity that annotating an article reads.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Seen {
     name: String,
     kind: String,
@@ -561,10 +591,14 @@ impl Seen {
 
 /// A registry change or read made while annotating one article, replayed
 /// in article order by [`Registry::replay`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Op {
     /// [`Registry::add`] with no aliases.
-    Add { name: String, kind: &'static str },
+    Add {
+        name: String,
+        #[serde(with = "kind")]
+        kind: Kind,
+    },
     /// Sets the entity's country unless it has one.
     Country { id: String, country: String },
     /// Marks the entity as media.
@@ -592,7 +626,7 @@ pub struct Scope<'a> {
 
 /// What an article changed and read in the registry, for
 /// [`Registry::replay`].
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
     pub ops: Vec<Op>,
     /// Ids read from the corpus-wide registry before any change, sorted.

@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::memo::{self, Store};
 use crate::model::{Article, Attribution, Entity, Mention, Quote, Short};
 use crate::text::slugify;
 use attributions::{Context, Cue, Para};
@@ -50,15 +51,21 @@ pub struct EntityConfig {
 /// order, and the rare article that read an entity an earlier article
 /// changed is annotated again, so the result is the same as annotating
 /// the articles one after another.
-pub fn run(articles: &mut [Article], cfg: &Config) -> Vec<Entity> {
-    let lexicon = lexicon(articles, cfg);
+///
+/// Both passes are per article and kept in `memo`: names found by an
+/// article's text, and its notes by its text and the registry.
+pub fn run(articles: &mut [Article], cfg: &Config, memo: &Store) -> Vec<Entity> {
+    let lexicon = lexicon(articles, cfg, memo);
     let live: Vec<usize> = (0..articles.len())
         .filter(|&i| articles[i].duplicate_of.is_none())
         .collect();
-    let notes: Vec<Notes> = live
-        .par_iter()
-        .map(|&i| annotate_article(&articles[i], &lexicon))
-        .collect();
+    let reg_key = lexicon.fingerprint();
+    let notes: Vec<Notes> = memo.map(
+        "notes",
+        live.len(),
+        |i| Some(memo::key(&(reg_key, paragraphs(&articles[live[i]])))),
+        |i| annotate_article(&articles[live[i]], &lexicon),
+    );
 
     let mut reg = lexicon;
     let mut changed: BTreeSet<String> = BTreeSet::new();
@@ -98,12 +105,15 @@ pub fn run(articles: &mut [Article], cfg: &Config) -> Vec<Entity> {
 /// The corpus-wide registry: the gazetteer, the user's entities, and the
 /// names that rules discover across all non-duplicate articles (so that
 /// surname-only mentions and spelling variants merge into one entity).
-pub fn lexicon(articles: &[Article], cfg: &Config) -> Registry {
+pub fn lexicon(articles: &[Article], cfg: &Config, memo: &Store) -> Registry {
     let mut reg = Registry::new(&cfg.entities);
-    let found = articles
-        .par_iter()
-        .filter(|a| a.duplicate_of.is_none())
-        .map(|a| {
+    let live: Vec<&Article> = articles.iter().filter(|a| a.duplicate_of.is_none()).collect();
+    let per_article: Vec<BTreeMap<Found, usize>> = memo.map(
+        "names",
+        live.len(),
+        |i| Some(memo::key(&paragraphs(live[i]))),
+        |i| {
+            let a = live[i];
             let mut found: BTreeMap<Found, usize> = BTreeMap::new();
             for p in &a.paragraphs {
                 entities::discover(&p.text, &mut found);
@@ -119,23 +129,29 @@ pub fn lexicon(articles: &[Article], cfg: &Config) -> Registry {
                 }
             }
             found
-        })
-        .reduce(BTreeMap::new, |mut x, mut y| {
-            if x.len() < y.len() {
-                std::mem::swap(&mut x, &mut y);
-            }
-            for (f, n) in y {
-                *x.entry(f).or_default() += n;
-            }
-            x
-        });
+        },
+    );
+    let found = per_article.into_par_iter().reduce(BTreeMap::new, |mut x, mut y| {
+        if x.len() < y.len() {
+            std::mem::swap(&mut x, &mut y);
+        }
+        for (f, n) in y {
+            *x.entry(f).or_default() += n;
+        }
+        x
+    });
     reg.absorb(&found);
     reg
 }
 
+/// The texts an article is annotated from, to key its results in a [`Store`].
+fn paragraphs(a: &Article) -> impl std::hash::Hash + '_ {
+    a.paragraphs.iter().map(|p| (&p.id, &p.text)).collect::<Vec<_>>()
+}
+
 /// One article's annotations, and what producing them changed and read in
 /// the registry.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Notes {
     pub mentions: Vec<Mention>,
     pub attributions: Vec<Attribution>,
@@ -342,7 +358,7 @@ mod tests {
         ];
         arts[1].id = "b".into();
         arts[1].sources = vec!["AFP".into()];
-        let ents = run(&mut arts, &Config::default());
+        let ents = run(&mut arts, &Config::default(), &Store::off());
         let ids: Vec<&str> = ents.iter().map(|e| e.id.as_str()).collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "sorted: {ids:?}");
         assert!(
@@ -387,7 +403,7 @@ mod tests {
             ],
         };
         let mut arts = vec![article(&["HW and Harbour Watch met the UN and Uno."])];
-        let ents = run(&mut arts, &cfg);
+        let ents = run(&mut arts, &cfg, &Store::off());
         let hw = ents.iter().find(|e| e.name == "Harbour Watch").unwrap();
         assert_eq!(arts[0].mentions.iter().filter(|m| m.entity == hw.id).count(), 2);
         let un = ents.iter().find(|e| e.name == "UN").unwrap();

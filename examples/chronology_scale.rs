@@ -57,7 +57,7 @@ fn main() -> anyhow::Result<()> {
     for _ in 0..repeats {
         let mut articles = input.clone();
         let (t, c) = (Instant::now(), cpu());
-        let events = dossier::chronology::run(&mut articles, &Default::default());
+        let events = dossier::chronology::run(&mut articles, &Default::default(), &dossier::memo::Store::off());
         println!(
             "chronology::run        {:6.3} s wall {:6.2} s CPU",
             t.elapsed().as_secs_f64(),

@@ -186,7 +186,7 @@ fn main() {
             .map(|p| p.text.split(' ').count())
             .sum();
         let (t, c) = (Instant::now(), cpu_seconds());
-        let found = dedup::run(&mut arts, &dedup::Config::default());
+        let found = dedup::run(&mut arts, &dedup::Config::default(), &dossier::memo::Store::off());
         let (secs, cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - c);
         // Article dedup alone (passages off), on fresh copies.
         let mut again = synthesise(&pool, n, 0x5eed_0000 + n as u64);
@@ -195,7 +195,7 @@ fn main() {
             min_passage_words: usize::MAX,
             ..dedup::Config::default()
         };
-        dedup::run(&mut again, &cfg);
+        dedup::run(&mut again, &cfg, &dossier::memo::Store::off());
         let articles_cpu = cpu_seconds() - c;
         drop(again);
         let growth = last.map(|(m, s)| format!("  cpu x{:.1} for x{:.0} articles", cpu / s, n as f64 / m as f64));

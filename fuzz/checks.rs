@@ -169,7 +169,11 @@ pub fn quotes(text: &str) {
 /// dates at their granularity.
 pub fn dates(text: &str) {
     let mut arts = vec![article(text)];
-    let events = dossier::chronology::run(&mut arts, &dossier::chronology::Config::default());
+    let events = dossier::chronology::run(
+        &mut arts,
+        &dossier::chronology::Config::default(),
+        &dossier::memo::Store::off(),
+    );
     let a = &arts[0];
     for d in &a.dates {
         let s = span_ok(a, "date", &d.paragraph, d.start, d.end);

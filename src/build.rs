@@ -204,7 +204,7 @@ pub fn model_with(
     drop(raw);
     lap("clean", timings);
 
-    let found = dedup::run(&mut articles, &cfg.dedup);
+    let found = dedup::run(&mut articles, &cfg.dedup, memo);
     // A duplicate's original text is shown on its canonical article's page.
     for a in articles.iter_mut() {
         if let Some(canon) = &a.duplicate_of {
@@ -219,7 +219,7 @@ pub fn model_with(
     link::run(&mut articles, &found.shared_passages);
     lap("link", timings);
 
-    let events = chronology::run(&mut articles, &cfg.chronology);
+    let events = chronology::run(&mut articles, &cfg.chronology, memo);
     lap("chronology", timings);
 
     sort_articles(&mut articles);

@@ -61,7 +61,7 @@ impl Store {
     }
 
     /// How many results this build took from the last one, and how many it
-    /// computed.
+    /// computed (of those with a key).
     pub fn counts(&self) -> (usize, usize) {
         (
             self.reused.load(Ordering::Relaxed),
@@ -71,17 +71,28 @@ impl Store {
 
     /// `f(i)` for every `i` in `0..n`, in parallel, in order. Where `key(i)`
     /// is `Some`, it must hash everything `f(i)` depends on: a result kept
-    /// under that key by the last build is taken instead of calling `f`.
-    /// Where it is `None`, `f(i)` is computed and not kept.
+    /// under that key by the last build is taken instead of calling `f`,
+    /// and items with the same key share one result. Where it is `None`,
+    /// `f(i)` is computed and not kept.
     pub fn map<V, K, F>(&self, kind: &str, n: usize, key: K, f: F) -> Vec<V>
     where
-        V: Serialize + DeserializeOwned + Send,
+        V: Serialize + DeserializeOwned + Send + Clone,
         K: Fn(usize) -> Option<u64> + Sync,
         F: Fn(usize) -> V + Sync,
     {
         let Some(path) = self.path(kind) else {
             return (0..n).into_par_iter().map(&f).collect();
         };
+        let keys: Vec<Option<u64>> = (0..n).into_par_iter().map(&key).collect();
+        // The first item with each key: the others copy its result.
+        let mut first: Vec<usize> = (0..n).collect();
+        let mut order: Vec<usize> = (0..n).filter(|&i| keys[i].is_some()).collect();
+        order.sort_unstable_by_key(|&i| (keys[i], i));
+        for w in order.windows(2) {
+            if keys[w[0]] == keys[w[1]] {
+                first[w[1]] = first[w[0]];
+            }
+        }
         let old: Vec<(u64, Mutex<Option<V>>)> = read(&path, self.salt)
             .unwrap_or_default()
             .into_iter()
@@ -91,30 +102,44 @@ impl Store {
             let i = old.binary_search_by_key(&k, |e| e.0).ok()?;
             old[i].1.lock().ok()?.take()
         };
-        let out: Vec<(Option<u64>, V, bool)> = (0..n)
+        let mut out: Vec<Option<(V, bool)>> = (0..n)
             .into_par_iter()
             .map(|i| {
-                let k = key(i);
-                if let Some(v) = k.and_then(take) {
-                    return (k, v, true);
+                if first[i] != i {
+                    return None;
                 }
-                (k, f(i), false)
+                Some(match keys[i].and_then(take) {
+                    Some(v) => (v, true),
+                    None => (f(i), false),
+                })
             })
             .collect();
-        let reused = out.iter().filter(|e| e.2).count();
+        for i in 0..n {
+            if first[i] != i {
+                out[i] = out[first[i]].clone();
+            }
+        }
+        let unique = |hit: bool| {
+            (0..n)
+                .filter(|&i| first[i] == i && keys[i].is_some())
+                .filter(|&i| out[i].as_ref().is_some_and(|o| o.1 == hit))
+                .count()
+        };
+        let (reused, computed) = (unique(true), unique(false));
         self.reused.fetch_add(reused, Ordering::Relaxed);
-        self.computed.fetch_add(n - reused, Ordering::Relaxed);
-        // Rewritten unless every kept result was reused and nothing else kept.
-        let same = out.iter().all(|(k, _, hit)| k.is_none() || *hit)
-            && old.iter().all(|e| e.1.lock().map(|v| v.is_none()).unwrap_or(false));
-        if !same {
-            let mut kept: Vec<(u64, &V)> = out.iter().filter_map(|(k, v, _)| Some(((*k)?, v))).collect();
-            kept.sort_by_key(|e| e.0);
-            kept.dedup_by_key(|e| e.0);
+        self.computed.fetch_add(computed, Ordering::Relaxed);
+        // Rewritten unless every result was reused and nothing else was kept.
+        let stale = old.iter().any(|e| e.1.lock().map(|v| v.is_some()).unwrap_or(true));
+        if computed > 0 || stale {
+            let kept: Vec<(u64, &V)> = order
+                .iter()
+                .filter(|&&i| first[i] == i)
+                .filter_map(|&i| Some((keys[i]?, &out[i].as_ref()?.0)))
+                .collect();
             // Without the file the next build computes everything again.
             let _ = write(&path, self.salt, &kept);
         }
-        out.into_iter().map(|(_, v, _)| v).collect()
+        out.into_iter().map(|o| o.expect("every item has a result").0).collect()
     }
 
     fn path(&self, kind: &str) -> Option<PathBuf> {
@@ -273,6 +298,6 @@ mod tests {
         }
         let store = Store::beside(&out, 1);
         let _: Vec<usize> = store.map("k", 3, |i| (i != 1).then_some(i as u64), |i| i * 2);
-        assert_eq!(store.counts(), (2, 1));
+        assert_eq!(store.counts(), (2, 0));
     }
 }

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use compact_str::format_compact;
 use regex::{Regex, RegexSet, SetMatches};
+use serde::{Deserialize, Serialize};
 
 use crate::model::Short;
 
@@ -90,7 +91,7 @@ pub fn days_in_month(y: i32, m: u32) -> u32 {
 }
 
 /// Calendar unit of a relative expression.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Unit {
     Day,
     Week,
@@ -99,7 +100,7 @@ pub enum Unit {
 }
 
 /// What a date expression says, before resolution.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Expr {
     /// A day of a month, with the year and weekday when written.
     Date {
@@ -132,7 +133,7 @@ impl Expr {
 }
 
 /// A date expression found in a paragraph.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Found {
     /// Byte span in the paragraph text.
     pub start: usize,

@@ -14,6 +14,7 @@ pub mod pubdate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::memo::{self, Store};
 use crate::model::{Article, DateMention, Event};
 use dates::{Day, Found};
 
@@ -22,7 +23,7 @@ use dates::{Day, Found};
 pub struct Config {}
 
 /// A date expression located in an article.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Located {
     /// Index into the article's paragraphs.
     pub para: usize,
@@ -48,18 +49,25 @@ pub struct Dated {
 }
 
 /// Finds dates in every non-duplicate article, infers missing publication
-/// dates, fills `dates`, and builds the events list.
-pub fn run(articles: &mut [Article], _cfg: &Config) -> Vec<Event> {
-    let located: Vec<Vec<Located>> = articles
-        .par_iter()
-        .map(|a| {
-            if a.duplicate_of.is_some() {
+/// dates, fills `dates`, and builds the events list. The expressions found
+/// in an article are kept in `memo` by its paragraphs' text.
+pub fn run(articles: &mut [Article], _cfg: &Config, memo: &Store) -> Vec<Event> {
+    let located: Vec<Vec<Located>> = memo.map(
+        "dates",
+        articles.len(),
+        |i| {
+            let a = &articles[i];
+            let texts: Vec<&str> = a.paragraphs.iter().map(|p| p.text.as_str()).collect();
+            a.duplicate_of.is_none().then(|| memo::key(&texts))
+        },
+        |i| {
+            if articles[i].duplicate_of.is_some() {
                 Vec::new()
             } else {
-                locate(a)
+                locate(&articles[i])
             }
-        })
-        .collect();
+        },
+    );
     pubdate::infer(articles, &located);
     let dated: Vec<Dated> = articles
         .par_iter_mut()

@@ -18,6 +18,7 @@ pub mod minhash;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::memo::{self, Store};
 use crate::model::{Article, DuplicateGroup, Occurrence, SharedPassage};
 use minhash::{
     band_key, candidate_pairs, jaccard, lsh_params, mix, shingle_set, word_hashes, word_shingle_set, MinHasher,
@@ -96,8 +97,8 @@ pub struct Dedup {
 
 /// Finds duplicate articles and shared paragraphs. `articles` must already
 /// have their ids; sets `duplicate_of` on every non-canonical member.
-pub fn run(articles: &mut [Article], cfg: &Config) -> Dedup {
-    let groups = duplicate_groups(articles, cfg);
+pub fn run(articles: &mut [Article], cfg: &Config, memo: &Store) -> Dedup {
+    let groups = duplicate_groups(articles, cfg, memo);
     let mut duplicates = Vec::with_capacity(groups.len());
     for (g, members) in groups {
         for m in members {
@@ -137,7 +138,7 @@ fn exact_key(words: &[u64]) -> (u64, usize) {
 
 /// Groups of exact and near-duplicate articles, sorted by canonical id.
 /// Each with its member indices.
-fn duplicate_groups(articles: &[Article], cfg: &Config) -> Vec<(DuplicateGroup, Vec<usize>)> {
+fn duplicate_groups(articles: &[Article], cfg: &Config, memo: &Store) -> Vec<(DuplicateGroup, Vec<usize>)> {
     let n = articles.len();
     let k = cfg.shingle_words.max(1);
     let threshold = cfg.threshold.clamp(0.0, 1.0);
@@ -145,20 +146,29 @@ fn duplicate_groups(articles: &[Article], cfg: &Config) -> Vec<(DuplicateGroup, 
     let hasher = MinHasher::new(bands * rows);
     // One pass over the bodies: each one's exact key and LSH band keys
     // (article `i`'s at `i * bands..`).
-    let mut band_keys = vec![0u64; n * bands];
-    let keys: Vec<(u64, usize)> = articles
-        .par_iter()
-        .zip(band_keys.par_chunks_mut(bands))
-        .map(|(a, slots)| {
-            let words = body_words(a);
+    // Kept in `memo` by the text compared (see [`body_words`]).
+    let per_article: Vec<((u64, usize), Vec<u64>)> = memo.map(
+        "signatures",
+        n,
+        |i| {
+            let a = &articles[i];
+            let texts: Vec<&str> = a.paragraphs.iter().map(|p| p.text.as_str()).collect();
+            Some(memo::key(&(&a.title, texts, k, bands, rows)))
+        },
+        |i| {
+            let words = body_words(&articles[i]);
             let mut sig = vec![0u32; hasher.len()];
             hasher.signature(&word_shingle_set(&words, k), &mut sig);
-            for (b, slot) in slots.iter_mut().enumerate() {
-                *slot = band_key(&sig, b, rows);
-            }
-            exact_key(&words)
-        })
-        .collect();
+            let slots = (0..bands).map(|b| band_key(&sig, b, rows)).collect();
+            (exact_key(&words), slots)
+        },
+    );
+    let mut band_keys = Vec::with_capacity(n * bands);
+    let mut keys: Vec<(u64, usize)> = Vec::with_capacity(n);
+    for (key, slots) in per_article {
+        keys.push(key);
+        band_keys.extend(slots);
+    }
     let mut uf = UnionFind::new(n);
     // Exact classes: the smallest index of each key is its representative.
     let mut order: Vec<u32> = (0..n as u32).collect();
@@ -474,7 +484,7 @@ mod tests {
             art("a", &["Alpha  beta gamma, delta!"]),
             art("c", &["Other words entirely here."]),
         ];
-        let d = run(&mut arts, &Config::default());
+        let d = run(&mut arts, &Config::default(), &Store::off());
         assert_eq!(d.duplicates.len(), 1);
         // Same length, no dates: the first input path wins.
         assert_eq!(d.duplicates[0].canonical, "a");
@@ -496,7 +506,7 @@ mod tests {
             art("y", &refs(&changed)),
             art("z", &refs(&other)),
         ];
-        let d = run(&mut arts, &Config::default());
+        let d = run(&mut arts, &Config::default(), &Store::off());
         assert_eq!(d.duplicates.len(), 1, "{:?}", d.duplicates);
         let g = &d.duplicates[0];
         assert_eq!(g.members, ["x", "y"]);
@@ -516,7 +526,7 @@ mod tests {
             threshold: 0.95,
             ..Config::default()
         };
-        assert!(run(&mut arts, &cfg).duplicates.is_empty());
+        assert!(run(&mut arts, &cfg, &Store::off()).duplicates.is_empty());
     }
 
     #[test]
@@ -526,7 +536,7 @@ mod tests {
         let mut b: Vec<String> = vec![SHARED.into()];
         b.extend(story("mountain", 6));
         let mut arts = vec![art("a", &refs(&a)), art("b", &refs(&b))];
-        let d = run(&mut arts, &Config::default());
+        let d = run(&mut arts, &Config::default(), &Store::off());
         assert!(d.duplicates.is_empty());
         assert_eq!(d.shared_passages.len(), 1);
         let occ: Vec<_> = d.shared_passages[0]
@@ -554,7 +564,7 @@ mod tests {
             art("c", &refs(&with("gamma", p3))),
             art("d", &refs(&with("delta", unrelated))),
         ];
-        let d = run(&mut arts, &Config::default());
+        let d = run(&mut arts, &Config::default(), &Store::off());
         assert_eq!(d.shared_passages.len(), 1, "{:?}", d.shared_passages);
         let arts_in: Vec<_> = d.shared_passages[0]
             .occurrences
@@ -578,7 +588,7 @@ mod tests {
                 art(&format!("a{k}"), &refs(&v))
             })
             .collect();
-        let d = run(&mut arts, &Config::default());
+        let d = run(&mut arts, &Config::default(), &Store::off());
         let groups: Vec<Vec<&str>> = d
             .shared_passages
             .iter()
@@ -611,7 +621,7 @@ mod tests {
             let filler: Vec<String> = (0..12).map(|j| format!("w{i}x{j}")).collect();
             arts.push(art(&format!("f{i:04}"), &[&filler.join(" ")]));
         }
-        let d = run(&mut arts, &Config::default());
+        let d = run(&mut arts, &Config::default(), &Store::off());
         let groups: Vec<Vec<&str>> = d
             .shared_passages
             .iter()
@@ -633,19 +643,22 @@ mod tests {
         };
         // Default: the longest text wins.
         let mut arts = build();
-        let d = run(&mut arts, &Config::default());
+        let d = run(&mut arts, &Config::default(), &Store::off());
         assert_eq!(d.duplicates[0].canonical, "k");
         // Reversed input order gives the same choice.
         let mut rev = build();
         rev.reverse();
-        assert_eq!(run(&mut rev, &Config::default()).duplicates, d.duplicates);
+        assert_eq!(
+            run(&mut rev, &Config::default(), &Store::off()).duplicates,
+            d.duplicates
+        );
         // Earliest first: the undated longest loses to the dated ones.
         let cfg = Config {
             canonical: vec![Canonical::Earliest],
             ..Config::default()
         };
         let mut arts = build();
-        assert_eq!(run(&mut arts, &cfg).duplicates[0].canonical, "z");
+        assert_eq!(run(&mut arts, &cfg, &Store::off()).duplicates[0].canonical, "z");
         assert_eq!(arts[1].duplicate_of.as_deref(), Some("z"));
     }
 
@@ -663,6 +676,6 @@ mod tests {
         let mut b = art("b", &[]);
         b.title = "Second".into();
         let mut arts = vec![a, b];
-        assert!(run(&mut arts, &Config::default()).duplicates.is_empty());
+        assert!(run(&mut arts, &Config::default(), &Store::off()).duplicates.is_empty());
     }
 }

@@ -22,7 +22,7 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let mut warnings = Vec::new();
     let mut raw = dossier::ingest::run(&input, &mut warnings)?;
-    let mut articles = dossier::clean::run(&mut raw, &Default::default());
+    let mut articles = dossier::clean::run(&mut raw, &Default::default(), &dossier::memo::Store::off());
     let mut used = BTreeSet::new();
     for a in &mut articles {
         let base = dossier::text::slugify(&a.title, 60);

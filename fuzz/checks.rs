@@ -83,6 +83,7 @@ pub fn clean(data: &[u8]) {
     let out = dossier::clean::run(
         std::slice::from_mut(&mut raw.clone()),
         &dossier::clean::Config::default(),
+        &dossier::memo::Store::off(),
     );
     assert_eq!(out.len(), 1, "clean returned {} articles for 1", out.len());
     let a = &out[0];

@@ -199,7 +199,7 @@ pub fn model_with(
     apply_overrides(&mut raw, cfg, &mut warnings);
     lap("ingest", timings);
 
-    let mut articles = clean::run(&mut raw, &cfg.clean);
+    let mut articles = clean::run(&mut raw, &cfg.clean, memo);
     let originals = assign_ids(&mut articles, &mut raw);
     drop(raw);
     lap("clean", timings);

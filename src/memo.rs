@@ -80,10 +80,24 @@ impl Store {
         K: Fn(usize) -> Option<u64> + Sync,
         F: Fn(usize) -> V + Sync,
     {
+        let mut items: Vec<usize> = (0..n).collect();
+        self.map_mut(kind, &mut items, |&i| key(i), |&mut i| f(i))
+    }
+
+    /// [`Store::map`] over `items`, which `f` may change (to release what
+    /// it no longer needs, say); `key` sees them before any change.
+    pub fn map_mut<T, V, K, F>(&self, kind: &str, items: &mut [T], key: K, f: F) -> Vec<V>
+    where
+        T: Send + Sync,
+        V: Serialize + DeserializeOwned + Send + Sync + Clone,
+        K: Fn(&T) -> Option<u64> + Sync,
+        F: Fn(&mut T) -> V + Sync,
+    {
+        let n = items.len();
         let Some(path) = self.path(kind) else {
-            return (0..n).into_par_iter().map(&f).collect();
+            return items.par_iter_mut().map(&f).collect();
         };
-        let keys: Vec<Option<u64>> = (0..n).into_par_iter().map(&key).collect();
+        let keys: Vec<Option<u64>> = items.par_iter().map(&key).collect();
         // The first item with each key: the others copy its result.
         let mut first: Vec<usize> = (0..n).collect();
         let mut order: Vec<usize> = (0..n).filter(|&i| keys[i].is_some()).collect();
@@ -102,15 +116,16 @@ impl Store {
             let i = old.binary_search_by_key(&k, |e| e.0).ok()?;
             old[i].1.lock().ok()?.take()
         };
-        let mut out: Vec<Option<(V, bool)>> = (0..n)
-            .into_par_iter()
-            .map(|i| {
+        let mut out: Vec<Option<(V, bool)>> = items
+            .par_iter_mut()
+            .enumerate()
+            .map(|(i, item)| {
                 if first[i] != i {
                     return None;
                 }
                 Some(match keys[i].and_then(take) {
                     Some(v) => (v, true),
-                    None => (f(i), false),
+                    None => (f(item), false),
                 })
             })
             .collect();

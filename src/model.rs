@@ -3,7 +3,8 @@
 //!
 //! Field order here is the key order in the JSON export, so keep it stable.
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 
 /// A string that is usually short (paragraph and entity ids, kinds, ISO
 /// dates): up to 24 bytes are held inline, without a heap allocation of
@@ -72,15 +73,26 @@ pub struct ArticleDate {
     pub evidence: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 pub struct Paragraph {
     /// `p1`, `p2`, ... in reading order; also the HTML anchor.
     pub id: Short,
     pub text: String,
     /// `heading` (a section subheading) or `standfirst` (a deck under the
     /// title); absent for body text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub role: Option<String>,
+}
+
+impl Serialize for Paragraph {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let skip = s.is_human_readable() && self.role.is_none();
+        let mut st = s.serialize_struct("Paragraph", 3)?;
+        st.serialize_field("id", &self.id)?;
+        st.serialize_field("text", &self.text)?;
+        optional_field(&mut st, "role", &self.role, skip)?;
+        st.end()
+    }
 }
 
 impl Paragraph {
@@ -143,7 +155,7 @@ pub struct Mention {
     pub entity: Short,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 pub struct DateMention {
     pub paragraph: Short,
     pub start: usize,
@@ -154,8 +166,39 @@ pub struct DateMention {
     /// `day`, `month` or `year`.
     pub granularity: Short,
     /// Clock time written with the date (`at 9am local time [06:00 GMT]`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub time: Option<Short>,
+}
+
+impl Serialize for DateMention {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let skip = s.is_human_readable() && self.time.is_none();
+        let mut st = s.serialize_struct("DateMention", 7)?;
+        st.serialize_field("paragraph", &self.paragraph)?;
+        st.serialize_field("start", &self.start)?;
+        st.serialize_field("end", &self.end)?;
+        st.serialize_field("text", &self.text)?;
+        st.serialize_field("value", &self.value)?;
+        st.serialize_field("granularity", &self.granularity)?;
+        optional_field(&mut st, "time", &self.time, skip)?;
+        st.end()
+    }
+}
+
+/// An optional field: left out of the JSON export when absent (`skip`), but
+/// always written in binary formats (the build's cache, [`crate::memo`]),
+/// which read fields by position.
+fn optional_field<S: SerializeStruct, T: Serialize>(
+    st: &mut S,
+    name: &'static str,
+    value: &Option<T>,
+    skip: bool,
+) -> Result<(), S::Error> {
+    if skip {
+        st.skip_field(name)
+    } else {
+        st.serialize_field(name, value)
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -204,4 +247,49 @@ pub struct Warning {
     pub file: String,
     pub line: Option<usize>,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_optional_fields_are_left_out_of_json_and_kept_in_binary() {
+        let paras = vec![
+            Paragraph {
+                id: "p1".into(),
+                text: "Body".into(),
+                role: None,
+            },
+            Paragraph {
+                id: "p2".into(),
+                text: "Heading".into(),
+                role: Some("heading".into()),
+            },
+        ];
+        let json = serde_json::to_string(&paras).unwrap();
+        assert_eq!(
+            json,
+            r#"[{"id":"p1","text":"Body"},{"id":"p2","text":"Heading","role":"heading"}]"#
+        );
+        assert_eq!(serde_json::from_str::<Vec<Paragraph>>(&json).unwrap(), paras);
+        let bin = bincode::serialize(&paras).unwrap();
+        assert_eq!(bincode::deserialize::<Vec<Paragraph>>(&bin).unwrap(), paras);
+
+        let dates = vec![
+            DateMention {
+                value: "2016-12-13".into(),
+                ..Default::default()
+            },
+            DateMention {
+                time: Some("06:00".into()),
+                ..Default::default()
+            },
+        ];
+        let json = serde_json::to_string(&dates).unwrap();
+        assert_eq!(json.matches("\"time\"").count(), 1, "{json}");
+        assert_eq!(serde_json::from_str::<Vec<DateMention>>(&json).unwrap(), dates);
+        let bin = bincode::serialize(&dates).unwrap();
+        assert_eq!(bincode::deserialize::<Vec<DateMention>>(&bin).unwrap(), dates);
+    }
 }

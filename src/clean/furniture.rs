@@ -82,7 +82,7 @@ pub const DEFAULT_PREFIXES: &[&str] = &[
 pub const MAX_WORDS: usize = 10;
 
 /// The furniture rules for one build.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Hash)]
 pub struct Furniture {
     lines: BTreeSet<String>,
     prefixes: Vec<String>,

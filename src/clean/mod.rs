@@ -11,10 +11,10 @@
 pub mod furniture;
 pub mod typography;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::{is_blank, RawArticle};
+use crate::memo::{self, Store};
 use crate::model::{Article, Paragraph, Removed};
 use crate::text::fold;
 use furniture::Furniture;
@@ -62,18 +62,30 @@ pub const EDGE_LINES: usize = 3;
 
 /// Cleans every raw article into an [`Article`] (id, url and annotations are
 /// filled in by later stages). A corpus pass first finds recurring edge
-/// lines; articles are then cleaned in parallel, output in input order.
+/// lines; articles are then cleaned in parallel, output in input order, or
+/// taken from `memo` when their text and the furniture found are unchanged.
 /// Each article's body lines are released once it is cleaned (the rest of
 /// `raw` stays for the caller), so the corpus is never held twice.
-pub fn run(raw: &mut [RawArticle], cfg: &Config) -> Vec<Article> {
+pub fn run(raw: &mut [RawArticle], cfg: &Config, memo: &Store) -> Vec<Article> {
     let furniture = Furniture::new(cfg, raw);
-    raw.par_iter_mut()
-        .map(|r| {
+    let rules = memo::key(&furniture);
+    let articles = memo.map_mut(
+        "clean",
+        raw,
+        |r| {
+            let front = (r.front.source_list(), &r.front.byline, &r.front.url, &r.front.tags);
+            Some(memo::key(&(rules, &r.source_file, &r.title, &r.body, front)))
+        },
+        |r| {
             let a = clean_one(r, &furniture);
             r.body = Vec::new();
             a
-        })
-        .collect()
+        },
+    );
+    for r in raw.iter_mut() {
+        r.body = Vec::new();
+    }
+    articles
 }
 
 fn clean_one(raw: &RawArticle, furniture: &Furniture) -> Article {
@@ -441,7 +453,7 @@ mod tests {
         let arts: Vec<RawArticle> = (0..4)
             .map(|i| raw(&format!("Title {i}"), &format!("Story {i} has words.\n\nJoin the conversation\n\nMore of story {i}.\n\nA.\n\nB.\n\nC.\n\nJoin the conversation")))
             .collect();
-        let out = run(&mut arts.clone(), &Config::default());
+        let out = run(&mut arts.clone(), &Config::default(), &Store::off());
         for a in &out {
             assert_eq!(a.removed.len(), 2, "{:?}", a.removed);
             assert!(a
@@ -453,7 +465,7 @@ mod tests {
             corpus_furniture: false,
             ..Config::default()
         };
-        assert!(run(&mut arts.clone(), &off)[0].removed.is_empty());
+        assert!(run(&mut arts.clone(), &off, &Store::off())[0].removed.is_empty());
     }
 
     #[test]

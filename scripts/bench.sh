@@ -91,7 +91,7 @@ for N in $SIZES; do
   build=("$BIN" build --timings --config /nonexistent.toml --input "$D/txt" --output "$D/site")
   measure "${build[@]}"
   F_WALL=$WALL F_CPU=$CPU F_RSS=$RSS_MB
-  sed -n '/^stage/,$p' "$WORK/last.out" >"$WORK/stages-$N.txt"
+  sed -n '/^stage/,/^total/p' "$WORK/last.out" >"$WORK/stages-$N.txt"
   OUT_MB=$(($(du -sk "$D/site" | cut -f1) / 1024))
   FILES=$(find "$D/site" -type f | wc -l)
 
@@ -105,6 +105,8 @@ for N in $SIZES; do
   measure "${build[@]}"
   E_WALL=$WALL E_CPU=$CPU
   E_WRITTEN=$(grep -o '[0-9]* written' "$WORK/last.out" | cut -d' ' -f1)
+  sed -n '/^stage/,/^total/p' "$WORK/last.out" >"$WORK/edit-stages-$N.txt"
+  grep '^per-article results' "$WORK/last.out" >>"$WORK/edit-stages-$N.txt" || true
   cp "$WORK/victim.bak" "$victim"
   "${build[@]}" >/dev/null # back to the unedited site
 
@@ -155,4 +157,7 @@ set -- $SIZES
 echo
 echo "dossier build --timings at ${*: -1} articles (CPU seconds near twice the wall seconds: both cores busy):"
 cat "$WORK/stages-${*: -1}.txt"
+echo
+echo "The rebuild after editing one article at ${*: -1} articles:"
+cat "$WORK/edit-stages-${*: -1}.txt"
 exit 0

@@ -250,3 +250,34 @@ fn a_rebuild_analyses_again_only_what_an_edit_touched() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(memo_counts(&String::from_utf8_lossy(&out.stdout)).0, 0);
 }
+
+#[test]
+fn damaged_or_missing_cache_files_cost_time_not_correctness() {
+    let (tmp, input, site) = seeds_and_site();
+    build(&input, &site);
+    let cache = tmp.path().join(".dossier-cache");
+    let memos: Vec<PathBuf> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "memo"))
+        .collect();
+    assert!(memos.len() >= 4, "{memos:?}");
+    // One file cut short, one with a byte changed, one gone.
+    let b = std::fs::read(&memos[0]).unwrap();
+    std::fs::write(&memos[0], &b[..b.len() / 2]).unwrap();
+    let mut b = std::fs::read(&memos[1]).unwrap();
+    let mid = b.len() / 2;
+    b[mid] ^= 0x20;
+    std::fs::write(&memos[1], &b).unwrap();
+    std::fs::remove_file(&memos[2]).unwrap();
+
+    let victim = first_article(&input);
+    let mut text = std::fs::read_to_string(&victim).unwrap();
+    text.push_str("\n\nOfficials said on Tuesday that talks would resume.\n");
+    std::fs::write(&victim, &text).unwrap();
+    let (reused, computed) = memo_counts(&build_timed(&input, &site));
+    assert!(reused > 0 && computed > 1, "{reused} reused, {computed} computed");
+    let fresh = tmp.path().join("fresh");
+    build(&input, &fresh);
+    assert_eq!(bytes(&tree(&site)), bytes(&tree(&fresh)));
+}

@@ -281,3 +281,107 @@ fn damaged_or_missing_cache_files_cost_time_not_correctness() {
     build(&input, &fresh);
     assert_eq!(bytes(&tree(&site)), bytes(&tree(&fresh)));
 }
+
+/// The articles of `dir`, sorted by name.
+fn articles_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_kind_of_edit_rebuilds_to_what_a_fresh_build_makes() {
+    let (tmp, input, site) = seeds_and_site();
+    build(&input, &site);
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap();
+    type Edit = Box<dyn Fn(&Path)>;
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "an exact copy of an article",
+            Box::new(|dir| {
+                let a = &articles_in(dir)[0];
+                std::fs::copy(a, dir.join("zz-copy.txt")).unwrap();
+            }),
+        ),
+        (
+            "a new article made of paragraphs of two others",
+            Box::new(move |dir| {
+                let all = articles_in(dir);
+                let para = |p: &Path, k: usize| read(p).split("\n\n").nth(k).unwrap_or("").to_string();
+                let text = format!(
+                    "A compilation of reports\n\n{}\n\n{}\n\nMore news will follow on Friday.\n",
+                    para(&all[1], 3),
+                    para(&all[2], 4)
+                );
+                std::fs::write(dir.join("zz-compiled.txt"), text).unwrap();
+            }),
+        ),
+        (
+            "a surname nobody else names",
+            Box::new(move |dir| {
+                let a = &articles_in(dir)[4];
+                let text = read(a) + "\n\nHalvorsen, who runs the clinic, said supplies were short.\n";
+                std::fs::write(a, text).unwrap();
+            }),
+        ),
+        (
+            // Changes what the other article's "Halvorsen" is: only the
+            // entity registry tells it.
+            "the person's full name in another article",
+            Box::new(move |dir| {
+                let a = &articles_in(dir)[3];
+                let text = read(a)
+                    + "\n\nDr Ingrid Halvorsen, a surgeon, said: \"We have no more beds.\" Halvorsen left on Monday.\n";
+                std::fs::write(a, text).unwrap();
+            }),
+        ),
+        (
+            "the same closing line added to three articles",
+            Box::new(move |dir| {
+                for a in &articles_in(dir)[..3] {
+                    std::fs::write(a, read(a) + "\n\nFollow our live coverage on the website\n").unwrap();
+                }
+            }),
+        ),
+        (
+            "a weekday changed inside a paragraph",
+            Box::new(move |dir| {
+                let a = &articles_in(dir)[0];
+                let text = read(a);
+                let day = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+                    .into_iter()
+                    .find(|d| text.contains(&format!("on {d}")))
+                    .expect("a weekday in the article");
+                let other = if day == "Monday" { "Friday" } else { "Monday" };
+                std::fs::write(a, text.replacen(&format!("on {day}"), &format!("on {other}"), 1)).unwrap();
+            }),
+        ),
+        (
+            "a title changed",
+            Box::new(move |dir| {
+                let a = &articles_in(dir)[2];
+                let text = read(a);
+                let (_, rest) = text.split_once('\n').unwrap();
+                std::fs::write(a, format!("A new title for this report\n{rest}")).unwrap();
+            }),
+        ),
+        (
+            "an article deleted",
+            Box::new(|dir| std::fs::remove_file(&articles_in(dir)[1]).unwrap()),
+        ),
+    ];
+    for (i, (what, edit)) in edits.iter().enumerate() {
+        edit(&input);
+        build(&input, &site);
+        let fresh = tmp.path().join(format!("fresh-{i}"));
+        build(&input, &fresh);
+        assert!(
+            bytes(&tree(&site)) == bytes(&tree(&fresh)),
+            "after {what}, the rebuild differs from a fresh build"
+        );
+    }
+}

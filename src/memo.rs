@@ -9,25 +9,29 @@
 //!
 //! The results are files in `.dossier-cache/` beside the output, one per
 //! kind of work, rewritten after each build with that build's results only
-//! (they never grow with old ones). A file from another dossier binary or
-//! config (see [`crate::build::salt`]), or one that does not check out
-//! (truncated, altered), is ignored: a cache costs time, never correctness.
+//! (they never grow with old ones). A file is read lazily, one result at a
+//! time, so a large one is never held whole in memory. A file from another
+//! dossier binary or config (see [`crate::build::model_salt`]), or a result
+//! that does not match its hash (a file cut short or altered), is ignored:
+//! a cache costs time, never correctness.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
+use std::marker::PhantomData;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use bincode::Options;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 /// First bytes of a memo file; another version is ignored.
-const MAGIC: &[u8; 16] = b"dossier-memo 1\n\0";
+const MAGIC: &[u8; 16] = b"dossier-memo 2\n\0";
 
 /// Where results are kept, and what invalidates all of them.
 pub struct Store {
@@ -93,10 +97,78 @@ impl Store {
         K: Fn(&T) -> Option<u64> + Sync,
         F: Fn(&mut T) -> V + Sync,
     {
+        let mut memo = self.open(kind);
+        let out = memo.map_mut(items, key, f);
+        memo.finish();
+        out
+    }
+
+    /// The results of one kind, for work done in several calls (a chunk of
+    /// articles at a time, say); [`Memo::finish`] keeps this build's.
+    pub fn open<V>(&self, kind: &str) -> Memo<'_, V> {
+        let path = self.prefix.as_ref().map(|p| {
+            let mut p = p.clone().into_os_string();
+            p.push(format!(".{kind}.memo"));
+            PathBuf::from(p)
+        });
+        let old = path.as_deref().and_then(|p| Old::open(p, self.salt));
+        let new = path.and_then(|p| New::create(p, self.salt).ok());
+        Memo {
+            store: self,
+            old,
+            new,
+            written: HashSet::new(),
+            _v: PhantomData,
+        }
+    }
+}
+
+/// The results of one kind: those of the last build, read as needed, and
+/// those of this build, written as they come.
+pub struct Memo<'s, V> {
+    store: &'s Store,
+    old: Option<Old>,
+    /// `None` when nothing is kept (or the file cannot be made).
+    new: Option<New>,
+    /// Keys already written to the new file.
+    written: HashSet<u64>,
+    _v: PhantomData<V>,
+}
+
+/// Where a result sits in a file: (key, offset, length, XXH3 of its bytes).
+type Entry = (u64, u64, u32, u64);
+
+/// A file of the last build.
+struct Old {
+    file: File,
+    /// Sorted by key.
+    index: Vec<Entry>,
+}
+
+/// The file of this build, written beside the old one and renamed over it.
+struct New {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: BufWriter<File>,
+    offset: u64,
+    index: Vec<Entry>,
+}
+
+impl<V> Memo<'_, V>
+where
+    V: Serialize + DeserializeOwned + Send + Sync + Clone,
+{
+    /// [`Store::map_mut`] within this kind.
+    pub fn map_mut<T, K, F>(&mut self, items: &mut [T], key: K, f: F) -> Vec<V>
+    where
+        T: Send + Sync,
+        K: Fn(&T) -> Option<u64> + Sync,
+        F: Fn(&mut T) -> V + Sync,
+    {
         let n = items.len();
-        let Some(path) = self.path(kind) else {
+        if self.new.is_none() && self.old.is_none() {
             return items.par_iter_mut().map(&f).collect();
-        };
+        }
         let keys: Vec<Option<u64>> = items.par_iter().map(&key).collect();
         // The first item with each key: the others copy its result.
         let mut first: Vec<usize> = (0..n).collect();
@@ -107,60 +179,160 @@ impl Store {
                 first[w[1]] = first[w[0]];
             }
         }
-        let old: Vec<(u64, Mutex<Option<V>>)> = read(&path, self.salt)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| (k, Mutex::new(Some(v))))
-            .collect();
-        let take = |k: u64| {
-            let i = old.binary_search_by_key(&k, |e| e.0).ok()?;
-            old[i].1.lock().ok()?.take()
-        };
-        let mut out: Vec<Option<(V, bool)>> = items
+        let old = self.old.as_ref();
+        // Each result, with its bytes when it was read from the last build's file.
+        let mut out: Vec<Option<(V, Option<Vec<u8>>)>> = items
             .par_iter_mut()
             .enumerate()
             .map(|(i, item)| {
                 if first[i] != i {
                     return None;
                 }
-                Some(match keys[i].and_then(take) {
-                    Some(v) => (v, true),
-                    None => (f(item), false),
-                })
+                if let Some((v, bytes)) = keys[i].and_then(|k| old?.get::<V>(k)) {
+                    return Some((v, Some(bytes)));
+                }
+                Some((f(item), None))
             })
             .collect();
+        let unique: Vec<usize> = order.iter().copied().filter(|&i| first[i] == i).collect();
+        let reused = unique
+            .iter()
+            .filter(|&&i| out[i].as_ref().is_some_and(|o| o.1.is_some()))
+            .count();
+        self.store.reused.fetch_add(reused, Ordering::Relaxed);
+        self.store.computed.fetch_add(unique.len() - reused, Ordering::Relaxed);
+        if self.new.is_some() {
+            let fresh: Vec<usize> = unique
+                .into_iter()
+                .filter(|i| !self.written.contains(&keys[*i].unwrap_or(0)))
+                .collect();
+            let encoded: Vec<Vec<u8>> = fresh
+                .par_iter()
+                .map(|&i| {
+                    let (v, bytes) = out[i].as_ref().expect("a first item has a result");
+                    bytes
+                        .clone()
+                        .unwrap_or_else(|| options().serialize(v).unwrap_or_default())
+                })
+                .collect();
+            for (&i, bytes) in fresh.iter().zip(encoded) {
+                let k = keys[i].expect("kept items have keys");
+                self.written.insert(k);
+                if let Some(new) = &mut self.new {
+                    if new.push(k, &bytes).is_err() {
+                        self.new = None; // without the file the next build computes everything again
+                    }
+                }
+            }
+        }
+        for x in out.iter_mut().flatten() {
+            x.1 = None;
+        }
         for i in 0..n {
             if first[i] != i {
                 out[i] = out[first[i]].clone();
             }
         }
-        let unique = |hit: bool| {
-            (0..n)
-                .filter(|&i| first[i] == i && keys[i].is_some())
-                .filter(|&i| out[i].as_ref().is_some_and(|o| o.1 == hit))
-                .count()
-        };
-        let (reused, computed) = (unique(true), unique(false));
-        self.reused.fetch_add(reused, Ordering::Relaxed);
-        self.computed.fetch_add(computed, Ordering::Relaxed);
-        // Rewritten unless every result was reused and nothing else was kept.
-        let stale = old.iter().any(|e| e.1.lock().map(|v| v.is_some()).unwrap_or(true));
-        if computed > 0 || stale {
-            let kept: Vec<(u64, &V)> = order
-                .iter()
-                .filter(|&&i| first[i] == i)
-                .filter_map(|&i| Some((keys[i]?, &out[i].as_ref()?.0)))
-                .collect();
-            // Without the file the next build computes everything again.
-            let _ = write(&path, self.salt, &kept);
-        }
         out.into_iter().map(|o| o.expect("every item has a result").0).collect()
     }
 
-    fn path(&self, kind: &str) -> Option<PathBuf> {
-        let mut p = self.prefix.clone()?.into_os_string();
-        p.push(format!(".{kind}.memo"));
-        Some(PathBuf::from(p))
+    /// Keeps this build's results for the next one.
+    pub fn finish(self) {
+        if let Some(new) = self.new {
+            // Without the file the next build computes everything again.
+            let _ = new.finish();
+        }
+    }
+}
+
+impl Old {
+    /// The file at `path` when it is of this version and salt and its index
+    /// matches its hash.
+    fn open(path: &Path, salt: u64) -> Option<Old> {
+        let file = File::open(path).ok()?;
+        let len = file.metadata().ok()?.len();
+        let mut head = [0u8; 24];
+        file.read_exact_at(&mut head, 0).ok()?;
+        if &head[..16] != MAGIC || head[16..] != salt.to_le_bytes() || len < 40 {
+            return None;
+        }
+        // Trailer: the index's offset and the XXH3 of the index.
+        let mut tail = [0u8; 16];
+        file.read_exact_at(&mut tail, len - 16).ok()?;
+        let at = u64::from_le_bytes(tail[..8].try_into().ok()?);
+        let sum = u64::from_le_bytes(tail[8..].try_into().ok()?);
+        if at < 24 || at > len - 16 {
+            return None;
+        }
+        let mut bytes = vec![0u8; (len - 16 - at) as usize];
+        file.read_exact_at(&mut bytes, at).ok()?;
+        if xxh3_64(&bytes) != sum {
+            return None;
+        }
+        let index: Vec<Entry> = options().with_limit(bytes.len() as u64).deserialize(&bytes).ok()?;
+        let sound =
+            index.windows(2).all(|w| w[0].0 < w[1].0) && index.iter().all(|e| e.1 >= 24 && e.1 + u64::from(e.2) <= at);
+        sound.then_some(Old { file, index })
+    }
+
+    /// The result kept under `k`, and its bytes, when they match their hash
+    /// and decode.
+    fn get<V: DeserializeOwned>(&self, k: u64) -> Option<(V, Vec<u8>)> {
+        let i = self.index.binary_search_by_key(&k, |e| e.0).ok()?;
+        let (_, at, len, sum) = self.index[i];
+        let mut bytes = vec![0u8; len as usize];
+        self.file.read_exact_at(&mut bytes, at).ok()?;
+        if xxh3_64(&bytes) != sum {
+            return None;
+        }
+        let v = options().with_limit(u64::from(len)).deserialize(&bytes).ok()?;
+        Some((v, bytes))
+    }
+}
+
+impl New {
+    fn create(path: PathBuf, salt: u64) -> std::io::Result<New> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension(format!("memo.{}", std::process::id()));
+        let mut out = BufWriter::new(File::create(&tmp)?);
+        out.write_all(MAGIC)?;
+        out.write_all(&salt.to_le_bytes())?;
+        Ok(New {
+            path,
+            tmp,
+            out,
+            offset: 24,
+            index: Vec::new(),
+        })
+    }
+
+    fn push(&mut self, key: u64, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(bytes)?;
+        self.index.push((key, self.offset, bytes.len() as u32, xxh3_64(bytes)));
+        self.offset += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Writes the index and the trailer and renames the file into place.
+    /// (Not synced: a file cut short by a crash fails its hashes.)
+    fn finish(mut self) -> anyhow::Result<()> {
+        self.index.sort_unstable_by_key(|e| e.0);
+        let index = options().serialize(&self.index)?;
+        self.out.write_all(&index)?;
+        self.out.write_all(&self.offset.to_le_bytes())?;
+        self.out.write_all(&xxh3_64(&index).to_le_bytes())?;
+        self.out.flush()?;
+        std::fs::rename(&self.tmp, &self.path)?;
+        Ok(())
+    }
+}
+
+impl Drop for New {
+    fn drop(&mut self) {
+        // Left only when `finish` did not rename it.
+        let _ = std::fs::remove_file(&self.tmp);
     }
 }
 
@@ -173,91 +345,6 @@ pub fn key<T: Hash + ?Sized>(parts: &T) -> u64 {
 
 fn options() -> impl bincode::Options {
     bincode::DefaultOptions::new()
-}
-
-/// Writes `entries` (sorted by key): the magic, the salt, the entries, and
-/// a hash of all that, into a new file renamed over `path`. The entries are
-/// encoded in parallel, in runs whose bytes join into those of the whole
-/// list. (Not synced: a file cut short by a crash fails its hash.)
-fn write<V: Serialize + Sync>(path: &Path, salt: u64, entries: &[(u64, &V)]) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let runs: Vec<Vec<u8>> = entries
-        .par_chunks(1024)
-        .map(|run| {
-            let mut b = Vec::new();
-            run.iter()
-                .try_for_each(|e| options().serialize_into(&mut b, e))
-                .map(|_| b)
-        })
-        .collect::<Result<_, _>>()?;
-    let tmp = path.with_extension(format!("memo.{}", std::process::id()));
-    let mut w = Hashing {
-        inner: BufWriter::new(File::create(&tmp)?),
-        hash: Xxh3::new(),
-    };
-    w.write_all(MAGIC)?;
-    w.write_all(&salt.to_le_bytes())?;
-    // A list is its length, then its items.
-    options().serialize_into(&mut w, &(entries.len() as u64))?;
-    for run in runs {
-        w.write_all(&run)?;
-    }
-    let sum = w.hash.digest();
-    let mut inner = w.inner;
-    inner.write_all(&sum.to_le_bytes())?;
-    inner.flush()?;
-    drop(inner);
-    std::fs::rename(&tmp, path)?;
-    Ok(())
-}
-
-/// The entries of a memo file, or `None` when it is missing, from another
-/// version or salt, or does not match its hash.
-fn read<V: DeserializeOwned>(path: &Path, salt: u64) -> Option<Vec<(u64, V)>> {
-    let file = File::open(path).ok()?;
-    let len = file.metadata().ok()?.len();
-    let mut r = Hashing {
-        inner: BufReader::new(file),
-        hash: Xxh3::new(),
-    };
-    let mut head = [0u8; 24];
-    r.read_exact(&mut head).ok()?;
-    if &head[..16] != MAGIC || head[16..] != salt.to_le_bytes() {
-        return None;
-    }
-    let entries: Vec<(u64, V)> = options().with_limit(len).deserialize_from(&mut r).ok()?;
-    let sum = r.hash.digest();
-    let mut tail = Vec::new();
-    r.inner.read_to_end(&mut tail).ok()?;
-    (tail == sum.to_le_bytes() && entries.windows(2).all(|w| w[0].0 < w[1].0)).then_some(entries)
-}
-
-/// A reader or writer that hashes the bytes passing through it.
-struct Hashing<T> {
-    inner: T,
-    hash: Xxh3,
-}
-
-impl<T: Read> Read for Hashing<T> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
-impl<T: Write> Write for Hashing<T> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 #[cfg(test)]
@@ -274,6 +361,10 @@ mod tests {
                 xs[i] * xs[i]
             },
         )
+    }
+
+    fn memo_file(out: &Path) -> PathBuf {
+        crate::output::cache_file(out, ".square.memo")
     }
 
     #[test]
@@ -298,20 +389,34 @@ mod tests {
     }
 
     #[test]
-    fn runs_of_entries_encode_like_the_whole_list() {
+    fn work_done_in_several_calls_is_kept_whole() {
         let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join("x.memo");
-        let values: Vec<String> = (0..3000).map(|i| "w".repeat(i % 300)).collect();
-        let entries: Vec<(u64, &String)> = values.iter().enumerate().map(|(i, v)| (i as u64, v)).collect();
-        write(&path, 5, &entries).unwrap();
-        let bytes = std::fs::read(&path).unwrap();
-        let whole = options().serialize(&entries).unwrap();
-        assert_eq!(&bytes[24..bytes.len() - 8], &whole[..]);
-        let back: Vec<(u64, String)> = read(&path, 5).unwrap();
-        assert!(back
-            .iter()
-            .map(|(k, v)| (*k, v))
-            .eq(entries.iter().map(|(k, v)| (*k, *v))));
+        let out = tmp.path().join("site");
+        let run = |chunks: &[&[u64]]| {
+            let store = Store::beside(&out, 1);
+            let mut memo = store.open::<u64>("square");
+            let got: Vec<Vec<u64>> = chunks
+                .iter()
+                .map(|c| memo.map_mut(&mut c.to_vec(), |x| Some(key(x)), |x| *x * *x))
+                .collect();
+            memo.finish();
+            (got, store.counts())
+        };
+        let (got, counts) = run(&[&[1, 2], &[3, 2], &[4]]);
+        assert_eq!(got, [vec![1, 4], vec![9, 4], vec![16]]);
+        assert_eq!(counts, (0, 5), "2 is computed in each call that has it");
+        let (got, counts) = run(&[&[4, 3, 2, 1]]);
+        assert_eq!(got, [vec![16, 9, 4, 1]]);
+        assert_eq!(counts, (4, 0));
+    }
+
+    #[test]
+    fn items_with_one_key_share_one_result() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::beside(&tmp.path().join("site"), 1);
+        let calls = AtomicUsize::new(0);
+        assert_eq!(square_all(&store, &[3, 3, 3, 2], &calls), [9, 9, 9, 4]);
+        assert_eq!(calls.load(Ordering::Relaxed), 2);
     }
 
     #[test]
@@ -319,20 +424,30 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("site");
         let calls = AtomicUsize::new(0);
-        square_all(&Store::beside(&out, 1), &[10, 20, 30], &calls);
-        let path = Store::beside(&out, 1).path("square").unwrap();
-        let mut bytes = std::fs::read(&path).unwrap();
-        // Change one result's bytes, keeping the file's length.
-        let n = bytes.len();
-        bytes[n - 9] ^= 1;
-        std::fs::write(&path, &bytes).unwrap();
+        let xs: Vec<u64> = (100..200).collect();
+        let squares: Vec<u64> = xs.iter().map(|x| x * x).collect();
+        square_all(&Store::beside(&out, 1), &xs, &calls);
+        let path = memo_file(&out);
+        let bytes = std::fs::read(&path).unwrap();
+        // One result's bytes changed: that result alone is computed again.
+        let mut b = bytes.clone();
+        b[30] ^= 1;
+        std::fs::write(&path, &b).unwrap();
         let store = Store::beside(&out, 1);
-        assert_eq!(square_all(&store, &[10, 20, 30], &calls), [100, 400, 900]);
-        assert_eq!(store.counts(), (0, 3));
-        std::fs::write(&path, &bytes[..n / 2]).unwrap();
-        let store = Store::beside(&out, 1);
-        assert_eq!(square_all(&store, &[10, 20, 30], &calls), [100, 400, 900]);
-        assert_eq!(store.counts(), (0, 3));
+        assert_eq!(square_all(&store, &xs, &calls), squares);
+        assert_eq!(store.counts(), (99, 1));
+        // Cut short, or its index changed: nothing is taken from it.
+        for damage in [bytes[..bytes.len() / 2].to_vec(), {
+            let mut b = bytes.clone();
+            let n = b.len();
+            b[n - 20] ^= 1;
+            b
+        }] {
+            std::fs::write(&path, &damage).unwrap();
+            let store = Store::beside(&out, 1);
+            assert_eq!(square_all(&store, &xs, &calls), squares);
+            assert_eq!(store.counts(), (0, 100));
+        }
     }
 
     #[test]

@@ -276,7 +276,7 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
     let memo = Store::beside(&paths.output, model_salt(cfg));
     let (archive, originals) = model_with(paths, cfg, &memo, &mut timings, on_stage)?;
     let t = Start::now();
-    render_into(paths, cfg, &tera, &archive, &originals, &writer)?;
+    render_into(paths, cfg, &tera, &archive, &originals, &writer, &memo)?;
     drop(originals);
     timings.push(t.lap("render"));
     on_stage("write");
@@ -368,8 +368,9 @@ pub(crate) fn render_into(
     archive: &crate::model::Archive,
     originals: &crate::ingest::Originals,
     writer: &output::Writer,
+    memo: &Store,
 ) -> Result<()> {
-    render::run_into(archive, &cfg.site, tera, render::ABOUT_MD, originals, writer).map_err(|e| {
+    render::run_into(archive, &cfg.site, tera, render::ABOUT_MD, originals, writer, memo).map_err(|e| {
         anyhow::anyhow!(render::locate_render_error(
             &format!("{e:#}"),
             paths.templates.as_deref()

@@ -185,7 +185,8 @@ pub fn hash_bytes(b: &[u8]) -> u64 {
 }
 
 /// Renders every page of the archive into `sink`, article and entity pages
-/// in parallel, so pages need not all be held in memory at once.
+/// in parallel, so pages need not all be held in memory at once. `memo`
+/// keeps the search index's per-article terms between builds.
 pub fn run_into(
     archive: &Archive,
     site: &SiteConfig,
@@ -193,6 +194,7 @@ pub fn run_into(
     about_md: &str,
     originals: &Originals,
     sink: &dyn Sink,
+    memo: &crate::memo::Store,
 ) -> Result<()> {
     let recorder = Recording {
         inner: sink,
@@ -453,8 +455,10 @@ pub fn run_into(
             page("search.html", "", "search.html", &mut Context::new(), None)
         }),
         Box::new(|| {
-            crate::search::build_into(archive, &mut |(path, bytes)| sink.put(path, hash_bytes(&bytes), bytes))
-                .map(|_| ())
+            crate::search::build_into(archive, memo, &mut |(path, bytes)| {
+                sink.put(path, hash_bytes(&bytes), bytes)
+            })
+            .map(|_| ())
         }),
         Box::new(|| {
             for (path, text) in STATIC {

@@ -24,10 +24,11 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::memo::{self, Store};
 use crate::model::{Archive, Article};
 use crate::render::Output;
 use crate::text::FnvMap as Map;
@@ -54,6 +55,7 @@ type Posting = (u32, u32, u32);
 /// One document's terms, each with its (paragraph, weight) pairs, held flat:
 /// a document has hundreds of terms, and an allocation for each was a
 /// tenth of the index's time.
+#[derive(Clone, Serialize, Deserialize)]
 struct Terms {
     text: String,
     /// A term's (start, end) in `text`, and where its pairs end in
@@ -217,7 +219,7 @@ pub struct Stats {
 /// statistics.
 pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
     let mut files = Vec::new();
-    let stats = build_into(archive, &mut |f| {
+    let stats = build_into(archive, &Store::off(), &mut |f| {
         files.push(f);
         Ok(())
     })
@@ -226,7 +228,8 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
 }
 
 /// Builds the index files, handing each to `emit` as soon as it is made.
-pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>) -> Result<Stats> {
+/// Each article's terms are kept in `memo`, by what they are made from.
+pub fn build_into(archive: &Archive, memo: &Store, emit: &mut dyn FnMut(Output) -> Result<()>) -> Result<Stats> {
     let articles: Vec<_> = archive.articles.iter().filter(|a| a.duplicate_of.is_none()).collect();
     let entity_terms: HashMap<&str, Vec<String>> = archive
         .entities
@@ -319,12 +322,30 @@ pub fn build_into(archive: &Archive, emit: &mut dyn FnMut(Output) -> Result<()>)
             }
         }
     };
+    // An article's terms are made from its title, paragraphs, quotes, and
+    // the terms of the entities it mentions.
+    let terms_key = |a: &&Article| {
+        let paras: Vec<(&str, &str)> = a.paragraphs.iter().map(|p| (p.id.as_str(), p.text.as_str())).collect();
+        let quotes: Vec<(&str, &str)> = a
+            .quotes
+            .iter()
+            .map(|q| (q.paragraph.as_str(), q.text.as_str()))
+            .collect();
+        let named: Vec<(&str, Option<&Vec<String>>)> = a
+            .mentions
+            .iter()
+            .map(|m| (m.paragraph.as_str(), entity_terms.get(m.entity.as_str())))
+            .collect();
+        Some(memo::key(&(&a.title, paras, quotes, named)))
+    };
+    let mut kept = memo.open::<Terms>("terms");
     for (c, chunk) in articles.chunks(ARTICLE_CHUNK).enumerate() {
-        let per_article: Vec<Terms> = chunk.par_iter().map(|a| article_terms(a)).collect();
+        let per_article: Vec<Terms> = kept.map_mut(&mut chunk.to_vec(), terms_key, |a| article_terms(a));
         for (i, terms) in per_article.into_iter().enumerate() {
             add((c * ARTICLE_CHUNK + i) as u32, terms);
         }
     }
+    kept.finish();
 
     let base = articles.len() as u32;
     let per_entity = archive.entities.iter().enumerate().map(|(i, e)| {

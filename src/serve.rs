@@ -230,8 +230,8 @@ fn rebuild(opts: &Options, cache: &mut Option<Cache>, only_templates: bool) -> R
     let cfg_text = format!("{cfg:?}");
     let tera = render::load_templates(opts.paths.templates.as_deref())?;
     let reuse = only_templates && cache.as_ref().is_some_and(|c| c.cfg_text == cfg_text);
+    let memo = crate::memo::Store::beside(&opts.paths.output, build::model_salt(&cfg));
     if !reuse {
-        let memo = crate::memo::Store::beside(&opts.paths.output, build::model_salt(&cfg));
         let (archive, originals) = build::model_with(&opts.paths, &cfg, &memo, &mut Vec::new(), &|_| {})?;
         *cache = Some(Cache {
             cfg_text,
@@ -243,7 +243,7 @@ fn rebuild(opts: &Options, cache: &mut Option<Cache>, only_templates: bool) -> R
     // As `dossier build` does: pages streamed to the writer, and those whose
     // key is unchanged since the last build neither rendered nor written.
     let writer = crate::output::Writer::new(&opts.paths.output, build::salt(&opts.paths, &cfg)?)?;
-    build::render_into(&opts.paths, &cfg, &tera, &c.archive, &c.originals, &writer)?;
+    build::render_into(&opts.paths, &cfg, &tera, &c.archive, &c.originals, &writer, &memo)?;
     let n = writer.finish()?.written;
     let what = if reuse { "re-rendered" } else { "built" };
     Ok(format!(

@@ -7,8 +7,17 @@ use std::process::Command;
 use std::time::SystemTime;
 
 fn build(input: &Path, output: &Path) -> String {
+    build_with(input, output, "/nonexistent/config.toml", &[])
+}
+
+/// `dossier build` with a config and more flags; its standard output.
+fn build_with(input: &Path, output: &Path, config: impl AsRef<std::ffi::OsStr>, flags: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_dossier"))
-        .args(["build", "--config", "/nonexistent/config.toml", "--input"])
+        .arg("build")
+        .args(flags)
+        .arg("--config")
+        .arg(config)
+        .arg("--input")
         .arg(input)
         .arg("--output")
         .arg(output)
@@ -187,15 +196,7 @@ fn memo_counts(stdout: &str) -> (usize, usize) {
 }
 
 fn build_timed(input: &Path, output: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_dossier"))
-        .args(["build", "--timings", "--config", "/nonexistent/config.toml", "--input"])
-        .arg(input)
-        .arg("--output")
-        .arg(output)
-        .output()
-        .expect("run dossier");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    build_with(input, output, "/nonexistent/config.toml", &["--timings"])
 }
 
 #[test]
@@ -238,17 +239,8 @@ fn a_rebuild_analyses_again_only_what_an_edit_touched() {
     // Results kept from a build with another config are not used.
     let cfg = tmp.path().join("other.toml");
     std::fs::write(&cfg, "[site]\ntitle = \"Another title\"\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_dossier"))
-        .args(["build", "--timings", "--config"])
-        .arg(&cfg)
-        .arg("--input")
-        .arg(&input)
-        .arg("--output")
-        .arg(&site)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(memo_counts(&String::from_utf8_lossy(&out.stdout)).0, 0);
+    let out = build_with(&input, &site, &cfg, &["--timings"]);
+    assert_eq!(memo_counts(&out).0, 0);
 }
 
 #[test]

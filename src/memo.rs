@@ -206,16 +206,16 @@ where
                 .into_iter()
                 .filter(|i| !self.written.contains(&keys[*i].unwrap_or(0)))
                 .collect();
-            let encoded: Vec<Vec<u8>> = fresh
+            // A result that cannot be encoded is not kept (it is computed again next time).
+            let encoded: Vec<Option<Vec<u8>>> = fresh
                 .par_iter()
                 .map(|&i| {
                     let (v, bytes) = out[i].as_ref().expect("a first item has a result");
-                    bytes
-                        .clone()
-                        .unwrap_or_else(|| options().serialize(v).unwrap_or_default())
+                    bytes.clone().or_else(|| options().serialize(v).ok())
                 })
                 .collect();
             for (&i, bytes) in fresh.iter().zip(encoded) {
+                let Some(bytes) = bytes else { continue };
                 let k = keys[i].expect("kept items have keys");
                 self.written.insert(k);
                 if let Some(new) = &mut self.new {

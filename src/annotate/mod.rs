@@ -55,15 +55,22 @@ pub struct EntityConfig {
 /// Both passes are per article and kept in `memo`: names found by an
 /// article's text, and its notes by its text and the registry.
 pub fn run(articles: &mut [Article], cfg: &Config, memo: &Store) -> Vec<Entity> {
-    let lexicon = lexicon(articles, cfg, memo);
     let live: Vec<usize> = (0..articles.len())
         .filter(|&i| articles[i].duplicate_of.is_none())
         .collect();
+    // What each live article is annotated from, hashed once for both passes.
+    let texts: Vec<u64> = live.par_iter().map(|&i| text_key(&articles[i])).collect();
+    let lexicon = lexicon(
+        &live.iter().map(|&i| &articles[i]).collect::<Vec<_>>(),
+        &texts,
+        cfg,
+        memo,
+    );
     let reg_key = lexicon.fingerprint();
     let notes: Vec<Notes> = memo.map(
         "notes",
         live.len(),
-        |i| Some(memo::key(&(reg_key, paragraphs(&articles[live[i]])))),
+        |i| Some(memo::key(&(reg_key, texts[i]))),
         |i| annotate_article(&articles[live[i]], &lexicon),
     );
 
@@ -103,15 +110,15 @@ pub fn run(articles: &mut [Article], cfg: &Config, memo: &Store) -> Vec<Entity> 
 }
 
 /// The corpus-wide registry: the gazetteer, the user's entities, and the
-/// names that rules discover across all non-duplicate articles (so that
-/// surname-only mentions and spelling variants merge into one entity).
-pub fn lexicon(articles: &[Article], cfg: &Config, memo: &Store) -> Registry {
+/// names that rules discover across the `live` (non-duplicate) articles, so
+/// that surname-only mentions and spelling variants merge into one entity.
+/// `texts` holds each article's [`text_key`].
+fn lexicon(live: &[&Article], texts: &[u64], cfg: &Config, memo: &Store) -> Registry {
     let mut reg = Registry::new(&cfg.entities);
-    let live: Vec<&Article> = articles.iter().filter(|a| a.duplicate_of.is_none()).collect();
     let per_article: Vec<BTreeMap<Found, usize>> = memo.map(
         "names",
         live.len(),
-        |i| Some(memo::key(&paragraphs(live[i]))),
+        |i| Some(texts[i]),
         |i| {
             let a = live[i];
             let mut found: BTreeMap<Found, usize> = BTreeMap::new();
@@ -144,9 +151,9 @@ pub fn lexicon(articles: &[Article], cfg: &Config, memo: &Store) -> Registry {
     reg
 }
 
-/// The texts an article is annotated from, to key its results in a [`Store`].
-fn paragraphs(a: &Article) -> impl std::hash::Hash + '_ {
-    a.paragraphs.iter().map(|p| (&p.id, &p.text)).collect::<Vec<_>>()
+/// A hash of the texts an article is annotated from, to key its results in a [`Store`].
+fn text_key(a: &Article) -> u64 {
+    memo::key(&a.paragraphs.iter().map(|p| (&p.id, &p.text)).collect::<Vec<_>>())
 }
 
 /// One article's annotations, and what producing them changed and read in

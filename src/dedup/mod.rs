@@ -588,13 +588,8 @@ mod tests {
                 art(&format!("a{k}"), &refs(&v))
             })
             .collect();
-        let d = run(&mut arts, &Config::default(), &Store::off());
-        let groups: Vec<Vec<&str>> = d
-            .shared_passages
-            .iter()
-            .map(|s| s.occurrences.iter().map(|o| o.article.as_str()).collect())
-            .collect();
-        assert!(groups.contains(&vec!["a0", "a1"]), "{groups:?}");
+        let groups = passage_groups(&mut arts);
+        assert!(groups.contains(&vec!["a0".to_string(), "a1".to_string()]), "{groups:?}");
         for g in &groups {
             let k: Vec<usize> = g.iter().map(|id| id[1..].parse().unwrap()).collect();
             assert!(
@@ -621,13 +616,17 @@ mod tests {
             let filler: Vec<String> = (0..12).map(|j| format!("w{i}x{j}")).collect();
             arts.push(art(&format!("f{i:04}"), &[&filler.join(" ")]));
         }
-        let d = run(&mut arts, &Config::default(), &Store::off());
-        let groups: Vec<Vec<&str>> = d
+        let groups = passage_groups(&mut arts);
+        assert_eq!(groups, [["a0", "a1"], ["a2", "a3"]], "{groups:?}");
+    }
+
+    /// The articles of each shared passage found in `arts`.
+    fn passage_groups(arts: &mut [Article]) -> Vec<Vec<String>> {
+        run(arts, &Config::default(), &Store::off())
             .shared_passages
             .iter()
-            .map(|s| s.occurrences.iter().map(|o| o.article.as_str()).collect())
-            .collect();
-        assert_eq!(groups, [vec!["a0", "a1"], vec!["a2", "a3"]], "{groups:?}");
+            .map(|s| s.occurrences.iter().map(|o| o.article.clone()).collect())
+            .collect()
     }
 
     #[test]

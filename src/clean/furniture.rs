@@ -4,12 +4,12 @@
 //! lists, and corpus detection of short lines recurring at the start or
 //! end of many articles. A line on the `keep` list is never furniture.
 
-use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::typography::{normalise, EditLog};
 use super::{Config, EDGE_LINES};
 use crate::ingest::{is_blank, RawArticle};
+use crate::memo::{self, Store};
 use crate::text::fold;
 
 /// Whole furniture lines (compared folded: case and punctuation ignored).
@@ -94,6 +94,13 @@ pub struct Furniture {
 impl Furniture {
     /// Rules from `cfg`, with corpus detection over `raw` when enabled.
     pub fn new(cfg: &Config, raw: &[RawArticle]) -> Self {
+        let keys: Vec<u64> = raw.iter().map(body_key).collect();
+        Self::with_memo(cfg, raw, &keys, &Store::off())
+    }
+
+    /// [`Furniture::new`], each article's edge lines taken from `memo` by
+    /// `keys` (its [`body_key`]) when it has them.
+    pub fn with_memo(cfg: &Config, raw: &[RawArticle], keys: &[u64], memo: &Store) -> Self {
         let defaults = cfg.default_boilerplate;
         let mut f = Furniture {
             lines: cfg
@@ -126,7 +133,7 @@ impl Furniture {
             corpus: BTreeSet::new(),
         };
         if cfg.corpus_furniture {
-            f.corpus = recurring_edge_lines(raw, cfg)
+            f.corpus = recurring_edge_lines(raw, keys, cfg, memo)
                 .into_iter()
                 .filter(|l| !f.keep.contains(l))
                 .collect();
@@ -175,39 +182,9 @@ fn may_be_furniture(text: &str) -> bool {
 /// at least `corpus_min_articles` articles with different bodies and at
 /// least `corpus_min_share` of all articles. Lines with digits (times,
 /// scores) are never counted.
-fn recurring_edge_lines(raw: &[RawArticle], cfg: &Config) -> BTreeSet<String> {
+fn recurring_edge_lines(raw: &[RawArticle], keys: &[u64], cfg: &Config, memo: &Store) -> BTreeSet<String> {
     // Per article (in parallel): the body's key and its furniture-like edge lines.
-    let edges: Vec<(u64, Vec<String>)> = raw
-        .par_iter()
-        .map(|r| {
-            let mut log = EditLog::default();
-            let lines: Vec<&str> = r
-                .body
-                .iter()
-                .map(|(_, l)| l.as_str())
-                .filter(|l| !is_blank(l))
-                .collect();
-            let n = lines.len();
-            let (mut body_key, mut edge) = (0u64, Vec::new());
-            for (i, line) in lines.into_iter().enumerate() {
-                let at_edge = i < EDGE_LINES || i + EDGE_LINES >= n;
-                // Normalising changes only spaces in ASCII, which folding
-                // drops anyway: a line is normalised only to be tested as
-                // an edge line or to fold other characters.
-                let normalised = (at_edge || !line.is_ascii()).then(|| normalise(line, &mut log));
-                let line = normalised.as_deref().unwrap_or(line);
-                let f = fold(line);
-                // Copies of one article count once.
-                body_key = crate::dedup::minhash::mix(
-                    body_key ^ f.bytes().fold(0u64, |x, b| x.wrapping_mul(131).wrapping_add(b as u64)),
-                );
-                if at_edge && wordy(&f) && may_be_furniture(line) {
-                    edge.push(f);
-                }
-            }
-            (body_key, edge)
-        })
-        .collect();
+    let edges: Vec<(u64, Vec<String>)> = memo.map("edges", raw.len(), |i| Some(keys[i]), |i| edge_lines(&raw[i]));
     let mut seen: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
     for (body_key, edge) in edges {
         for f in edge {
@@ -222,6 +199,42 @@ fn recurring_edge_lines(raw: &[RawArticle], cfg: &Config) -> BTreeSet<String> {
         .filter(|(_, v)| v.len() >= min)
         .map(|(k, _)| k)
         .collect()
+}
+
+/// A hash of an article's body lines as read: the key of what is kept of
+/// it between builds.
+pub fn body_key(r: &RawArticle) -> u64 {
+    memo::key(&r.body)
+}
+
+/// A key of the body's folded lines (copies of one article have the same)
+/// and its folded furniture-like edge lines.
+fn edge_lines(r: &RawArticle) -> (u64, Vec<String>) {
+    let mut log = EditLog::default();
+    let lines: Vec<&str> = r
+        .body
+        .iter()
+        .map(|(_, l)| l.as_str())
+        .filter(|l| !is_blank(l))
+        .collect();
+    let n = lines.len();
+    let (mut body_key, mut edge) = (0u64, Vec::new());
+    for (i, line) in lines.into_iter().enumerate() {
+        let at_edge = i < EDGE_LINES || i + EDGE_LINES >= n;
+        // Normalising changes only spaces in ASCII, which folding
+        // drops anyway: a line is normalised only to be tested as
+        // an edge line or to fold other characters.
+        let normalised = (at_edge || !line.is_ascii()).then(|| normalise(line, &mut log));
+        let line = normalised.as_deref().unwrap_or(line);
+        let f = fold(line);
+        body_key = crate::dedup::minhash::mix(
+            body_key ^ f.bytes().fold(0u64, |x, b| x.wrapping_mul(131).wrapping_add(b as u64)),
+        );
+        if at_edge && wordy(&f) && may_be_furniture(line) {
+            edge.push(f);
+        }
+    }
+    (body_key, edge)
 }
 
 /// Has a word of three letters or more and no digits (times, scores and

@@ -11,6 +11,7 @@
 pub mod furniture;
 pub mod typography;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::{is_blank, RawArticle};
@@ -67,16 +68,18 @@ pub const EDGE_LINES: usize = 3;
 /// Each article's body lines are released once it is cleaned (the rest of
 /// `raw` stays for the caller), so the corpus is never held twice.
 pub fn run(raw: &mut [RawArticle], cfg: &Config, memo: &Store) -> Vec<Article> {
-    let furniture = Furniture::new(cfg, raw);
+    let keys: Vec<u64> = raw.par_iter().map(furniture::body_key).collect();
+    let furniture = Furniture::with_memo(cfg, raw, &keys, memo);
     let rules = memo::key(&furniture);
+    let mut items: Vec<(u64, &mut RawArticle)> = keys.into_iter().zip(raw.iter_mut()).collect();
     let articles = memo.map_mut(
         "clean",
-        raw,
-        |r| {
+        &mut items,
+        |(body, r)| {
             let front = (r.front.source_list(), &r.front.byline, &r.front.url, &r.front.tags);
-            Some(memo::key(&(rules, &r.source_file, &r.title, &r.body, front)))
+            Some(memo::key(&(rules, &r.source_file, &r.title, body, front)))
         },
-        |r| {
+        |(_, r)| {
             let a = clean_one(r, &furniture);
             r.body = Vec::new();
             a

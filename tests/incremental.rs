@@ -362,6 +362,31 @@ fn every_kind_of_edit_rebuilds_to_what_a_fresh_build_makes() {
             }),
         ),
         (
+            // Neither is dated: the second is placed by the age of the
+            // offensive whose start the first reports.
+            "an undated article dating an offensive's start, another giving its age",
+            Box::new(|dir| {
+                std::fs::write(
+                    dir.join("zz-start.txt"),
+                    "The Aleppo offensive\n\nThe Aleppo offensive began on 15 November 2016, army officers said.\n",
+                )
+                .unwrap();
+                std::fs::write(
+                    dir.join("zz-age.txt"),
+                    "Three weeks on\n\nThe three-week-old Aleppo offensive has emptied whole districts, army officers say.\n",
+                )
+                .unwrap();
+            }),
+        ),
+        (
+            // Moves the second article's window: only the facts tell it.
+            "the offensive's start moved a week",
+            Box::new(move |dir| {
+                let a = dir.join("zz-start.txt");
+                std::fs::write(&a, read(&a).replace("15 November", "22 November")).unwrap();
+            }),
+        ),
+        (
             "an article deleted",
             Box::new(|dir| std::fs::remove_file(&articles_in(dir)[1]).unwrap()),
         ),

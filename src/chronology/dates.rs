@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Short;
 
 /// A calendar day as (year, month, day), compared chronologically.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Day {
     pub y: i32,
     pub m: u32,

@@ -50,16 +50,21 @@ pub struct Dated {
 
 /// Finds dates in every non-duplicate article, infers missing publication
 /// dates, fills `dates`, and builds the events list. The expressions found
-/// in an article are kept in `memo` by its paragraphs' text.
+/// in an article, and the publication windows its text allows, are kept in
+/// `memo` by its paragraphs' text (and the facts the windows depend on).
 pub fn run(articles: &mut [Article], _cfg: &Config, memo: &Store) -> Vec<Event> {
+    // What is kept of an article is keyed by its paragraphs' text.
+    let text_keys: Vec<Option<u64>> = articles
+        .par_iter()
+        .map(|a| {
+            let texts: Vec<&str> = a.paragraphs.iter().map(|p| p.text.as_str()).collect();
+            a.duplicate_of.is_none().then(|| memo::key(&texts))
+        })
+        .collect();
     let located: Vec<Vec<Located>> = memo.map(
         "dates",
         articles.len(),
-        |i| {
-            let a = &articles[i];
-            let texts: Vec<&str> = a.paragraphs.iter().map(|p| p.text.as_str()).collect();
-            a.duplicate_of.is_none().then(|| memo::key(&texts))
-        },
+        |i| text_keys[i],
         |i| {
             if articles[i].duplicate_of.is_some() {
                 Vec::new()
@@ -68,7 +73,7 @@ pub fn run(articles: &mut [Article], _cfg: &Config, memo: &Store) -> Vec<Event> 
             }
         },
     );
-    pubdate::infer(articles, &located);
+    pubdate::infer(articles, &located, &text_keys, memo);
     let dated: Vec<Dated> = articles
         .par_iter_mut()
         .zip(&located)

@@ -26,6 +26,7 @@ use rayon::prelude::*;
 use super::dates::{self, Day, Expr, Unit, WordRegex};
 use super::events::content_words;
 use super::Located;
+use crate::memo::{self, Store};
 use crate::model::Article;
 
 /// Most days between the latest past weekday named and publication.
@@ -438,7 +439,11 @@ fn evidence_sentences(a: &Article, located: &[Located], ev: &Evidence, p: Day) -
 
 /// Fills `date` (value, window, evidence, `inferred: true`) for every
 /// non-duplicate article that was given no publication date.
-pub fn infer(articles: &mut [Article], located: &[Vec<Located>]) {
+///
+/// `text_keys` hashes each article's text (`None` for duplicates): the
+/// windows an article's text allows are kept in `memo` under it, with the
+/// days searched and the facts its clues refer to.
+pub fn infer(articles: &mut [Article], located: &[Vec<Located>], text_keys: &[Option<u64>], memo: &Store) {
     let mut known: BTreeMap<usize, Day> = BTreeMap::new();
     for (i, a) in articles.iter().enumerate() {
         if let Some(d) = a.date.value.as_deref().and_then(Day::parse) {
@@ -465,34 +470,52 @@ pub fn infer(articles: &mut [Article], located: &[Vec<Located>]) {
 
     // Pass 1: the text fixes the year; the first feasible run wins.
     let no_facts = facts(articles, located, &known, None);
-    let windows: Vec<(usize, Option<(Day, Day)>)> = todo
-        .par_iter()
+    // The feasible runs of days of article `i` in `lo..=hi`, given the fact
+    // of each of its clues, kept by what they are made from.
+    let mut kept = memo.open::<Vec<(Day, Day)>>("windows");
+    let key = |i: usize, lo: Day, hi: Day, facts: &[Option<&Fact>]| {
+        let facts: Vec<Option<(Day, &str)>> = facts.iter().map(|f| f.map(|f| (f.first, f.granularity))).collect();
+        text_keys[i].map(|text| memo::key(&(text, lo, hi, facts)))
+    };
+    let mut firm: Vec<usize> = todo
+        .iter()
+        .copied()
         .filter(|i| evs[i].firm && !known.contains_key(i))
-        .map(|&i| {
-            let ev = &evs[&i];
-            let years: Vec<i32> = located[i]
-                .iter()
-                .filter_map(|l| match l.found.expr {
-                    Expr::Date { year: Some(y), .. } | Expr::Month { year: Some(y), .. } => Some(y),
-                    _ => None,
-                })
-                .collect();
-            let (lo, hi) = match (years.iter().min(), years.iter().max()) {
-                (Some(a), Some(b)) => (*a, b + 1),
-                _ => {
-                    let start = ev.min_year.unwrap_or(1990);
-                    (start, start + 12)
-                }
-            };
-            let facts = clue_facts(&no_facts, ev, i);
-            let r = runs(Day { y: lo, m: 1, d: 1 }, Day { y: hi, m: 12, d: 31 }, |p| {
-                feasible(p, &located[i], ev, &facts)
-            });
-            (i, r.first().copied())
-        })
         .collect();
-    for (i, window) in windows {
-        if let Some((first, last)) = window {
+    let bounds = |i: usize| {
+        let ev = &evs[&i];
+        let years: Vec<i32> = located[i]
+            .iter()
+            .filter_map(|l| match l.found.expr {
+                Expr::Date { year: Some(y), .. } | Expr::Month { year: Some(y), .. } => Some(y),
+                _ => None,
+            })
+            .collect();
+        let (lo, hi) = match (years.iter().min(), years.iter().max()) {
+            (Some(a), Some(b)) => (*a, b + 1),
+            _ => {
+                let start = ev.min_year.unwrap_or(1990);
+                (start, start + 12)
+            }
+        };
+        (Day { y: lo, m: 1, d: 1 }, Day { y: hi, m: 12, d: 31 })
+    };
+    let windows: Vec<Vec<(Day, Day)>> = kept.map_mut(
+        &mut firm,
+        |&i| {
+            let (lo, hi) = bounds(i);
+            key(i, lo, hi, &clue_facts(&no_facts, &evs[&i], i))
+        },
+        |&mut i| {
+            let (lo, hi) = bounds(i);
+            let facts = clue_facts(&no_facts, &evs[&i], i);
+            let mut r = runs(lo, hi, |p| feasible(p, &located[i], &evs[&i], &facts));
+            r.truncate(1);
+            r
+        },
+    );
+    for (&i, window) in firm.iter().zip(windows) {
+        if let Some(&(first, last)) = window.first() {
             let evidence = evidence_sentences(&articles[i], &located[i], &evs[&i], first);
             set(&mut articles[i], first, last, evidence);
             known.insert(i, first);
@@ -510,21 +533,33 @@ pub fn infer(articles: &mut [Article], located: &[Vec<Located>]) {
     if let Some(y) = corpus_year {
         let all_facts = facts(articles, located, &known, Some(y));
         let (lo, hi) = (Day { y: y - 1, m: 1, d: 1 }, Day { y: y + 1, m: 12, d: 31 });
-        let mut pending: Vec<(usize, Vec<(Day, Day)>)> = todo
-            .par_iter()
+        let mut datable: Vec<usize> = todo
+            .iter()
+            .copied()
             .filter(|i| !known.contains_key(i) && evs[i].datable)
-            .filter_map(|&i| {
-                let ev = &evs[&i];
-                let facts = clue_facts(&all_facts, ev, i);
-                let r = runs(lo, hi, |p| feasible(p, &located[i], ev, &facts));
+            .collect();
+        let windows = kept.map_mut(
+            &mut datable,
+            |&i| key(i, lo, hi, &clue_facts(&all_facts, &evs[&i], i)),
+            |&mut i| {
+                let facts = clue_facts(&all_facts, &evs[&i], i);
+                runs(lo, hi, |p| feasible(p, &located[i], &evs[&i], &facts))
+            },
+        );
+        let mut pending: Vec<(usize, Vec<(Day, Day)>)> = datable
+            .into_iter()
+            .zip(windows)
+            .filter(|(_, r)| {
                 // Unbounded on both sides: the text alone cannot place it.
                 let unbounded = r.first().is_some_and(|x| x.0 == lo) && r.last().is_some_and(|x| x.1 == hi);
-                (!r.is_empty() && !unbounded).then_some((i, r))
+                !r.is_empty() && !unbounded
             })
             .collect();
         pending.sort_by_key(|(i, r)| (r.len(), *i));
+        // The latest known date, kept as dates are added (known only grows).
+        let mut latest = known.values().max().copied();
         for (i, r) in pending {
-            let reference = known.values().max().copied();
+            let reference = latest;
             let dist = |run: &(Day, Day)| match reference {
                 Some(x) if x < run.0 => run.0.num() - x.num(),
                 Some(x) if x > run.1 => x.num() - run.1.num(),
@@ -555,8 +590,10 @@ pub fn infer(articles: &mut [Article], located: &[Vec<Located>]) {
             }
             set(&mut articles[i], best.0, best.1, evidence);
             known.insert(i, best.0);
+            latest = latest.max(Some(best.0));
         }
     }
+    kept.finish();
 
     // Pass 3: no datable evidence: the corpus's time frame.
     let (Some(first), Some(last)) = (known.values().min().copied(), known.values().max().copied()) else {
@@ -616,7 +653,7 @@ mod tests {
 
     fn infer_all(arts: &mut [Article]) {
         let located: Vec<Vec<Located>> = arts.iter().map(super::super::locate).collect();
-        infer(arts, &located);
+        infer(arts, &located, &vec![None; arts.len()], &Store::off());
     }
 
     #[test]

@@ -48,6 +48,13 @@ const W_QUOTE: u32 = 2;
 const W_TEXT_MAX: u32 = 3;
 /// Articles whose term lists are built at once before joining the postings.
 const ARTICLE_CHUNK: usize = 4096;
+/// Maps the postings are gathered in, in parallel (see [`part`]).
+const PARTS: usize = 8;
+
+/// Which of the [`PARTS`] maps gathers a term's postings.
+fn part(term: &str) -> u8 {
+    (xxhash_rust::xxh3::xxh3_64(term.as_bytes()) % PARTS as u64) as u8
+}
 
 /// (document, paragraph, weight).
 type Posting = (u32, u32, u32);
@@ -306,21 +313,31 @@ pub fn build_into(archive: &Archive, memo: &Store, emit: &mut dyn FnMut(Output) 
     // matter. Articles go in chunks: only one chunk's term lists are held.
     // A term's list is cut back to its best MAX_POSTINGS whenever it doubles
     // (the best of the best so far is the best overall), so common words do
-    // not hold every posting until the end.
-    let mut postings: Map<String, Gathered> = Map::default();
-    let mut add = |d: u32, terms: Terms| {
-        for (t, list) in terms.iter() {
-            // A term is allocated once, when first seen.
-            if !postings.contains_key(t) {
-                postings.insert(t.to_string(), Gathered::default());
+    // not hold every posting until the end. Terms are split between
+    // [`PARTS`] maps by a hash, each map filled by one thread, documents in
+    // order; which map holds a term changes nothing in the index.
+    let mut parts: Vec<Map<String, Gathered>> = (0..PARTS).map(|_| Map::default()).collect();
+    let add = |parts: &mut [Map<String, Gathered>], first: u32, docs: &[Terms]| {
+        let part_of: Vec<Vec<u8>> = docs
+            .par_iter()
+            .map(|terms| terms.iter().map(|(t, _)| part(t)).collect())
+            .collect();
+        parts.par_iter_mut().enumerate().for_each(|(p, postings)| {
+            for (d, (terms, part_of)) in docs.iter().zip(&part_of).enumerate() {
+                for ((t, list), _) in terms.iter().zip(part_of).filter(|(_, &q)| q as usize == p) {
+                    // A term is allocated once, when first seen.
+                    if !postings.contains_key(t) {
+                        postings.insert(t.to_string(), Gathered::default());
+                    }
+                    let g = postings.get_mut(t).expect("just inserted");
+                    g.docs += 1;
+                    g.list.extend(list.iter().map(|&(k, wt)| (first + d as u32, k, wt)));
+                    if g.list.len() >= 2 * MAX_POSTINGS {
+                        cut_to_best(&mut g.list);
+                    }
+                }
             }
-            let g = postings.get_mut(t).expect("just inserted");
-            g.docs += 1;
-            g.list.extend(list.iter().map(|&(k, wt)| (d, k, wt)));
-            if g.list.len() >= 2 * MAX_POSTINGS {
-                cut_to_best(&mut g.list);
-            }
-        }
+        });
     };
     // An article's terms are made from its title, paragraphs, quotes, and
     // the terms of the entities it mentions.
@@ -341,26 +358,22 @@ pub fn build_into(archive: &Archive, memo: &Store, emit: &mut dyn FnMut(Output) 
     let mut kept = memo.open::<Terms>("terms");
     for (c, chunk) in articles.chunks(ARTICLE_CHUNK).enumerate() {
         let per_article: Vec<Terms> = kept.map_mut(&mut chunk.to_vec(), terms_key, |a| article_terms(a));
-        for (i, terms) in per_article.into_iter().enumerate() {
-            add((c * ARTICLE_CHUNK + i) as u32, terms);
-        }
+        add(&mut parts, (c * ARTICLE_CHUNK) as u32, &per_article);
     }
     kept.finish();
 
     let base = articles.len() as u32;
-    let per_entity = archive.entities.iter().enumerate().map(|(i, e)| {
-        let ts = entity_terms.get(e.id.as_str()).map_or(&[][..], |t| &t[..]);
-        (
-            base + i as u32,
+    let per_entity: Vec<Terms> = archive
+        .entities
+        .iter()
+        .map(|e| {
+            let ts = entity_terms.get(e.id.as_str()).map_or(&[][..], |t| &t[..]);
             // `ts` is sorted and without repeats.
-            Terms::from_sorted(&ts.iter().map(|t| (t.as_str(), 0, W_TITLE)).collect::<Vec<_>>()),
-        )
-    });
-
-    for (d, terms) in per_entity {
-        add(d, terms);
-    }
-    let mut vocab: Vec<(String, Gathered)> = postings.into_iter().collect();
+            Terms::from_sorted(&ts.iter().map(|t| (t.as_str(), 0, W_TITLE)).collect::<Vec<_>>())
+        })
+        .collect();
+    add(&mut parts, base, &per_entity);
+    let mut vocab: Vec<(String, Gathered)> = parts.into_iter().flatten().collect();
     vocab.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     // Encode every term entry, then cut the sorted vocabulary into shards.

@@ -62,6 +62,11 @@ impl Original {
         let bytes = lz4_flex::block::decompress_size_prepended(&self.0).expect("compressed by Original::new");
         String::from_utf8(bytes).expect("compressed from a str")
     }
+
+    /// A hash of the text (of its compressed form, which the text determines).
+    fn hash(&self) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(&self.0)
+    }
 }
 
 impl std::fmt::Debug for Original {
@@ -84,8 +89,8 @@ pub struct Originals {
     /// A write failed: later texts are held in memory.
     failed: bool,
     pending: Vec<u8>,
-    /// Where each text is: offset and compressed length.
-    at: std::collections::BTreeMap<String, (u64, usize)>,
+    /// Where each text is: offset and compressed length, and a hash of it.
+    at: std::collections::BTreeMap<String, (u64, usize, u64)>,
     held: std::collections::BTreeMap<String, Original>,
 }
 
@@ -130,7 +135,7 @@ impl Originals {
         let at = self.written + self.pending.len() as u64;
         self.pending.extend_from_slice(&text.0);
         self.held.remove(&id);
-        self.at.insert(id, (at, text.0.len()));
+        self.at.insert(id, (at, text.0.len(), text.hash()));
         if self.pending.len() >= SPILL_CHUNK {
             self.flush();
         }
@@ -148,7 +153,7 @@ impl Originals {
         }
         let pending = std::mem::take(&mut self.pending);
         let written = self.written;
-        self.at.retain(|id, &mut (at, len)| {
+        self.at.retain(|id, &mut (at, len, _)| {
             if at < written {
                 return true;
             }
@@ -161,6 +166,15 @@ impl Originals {
         self.failed = true;
     }
 
+    /// A hash of `id`'s text as ingested (None for an unknown id), without
+    /// reading it back.
+    pub fn hash(&self, id: &str) -> Option<u64> {
+        match self.held.get(id) {
+            Some(o) => Some(o.hash()),
+            None => self.at.get(id).map(|&(_, _, h)| h),
+        }
+    }
+
     /// `id`'s text as ingested (None for an unknown id); an error when the
     /// temporary file cannot be read back.
     pub fn text(&self, id: &str) -> Result<Option<String>> {
@@ -168,7 +182,7 @@ impl Originals {
         if let Some(o) = self.held.get(id) {
             return Ok(Some(o.text()));
         }
-        let Some(&(at, len)) = self.at.get(id) else {
+        let Some(&(at, len, _)) = self.at.get(id) else {
             return Ok(None);
         };
         let mut bytes = vec![0u8; len];

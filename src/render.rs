@@ -253,10 +253,12 @@ pub fn run_into(
                         page("redirect.html", "../", path, &mut ctx, Some(key))?;
                     }
                 } else {
-                    let view = ArticleView::new(a, &idx, originals)?;
-                    let key = key_of(&("article.html", &view));
+                    // Keyed by what the page is made from: an unchanged
+                    // page is not built.
+                    let deps = ArticleDeps::new(a, &idx, originals);
+                    let key = deps.key(a);
                     if !sink.fresh(path, key) {
-                        ctx.insert("article", &view);
+                        ctx.insert("article", &ArticleView::new(a, deps, originals)?);
                         page("article.html", "../", path, &mut ctx, Some(key))?;
                     }
                 }
@@ -709,12 +711,93 @@ struct ArticleView {
     timeline: Vec<(Short, Short, Short)>,
 }
 
+/// What an article's page is made from besides the article itself, looked
+/// up once. The page's key hashes it with the article, and [`ArticleView`]
+/// is built from the two alone (and the texts `originals` holds, by their
+/// hashes here), so a page whose key is unchanged need not be built.
+#[derive(Serialize)]
+struct ArticleDeps<'a> {
+    names: Names<'a>,
+    related: Vec<Link>,
+    /// Where else each shared paragraph occurs, by paragraph id.
+    also_in: BTreeMap<&'a str, AlsoIn>,
+    /// The article's duplicates, in id order.
+    variants: Vec<&'a Article>,
+    /// Hashes of the texts as ingested: the article's, then its variants'.
+    originals: Vec<Option<u64>>,
+}
+
+impl<'a> ArticleDeps<'a> {
+    fn new(a: &'a Article, idx: &'a Index, originals: &Originals) -> Self {
+        let variants: Vec<&Article> = idx.variants.get(a.id.as_str()).cloned().unwrap_or_default();
+        ArticleDeps {
+            names: Names::of(a, idx),
+            related: a
+                .related
+                .iter()
+                .map(|r| Link {
+                    url: idx.article_url(r),
+                    title: idx.title(r).to_string(),
+                })
+                .collect(),
+            also_in: a
+                .paragraphs
+                .iter()
+                .filter_map(|p| {
+                    let &i = idx.also_in.get(&(a.id.as_str(), p.id.as_str()))?;
+                    Some((p.id.as_str(), AlsoIn::new(i, &a.id, idx)))
+                })
+                .collect(),
+            originals: std::iter::once(a)
+                .chain(variants.iter().copied())
+                .map(|x| originals.hash(&x.id))
+                .collect(),
+            variants,
+        }
+    }
+
+    /// The page's key: a hash of the article and of these inputs (in a
+    /// binary form: JSON would escape every paragraph for nothing).
+    fn key(&self, a: &Article) -> u64 {
+        let bytes = bincode::serialize(&("article.html", a, self)).expect("the model serialises");
+        hash_bytes(&bytes)
+    }
+}
+
+/// The name and page of each entity an article names, quotes or cites.
+#[derive(Serialize)]
+struct Names<'a>(BTreeMap<&'a str, (String, Option<String>)>);
+
+impl<'a> Names<'a> {
+    fn of(a: &'a Article, idx: &Index) -> Self {
+        let ids = a.mentions.iter().map(|m| m.entity.as_str());
+        let ids = ids.chain(a.quotes.iter().filter_map(|q| q.speaker.as_deref()));
+        let ids = ids.chain(a.attributions.iter().map(|t| t.source.as_str()));
+        Names(ids.map(|id| (id, (idx.entity_name(id), idx.entity_url(id)))).collect())
+    }
+    /// Like [`Index::entity_name`].
+    fn name(&self, id: &str) -> String {
+        self.0.get(id).map_or_else(|| id.to_string(), |e| e.0.clone())
+    }
+    /// Like [`Index::entity_url`].
+    fn url(&self, id: &str) -> Option<String> {
+        self.0.get(id).and_then(|e| e.1.clone())
+    }
+}
+
 impl ArticleView {
     /// `originals`: the text of every article file as ingested, by id.
-    fn new(a: &Article, idx: &Index, originals: &Originals) -> Result<Self> {
+    fn new(a: &Article, deps: ArticleDeps, originals: &Originals) -> Result<Self> {
         let original = |id: &str| originals.text(id).map(Option::unwrap_or_default);
         let marks = marks_by_paragraph(a);
         let no_marks = Marks::default();
+        let ArticleDeps {
+            names,
+            related,
+            mut also_in,
+            variants,
+            ..
+        } = deps;
         let paragraphs = a
             .paragraphs
             .iter()
@@ -724,19 +807,13 @@ impl ArticleView {
                 // Raw HTML blocks are let through only when the config allows it (build.rs marks them).
                 html: match p.role.as_deref() {
                     Some("html") => p.text.clone(),
-                    _ => paragraph_html(marks.get(p.id.as_str()).unwrap_or(&no_marks), &p.text, idx),
+                    _ => paragraph_html(marks.get(p.id.as_str()).unwrap_or(&no_marks), &p.text, &names),
                 },
-                also_in: idx
-                    .also_in
-                    .get(&(a.id.as_str(), p.id.as_str()))
-                    .map(|&i| AlsoIn::new(i, &a.id, idx)),
+                also_in: also_in.remove(p.id.as_str()),
             })
             .collect();
-        let variants = idx
-            .variants
-            .get(a.id.as_str())
+        let variants = variants
             .into_iter()
-            .flatten()
             .map(|b| {
                 Ok(VariantView {
                     anchor: format!("original-{}", b.id),
@@ -766,14 +843,7 @@ impl ArticleView {
             source_file: a.source_file.clone(),
             original: original(&a.id)?,
             paragraphs,
-            related: a
-                .related
-                .iter()
-                .map(|r| Link {
-                    url: idx.article_url(r),
-                    title: idx.title(r).to_string(),
-                })
-                .collect(),
+            related,
             variants,
             removed: a.removed.len(),
             timeline,
@@ -840,24 +910,24 @@ fn marks_by_paragraph(a: &Article) -> BTreeMap<&str, Marks<'_>> {
 /// One paragraph as HTML: the escaped text with quotes, attributions and
 /// entity mentions marked up. Spans are nested properly; a span that would
 /// cross its parent's end is clipped to it.
-fn paragraph_html(marks: &Marks, text: &str, idx: &Index) -> String {
+fn paragraph_html(marks: &Marks, text: &str, names: &Names) -> String {
     // (start, end, open tag, close tag)
     let mut spans: Vec<(usize, usize, String, String)> = Vec::new();
     for q in &marks.quotes {
         let who = match (&q.speaker, &q.speaker_mention) {
-            (Some(s), _) => format!("quote from {}", idx.entity_name(s)),
+            (Some(s), _) => format!("quote from {}", names.name(s)),
             (None, Some(m)) => format!("quote from {m}"),
             (None, None) => format!("{} quote", q.kind),
         };
         // The speaker follows the quote as text, linked to their page.
         let tag = match (&q.speaker, &q.speaker_mention) {
-            (Some(s), _) => match idx.entity_url(s) {
+            (Some(s), _) => match names.url(s) {
                 Some(u) => format!(
                     "<span class=\"who\"> (<a class=\"speaker\" href=\"../{}\">{}</a>)</span>",
                     escape(&u),
-                    escape(&idx.entity_name(s))
+                    escape(&names.name(s))
                 ),
-                None => format!("<span class=\"who\"> ({})</span>", escape(&idx.entity_name(s))),
+                None => format!("<span class=\"who\"> ({})</span>", escape(&names.name(s))),
             },
             (None, Some(m)) => format!("<span class=\"who\"> ({})</span>", escape(m)),
             (None, None) if q.kind == "scare" => "<span class=\"who\"> (scare quote)</span>".to_string(),
@@ -884,11 +954,11 @@ fn paragraph_html(marks: &Marks, text: &str, idx: &Index) -> String {
         ));
     }
     for t in &marks.attributions {
-        let open = match idx.entity_url(&t.source) {
+        let open = match names.url(&t.source) {
             Some(u) => format!(
                 "<a class=\"attribution\" href=\"../{}\" title=\"source: {}\">",
                 escape(&u),
-                escape(&idx.entity_name(&t.source))
+                escape(&names.name(&t.source))
             ),
             None => format!("<span class=\"attribution\" title=\"source: {}\">", escape(&t.source)),
         };
@@ -896,7 +966,7 @@ fn paragraph_html(marks: &Marks, text: &str, idx: &Index) -> String {
         spans.push((t.start, t.end, open, close.to_string()));
     }
     for m in &marks.mentions {
-        if let Some(u) = idx.entity_url(&m.entity) {
+        if let Some(u) = names.url(&m.entity) {
             spans.push((
                 m.start,
                 m.end,
@@ -1589,7 +1659,8 @@ mod tests {
             articles: vec![a.clone()],
             ..Archive::default()
         };
-        let html = paragraph_html(&marks_by_paragraph(&a)["p1"], text, &Index::new(&archive, 500));
+        let idx = Index::new(&archive, 500);
+        let html = paragraph_html(&marks_by_paragraph(&a)["p1"], text, &Names::of(&a, &idx));
         assert_eq!(
             html,
             "&lt;b&gt;He&lt;/b&gt; said <q class=\"quote direct\" title=\"quote from he\">“we &amp; they”</q><span class=\"who\"> (he)</span>."

@@ -216,7 +216,7 @@ pub fn model_with(
     let entities = annotate::run(&mut articles, &cfg.annotate, memo);
     lap("annotate", timings);
 
-    link::run(&mut articles, &found.shared_passages);
+    link::run(&mut articles, &found.shared_passages, memo);
     lap("link", timings);
 
     let events = chronology::run(&mut articles, &cfg.chronology, memo);

@@ -8,11 +8,13 @@
 //! down by inverse document frequency. Entities and words are interned to
 //! integer ids once; articles are scored in parallel.
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::memo::{self, Store};
 use crate::model::{Article, SharedPassage};
 use crate::text::FnvMap;
 
@@ -33,7 +35,7 @@ const CANDIDATES: usize = 30;
 
 /// Fills `related` for each non-duplicate article: the best-scoring
 /// candidates, best first, ties by id.
-pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
+pub fn run(articles: &mut [Article], shared: &[SharedPassage], memo: &Store) {
     let live: Vec<usize> = (0..articles.len())
         .filter(|&i| articles[i].duplicate_of.is_none())
         .collect();
@@ -106,7 +108,7 @@ pub fn run(articles: &mut [Article], shared: &[SharedPassage]) {
     for (r, &i) in by_id.iter().enumerate() {
         rank[i] = r;
     }
-    let (words, terms) = content_words(articles, &live);
+    let (words, terms) = content_words(articles, &live, memo);
     let related: Vec<Vec<String>> = live
         .par_iter()
         .map_init(
@@ -205,45 +207,49 @@ fn sorted_ids(ids: impl Iterator<Item = u32>) -> Vec<u32> {
 
 /// The interned set of lower-cased words of five letters or more in the
 /// body of each live article (empty for the others), and the number of
-/// distinct words. Articles are read in parallel a chunk at a time, so only
-/// one chunk's words are held as strings.
-fn content_words(articles: &[Article], live: &[usize]) -> (Vec<Vec<u32>>, usize) {
-    let mut term: FnvMap<String, u32> = FnvMap::default();
+/// distinct words. Words are taken as 64-bit hashes, kept in `memo` by the
+/// article's text; articles are read in parallel a chunk at a time, so only
+/// one chunk's words are held at once.
+fn content_words(articles: &[Article], live: &[usize], memo: &Store) -> (Vec<Vec<u32>>, usize) {
+    let mut term: FnvMap<u64, u32> = FnvMap::default();
     let mut out = vec![Vec::new(); articles.len()];
+    let mut kept = memo.open::<Vec<u64>>("words");
+    let key = |&i: &usize| {
+        let texts: Vec<&str> = articles[i].paragraphs.iter().map(|p| p.text.as_str()).collect();
+        Some(memo::key(&texts))
+    };
     for chunk in live.chunks(4096) {
-        let words: Vec<Vec<Cow<str>>> = chunk.par_iter().map(|&i| words_of(&articles[i])).collect();
+        let words = kept.map_mut(&mut chunk.to_vec(), key, |&mut i| words_of(&articles[i]));
         for (&i, list) in chunk.iter().zip(words) {
             out[i] = list
                 .into_iter()
-                .map(|w| match term.get(w.as_ref()) {
-                    Some(&id) => id,
-                    None => {
-                        let id = term.len() as u32;
-                        term.insert(w.into_owned(), id);
-                        id
-                    }
+                .map(|w| {
+                    let next = term.len() as u32;
+                    *term.entry(w).or_insert(next)
                 })
                 .collect();
         }
     }
+    kept.finish();
     (out, term.len())
 }
 
-/// An article's distinct lower-cased words of five letters or more, sorted.
-fn words_of(a: &Article) -> Vec<Cow<'_, str>> {
+/// Hashes of an article's distinct lower-cased words of five letters or
+/// more, sorted.
+fn words_of(a: &Article) -> Vec<u64> {
     // Lower-casing never gives more characters than the word has bytes, so
     // shorter words are skipped before it.
-    let mut w: Vec<Cow<str>> = a
+    let mut w: Vec<u64> = a
         .paragraphs
         .iter()
         .flat_map(|p| p.text.split(|c: char| !c.is_alphanumeric()))
         .filter(|w| w.len() >= 5)
         .filter_map(|w| {
             if w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
-                return Some(Cow::Borrowed(w));
+                return Some(xxh3_64(w.as_bytes()));
             }
             let w = w.to_lowercase();
-            (w.chars().count() >= 5).then_some(Cow::Owned(w))
+            (w.chars().count() >= 5).then(|| xxh3_64(w.as_bytes()))
         })
         .collect();
     w.sort_unstable();
@@ -315,7 +321,7 @@ mod tests {
             art("b", &["harbour", "mayor-lind"], "harbour dredging plans delayed"),
             art("c", &["weather"], "storms expected tomorrow evening"),
         ];
-        run(&mut a, &[]);
+        run(&mut a, &[], &Store::off());
         assert_eq!(a[0].related, ["b"]);
         assert_eq!(a[1].related, ["a"]);
         assert!(a[2].related.is_empty());
@@ -329,7 +335,7 @@ mod tests {
             art("c", &["x"], "alpha"),
         ];
         a[2].duplicate_of = Some("b".into());
-        run(&mut a, &[]);
+        run(&mut a, &[], &Store::off());
         assert_eq!(a[0].related, ["b"]);
         assert!(a[2].related.is_empty());
     }
@@ -348,11 +354,11 @@ mod tests {
         };
         let ids: Vec<String> = (0..COMMON_MAX + 10).map(|i| format!("a{i:04}")).collect();
         let mut a: Vec<Article> = ids.iter().map(|id| art(id, &[], "")).collect();
-        run(&mut a, &[passage(&ids[..2])]);
+        run(&mut a, &[passage(&ids[..2])], &Store::off());
         assert_eq!(a[0].related, [ids[1].clone()]);
         assert!(a[5].related.is_empty());
         // In more articles than the common-entity bound: no links at all.
-        run(&mut a, &[passage(&ids)]);
+        run(&mut a, &[passage(&ids)], &Store::off());
         assert!(a.iter().all(|x| x.related.is_empty()));
     }
 }

@@ -108,7 +108,7 @@ pub fn run(articles: &mut [Article], cfg: &Config, memo: &Store) -> Dedup {
         }
         duplicates.push(g);
     }
-    let shared_passages = shared_passages(articles, cfg, memo);
+    let shared_passages = shared_passages(articles, cfg);
     Dedup {
         duplicates,
         shared_passages,
@@ -277,51 +277,9 @@ type Item = (u32, u32);
 /// Words in a passage's MinHash signature.
 const PASSAGE_SIG: usize = PASSAGE_BANDS * PASSAGE_ROWS;
 
-/// What the passage search takes from one paragraph: the exact key of its
-/// words, and its MinHash signature when it has enough words to be a
-/// passage (headings have neither).
-type Print = ((u64, usize), Option<[u32; PASSAGE_SIG]>);
-
 /// Paragraphs occurring, exactly or nearly, in two or more non-duplicate
 /// articles; sorted by first occurrence (article id, paragraph number).
-/// Each article's paragraph prints are kept in `memo` by their text.
-fn shared_passages(articles: &[Article], cfg: &Config, memo: &Store) -> Vec<SharedPassage> {
-    let is_heading = |p: &crate::model::Paragraph| p.role.as_deref() == Some("heading");
-    let min_words = cfg.min_passage_words.max(1);
-    let hasher = MinHasher::new(PASSAGE_SIG);
-    let prints: Vec<Vec<Print>> = memo.map(
-        "passages",
-        articles.len(),
-        |i| {
-            let a = &articles[i];
-            let texts: Vec<(&str, bool)> = a.paragraphs.iter().map(|p| (p.text.as_str(), is_heading(p))).collect();
-            a.duplicate_of.is_none().then(|| memo::key(&(texts, min_words)))
-        },
-        |i| {
-            if articles[i].duplicate_of.is_some() {
-                return Vec::new();
-            }
-            let mut words = Vec::new();
-            articles[i]
-                .paragraphs
-                .iter()
-                .map(|p| {
-                    if is_heading(p) {
-                        return ((0, 0), None);
-                    }
-                    words.clear();
-                    word_hashes(&p.text, &mut words);
-                    let key = exact_key(&words);
-                    let sig = (key.1 >= min_words).then(|| {
-                        let mut sig = [0u32; PASSAGE_SIG];
-                        hasher.signature(&shingle_set(&p.text, PASSAGE_SHINGLE), &mut sig);
-                        sig
-                    });
-                    (key, sig)
-                })
-                .collect()
-        },
-    );
+fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
     let items: Vec<Item> = articles
         .iter()
         .enumerate()
@@ -330,16 +288,24 @@ fn shared_passages(articles: &[Article], cfg: &Config, memo: &Store) -> Vec<Shar
             a.paragraphs
                 .iter()
                 .enumerate()
-                .filter(|(_, p)| !is_heading(p))
+                .filter(|(_, p)| p.role.as_deref() != Some("heading"))
                 .map(move |(j, _)| (i as u32, j as u32))
         })
         .collect();
     let text = |it: &Item| articles[it.0 as usize].paragraphs[it.1 as usize].text.as_str();
-    let print = |it: &Item| &prints[it.0 as usize][it.1 as usize];
-    let keys: Vec<(u64, usize)> = items.iter().map(|it| print(it).0).collect();
+    let keys: Vec<(u64, usize)> = items
+        .par_iter()
+        .map_init(Vec::new, |words, it| {
+            words.clear();
+            word_hashes(text(it), words);
+            exact_key(words)
+        })
+        .collect();
     let n = items.len();
     let mut uf = UnionFind::new(n);
-    let mut order: Vec<u32> = (0..n as u32).filter(|&i| keys[i as usize].1 >= min_words).collect();
+    let mut order: Vec<u32> = (0..n as u32)
+        .filter(|&i| keys[i as usize].1 >= cfg.min_passage_words.max(1))
+        .collect();
     order.sort_by_key(|&i| (keys[i as usize], i));
     let mut reps: Vec<u32> = Vec::new();
     for w in 0..order.len() {
@@ -350,16 +316,19 @@ fn shared_passages(articles: &[Article], cfg: &Config, memo: &Store) -> Vec<Shar
         }
     }
     reps.sort_unstable();
-    // A representative has enough words, so a signature.
-    let sig = |r: usize| {
-        print(&items[reps[r] as usize])
-            .1
-            .as_ref()
-            .expect("a passage's signature")
-    };
+    // Each representative's signature, computed once.
+    let hasher = MinHasher::new(PASSAGE_SIG);
+    let sigs: Vec<[u32; PASSAGE_SIG]> = reps
+        .par_iter()
+        .map(|&r| {
+            let mut sig = [0u32; PASSAGE_SIG];
+            hasher.signature(&shingle_set(text(&items[r as usize]), PASSAGE_SHINGLE), &mut sig);
+            sig
+        })
+        .collect();
     // Candidate pairs from every band, as adjacency lists.
     let pairs = candidate_pairs(reps.len(), PASSAGE_BANDS, BUCKET_CAP, |r, b| {
-        band_key(sig(r), b, PASSAGE_ROWS)
+        band_key(&sigs[r], b, PASSAGE_ROWS)
     });
     // Shingle sets of the representatives in some pair, computed once.
     let mut paired: Vec<u32> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
@@ -374,7 +343,7 @@ fn shared_passages(articles: &[Article], cfg: &Config, memo: &Store) -> Vec<Shar
     let at = |x: u32| paired.binary_search(&x).expect("paired");
     let same_passage = |x: u32, y: u32| -> bool {
         let (a, b) = (&items[reps[x as usize] as usize], &items[reps[y as usize] as usize]);
-        if a.0 == b.0 || minhash::estimate(sig(x as usize), sig(y as usize)) < PASSAGE_MIN_JACCARD / 2.0 {
+        if a.0 == b.0 || minhash::estimate(&sigs[x as usize], &sigs[y as usize]) < PASSAGE_MIN_JACCARD / 2.0 {
             return false;
         }
         let (px, py) = (at(x), at(y));

@@ -274,9 +274,6 @@ pub fn choose_canonical(articles: &[Article], members: &[usize], rule: &[Canonic
 /// One paragraph considered for passages: (article index, paragraph index).
 type Item = (u32, u32);
 
-/// Words in a passage's MinHash signature.
-const PASSAGE_SIG: usize = PASSAGE_BANDS * PASSAGE_ROWS;
-
 /// Paragraphs occurring, exactly or nearly, in two or more non-duplicate
 /// articles; sorted by first occurrence (article id, paragraph number).
 fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
@@ -316,38 +313,20 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
         }
     }
     reps.sort_unstable();
-    // Each representative's signature, computed once.
-    let hasher = MinHasher::new(PASSAGE_SIG);
-    let sigs: Vec<[u32; PASSAGE_SIG]> = reps
-        .par_iter()
-        .map(|&r| {
-            let mut sig = [0u32; PASSAGE_SIG];
-            hasher.signature(&shingle_set(text(&items[r as usize]), PASSAGE_SHINGLE), &mut sig);
-            sig
-        })
-        .collect();
-    // Candidate pairs from every band, as adjacency lists.
-    let pairs = candidate_pairs(reps.len(), PASSAGE_BANDS, BUCKET_CAP, |r, b| {
-        band_key(&sigs[r], b, PASSAGE_ROWS)
+    // Each representative's shingle set and signature, computed once.
+    let hasher = MinHasher::new(PASSAGE_BANDS * PASSAGE_ROWS);
+    let (sets, sigs) = SetTable::build(reps.len(), |r| {
+        let sh = shingle_set(text(&items[reps[r] as usize]), PASSAGE_SHINGLE);
+        let mut sig = [0u32; PASSAGE_BANDS * PASSAGE_ROWS];
+        hasher.signature(&sh, &mut sig);
+        (sh, sig)
     });
-    // Shingle sets of the representatives in some pair, computed once.
-    let mut paired: Vec<u32> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
-    paired.sort_unstable();
-    paired.dedup();
-    let (sets, _) = SetTable::build(paired.len(), |p| {
-        (
-            shingle_set(text(&items[reps[paired[p] as usize] as usize]), PASSAGE_SHINGLE),
-            (),
-        )
-    });
-    let at = |x: u32| paired.binary_search(&x).expect("paired");
     let same_passage = |x: u32, y: u32| -> bool {
         let (a, b) = (&items[reps[x as usize] as usize], &items[reps[y as usize] as usize]);
         if a.0 == b.0 || minhash::estimate(&sigs[x as usize], &sigs[y as usize]) < PASSAGE_MIN_JACCARD / 2.0 {
             return false;
         }
-        let (px, py) = (at(x), at(y));
-        let (sa, sb) = (sets.get(px), sets.get(py));
+        let (sa, sb) = (sets.get(x as usize), sets.get(y as usize));
         // Both measures grow with the intersection: an upper bound that
         // fails spares the exact count.
         let passes = |inter: usize| {
@@ -355,8 +334,12 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
             jaccard >= PASSAGE_MIN_JACCARD
                 && inter as f64 / sa.len().min(sb.len()).max(1) as f64 >= cfg.passage_threshold
         };
-        passes(sets.intersection_bound(px, py)) && passes(minhash::intersection(sa, sb))
+        passes(sets.intersection_bound(x as usize, y as usize)) && passes(minhash::intersection(sa, sb))
     };
+    // Candidate pairs from every band, as adjacency lists.
+    let pairs = candidate_pairs(reps.len(), PASSAGE_BANDS, BUCKET_CAP, |r, b| {
+        band_key(&sigs[r], b, PASSAGE_ROWS)
+    });
     let mut starts = vec![0usize; reps.len() + 1];
     for &(x, _) in &pairs {
         starts[x as usize + 1] += 1;

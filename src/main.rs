@@ -21,10 +21,9 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Memory freed in one stage is kept for the next instead of being handed
 /// back to the system: by default mimalloc returns it after a delay, and a
-/// later stage then takes fresh pages that the kernel must zero again (a
-/// tenth of a 100k build's time went to that; see BENCHMARKS.md). The
-/// process then stays near its peak memory, which grows a little (about 4%
-/// at 100k) as freed pages are not shared between threads as readily.
+/// later stage then takes fresh pages that the kernel must zero again.
+/// Keeping it made a 100k build about 8% faster (see BENCHMARKS.md); the
+/// process then stays near its peak memory, which grew about 4%.
 fn keep_freed_memory() {
     // SAFETY: sets an option by its number; mimalloc reads it on each purge.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };

@@ -1633,6 +1633,145 @@ mod tests {
         assert_eq!(sentence_at("No stop here", 0, 60), "No stop here");
     }
 
+    /// Whatever an article page shows, changed anywhere in the archive,
+    /// changes the page's key: a page is built again only when its key
+    /// changes, so a missed input would leave a stale page.
+    #[test]
+    fn an_article_page_key_changes_with_everything_the_page_shows() {
+        let para = |id: &str, text: &str| Paragraph {
+            id: id.into(),
+            text: text.into(),
+            role: None,
+        };
+        let article = |id: &str, title: &str| Article {
+            id: id.into(),
+            url: format!("articles/{id}.html"),
+            title: title.into(),
+            paragraphs: vec![
+                para("p1", "Ms Halvorsen said the clinic was full."),
+                para("p2", "Aid was short."),
+            ],
+            ..Article::default()
+        };
+        let mut a = article("a", "First");
+        a.mentions = vec![crate::model::Mention {
+            paragraph: "p1".into(),
+            start: 3,
+            end: 12,
+            entity: "halvorsen".into(),
+        }];
+        // A quote credited to the entity shows its name.
+        a.quotes = vec![Quote {
+            paragraph: "p2".into(),
+            start: 0,
+            end: 14,
+            text: "Aid was short.".into(),
+            kind: "direct".into(),
+            speaker: Some("halvorsen".into()),
+            speaker_mention: Some("she".into()),
+        }];
+        a.related = vec!["b".into()];
+        let mut c = article("c", "Copy");
+        c.duplicate_of = Some("a".into());
+        let base = Archive {
+            articles: vec![a, article("b", "Second"), c],
+            entities: vec![Entity {
+                id: "halvorsen".into(),
+                name: "Ingrid Halvorsen".into(),
+                kind: "person".into(),
+                aliases: Vec::new(),
+                url: "entities/halvorsen.html".into(),
+            }],
+            shared_passages: vec![crate::model::SharedPassage {
+                text: "Aid was short.".into(),
+                occurrences: ["a", "b"]
+                    .map(|x| crate::model::Occurrence {
+                        article: x.into(),
+                        paragraph: "p2".into(),
+                    })
+                    .to_vec(),
+            }],
+            ..Archive::default()
+        };
+        let originals = |texts: [&str; 3]| {
+            let mut o = Originals::default();
+            for (id, t) in ["a", "b", "c"].into_iter().zip(texts) {
+                o.insert(id.into(), crate::ingest::Original::new(t));
+            }
+            o
+        };
+        let texts = ["First\n\ntext a", "Second\n\ntext b", "Copy\n\ntext c"];
+        // The page of article `a`: its key and its view as JSON.
+        let page = |archive: &Archive, originals: &Originals| {
+            let idx = Index::new(archive, 500);
+            let a = &archive.articles[0];
+            let deps = ArticleDeps::new(a, &idx, originals);
+            let key = deps.key(a);
+            let view = serde_json::to_string(&ArticleView::new(a, deps, originals).unwrap()).unwrap();
+            (key, view)
+        };
+        let (key, view) = page(&base, &originals(texts));
+        type Change = Box<dyn Fn(&mut Archive)>;
+        let changes: Vec<(&str, Change, [&str; 3])> = vec![
+            (
+                "the entity's name",
+                Box::new(|x| x.entities[0].name = "Ingrid Halvorsen-Berg".into()),
+                texts,
+            ),
+            (
+                "the entity's page",
+                Box::new(|x| x.entities[0].url = "entities/ih.html".into()),
+                texts,
+            ),
+            (
+                "the related article's title",
+                Box::new(|x| x.articles[1].title = "Later".into()),
+                texts,
+            ),
+            (
+                "the related article's page",
+                Box::new(|x| x.articles[1].url = "articles/b2.html".into()),
+                texts,
+            ),
+            (
+                "where else the shared paragraph occurs",
+                Box::new(|x| x.shared_passages[0].occurrences[1].paragraph = "p1".into()),
+                texts,
+            ),
+            (
+                "the duplicate's text",
+                Box::new(|x| x.articles[2].paragraphs[1].text = "Aid ran out.".into()),
+                texts,
+            ),
+            (
+                "the article's own text",
+                Box::new(|x| x.articles[0].title = "First, again".into()),
+                texts,
+            ),
+            (
+                "the text as ingested",
+                Box::new(|_| ()),
+                ["First\n\ntext a.", texts[1], texts[2]],
+            ),
+            (
+                "the duplicate's text as ingested",
+                Box::new(|_| ()),
+                [texts[0], texts[1], "Copy\n\ntext c."],
+            ),
+        ];
+        for (what, change, texts) in changes {
+            let mut archive = base.clone();
+            change(&mut archive);
+            let (k, v) = page(&archive, &originals(texts));
+            assert_ne!(v, view, "changing {what} changes the page");
+            assert_ne!(k, key, "changing {what} changes the page's key");
+        }
+        // And nothing else does: another article's own text.
+        let mut archive = base.clone();
+        archive.articles[1].paragraphs[0].text = "Something else entirely.".into();
+        assert_eq!(page(&archive, &originals(texts)).0, key);
+    }
+
     #[test]
     fn paragraph_markup_escapes_and_nests() {
         let text = "<b>He</b> said “we & they”.";

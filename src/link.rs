@@ -214,10 +214,7 @@ fn content_words(articles: &[Article], live: &[usize], memo: &Store) -> (Vec<Vec
     let mut term: FnvMap<u64, u32> = FnvMap::default();
     let mut out = vec![Vec::new(); articles.len()];
     let mut kept = memo.open::<Vec<u64>>("words");
-    let key = |&i: &usize| {
-        let texts: Vec<&str> = articles[i].paragraphs.iter().map(|p| p.text.as_str()).collect();
-        Some(memo::key(&texts))
-    };
+    let key = |&i: &usize| Some(memo::text_key(&articles[i]));
     for chunk in live.chunks(4096) {
         let words = kept.map_mut(&mut chunk.to_vec(), key, |&mut i| words_of(&articles[i]));
         for (&i, list) in chunk.iter().zip(words) {

@@ -336,6 +336,13 @@ impl Drop for New {
     }
 }
 
+/// The key of results made from an article's paragraphs alone (their ids
+/// and texts), for the stages after dedup, where the paragraphs no longer
+/// change.
+pub fn text_key(a: &crate::model::Article) -> u64 {
+    key(&a.paragraphs.iter().map(|p| (&p.id, &p.text)).collect::<Vec<_>>())
+}
+
 /// A key from anything hashable: XXH3 over the value's `Hash` form.
 pub fn key<T: Hash + ?Sized>(parts: &T) -> u64 {
     let mut h = Xxh3::new();

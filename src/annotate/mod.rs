@@ -59,7 +59,7 @@ pub fn run(articles: &mut [Article], cfg: &Config, memo: &Store) -> Vec<Entity> 
         .filter(|&i| articles[i].duplicate_of.is_none())
         .collect();
     // What each live article is annotated from, hashed once for both passes.
-    let texts: Vec<u64> = live.par_iter().map(|&i| text_key(&articles[i])).collect();
+    let texts: Vec<u64> = live.par_iter().map(|&i| memo::text_key(&articles[i])).collect();
     let lexicon = lexicon(
         &live.iter().map(|&i| &articles[i]).collect::<Vec<_>>(),
         &texts,
@@ -112,7 +112,7 @@ pub fn run(articles: &mut [Article], cfg: &Config, memo: &Store) -> Vec<Entity> 
 /// The corpus-wide registry: the gazetteer, the user's entities, and the
 /// names that rules discover across the `live` (non-duplicate) articles, so
 /// that surname-only mentions and spelling variants merge into one entity.
-/// `texts` holds each article's [`text_key`].
+/// `texts` holds each article's [`memo::text_key`].
 fn lexicon(live: &[&Article], texts: &[u64], cfg: &Config, memo: &Store) -> Registry {
     let mut reg = Registry::new(&cfg.entities);
     let per_article: Vec<BTreeMap<Found, usize>> = memo.map(
@@ -149,11 +149,6 @@ fn lexicon(live: &[&Article], texts: &[u64], cfg: &Config, memo: &Store) -> Regi
     });
     reg.absorb(&found);
     reg
-}
-
-/// A hash of the texts an article is annotated from, to key its results in a [`Store`].
-fn text_key(a: &Article) -> u64 {
-    memo::key(&a.paragraphs.iter().map(|p| (&p.id, &p.text)).collect::<Vec<_>>())
 }
 
 /// One article's annotations, and what producing them changed and read in

@@ -56,10 +56,7 @@ pub fn run(articles: &mut [Article], _cfg: &Config, memo: &Store) -> Vec<Event> 
     // What is kept of an article is keyed by its paragraphs' text.
     let text_keys: Vec<Option<u64>> = articles
         .par_iter()
-        .map(|a| {
-            let texts: Vec<&str> = a.paragraphs.iter().map(|p| p.text.as_str()).collect();
-            a.duplicate_of.is_none().then(|| memo::key(&texts))
-        })
+        .map(|a| a.duplicate_of.is_none().then(|| memo::text_key(a)))
         .collect();
     let located: Vec<Vec<Located>> = memo.map(
         "dates",

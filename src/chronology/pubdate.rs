@@ -477,11 +477,9 @@ pub fn infer(articles: &mut [Article], located: &[Vec<Located>], text_keys: &[Op
         let facts: Vec<Option<(Day, &str)>> = facts.iter().map(|f| f.map(|f| (f.first, f.granularity))).collect();
         text_keys[i].map(|text| memo::key(&(text, lo, hi, facts)))
     };
-    let mut firm: Vec<usize> = todo
-        .iter()
-        .copied()
-        .filter(|i| evs[i].firm && !known.contains_key(i))
-        .collect();
+    // The days searched for article `i`: from the first year its dates write
+    // to the year after the last, else the twelve years after the latest
+    // year it names (1990 when it names none).
     let bounds = |i: usize| {
         let ev = &evs[&i];
         let years: Vec<i32> = located[i]
@@ -498,23 +496,24 @@ pub fn infer(articles: &mut [Article], located: &[Vec<Located>], text_keys: &[Op
                 (start, start + 12)
             }
         };
-        (Day { y: lo, m: 1, d: 1 }, Day { y: hi, m: 12, d: 31 })
+        (i, Day { y: lo, m: 1, d: 1 }, Day { y: hi, m: 12, d: 31 })
     };
+    let mut firm: Vec<(usize, Day, Day)> = todo
+        .iter()
+        .filter(|i| evs[i].firm && !known.contains_key(i))
+        .map(|&i| bounds(i))
+        .collect();
     let windows: Vec<Vec<(Day, Day)>> = kept.map_mut(
         &mut firm,
-        |&i| {
-            let (lo, hi) = bounds(i);
-            key(i, lo, hi, &clue_facts(&no_facts, &evs[&i], i))
-        },
-        |&mut i| {
-            let (lo, hi) = bounds(i);
+        |&(i, lo, hi)| key(i, lo, hi, &clue_facts(&no_facts, &evs[&i], i)),
+        |&mut (i, lo, hi)| {
             let facts = clue_facts(&no_facts, &evs[&i], i);
             let mut r = runs(lo, hi, |p| feasible(p, &located[i], &evs[&i], &facts));
             r.truncate(1);
             r
         },
     );
-    for (&i, window) in firm.iter().zip(windows) {
+    for (&(i, _, _), window) in firm.iter().zip(windows) {
         if let Some(&(first, last)) = window.first() {
             let evidence = evidence_sentences(&articles[i], &located[i], &evs[&i], first);
             set(&mut articles[i], first, last, evidence);

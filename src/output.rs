@@ -313,9 +313,10 @@ impl Drop for Writer {
     }
 }
 
-/// Passes bytes on to a file while hashing them.
+/// Passes bytes on to a file while hashing them. Kept under a buffer, so
+/// both see large blocks (XXH3 hashes the same however the bytes are split).
 struct HashingFile {
-    file: std::io::BufWriter<fs::File>,
+    file: fs::File,
     hasher: Xxh3,
     len: u64,
 }
@@ -356,13 +357,19 @@ impl Sink for Writer {
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let file = fs::File::create(&full).with_context(|| format!("cannot write {}", full.display()))?;
-        let mut out = HashingFile {
-            file: std::io::BufWriter::with_capacity(1 << 20, file),
-            hasher: Xxh3::new(),
-            len: 0,
-        };
+        let mut out = std::io::BufWriter::with_capacity(
+            1 << 20,
+            HashingFile {
+                file,
+                hasher: Xxh3::new(),
+                len: 0,
+            },
+        );
         write(&mut out)?;
-        std::io::Write::flush(&mut out).with_context(|| format!("cannot write {}", full.display()))?;
+        let out = out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {}", full.display()))?;
         let (hash, len) = (out.hasher.digest(), out.len);
         drop(out);
         let same = match self.trusted(&rel) {

@@ -108,14 +108,45 @@ pub fn words(text: &str) -> Vec<String> {
 /// `words(text).join(" ")`, without the intermediate strings).
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for w in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // The next word: a run of alphanumeric characters, scanned a byte
+        // at a time while it stays ASCII.
+        let start = i;
+        let mut ascii = true;
+        while i < b.len() {
+            if b[i].is_ascii() {
+                if !b[i].is_ascii_alphanumeric() {
+                    break;
+                }
+                i += 1;
+            } else {
+                match text[i..].chars().next() {
+                    Some(c) if c.is_alphanumeric() => {
+                        ascii = false;
+                        i += c.len_utf8();
+                    }
+                    _ => break,
+                }
+            }
         }
-        if w.is_ascii() {
-            out.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+        if i > start {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            let w = &text[start..i];
+            if ascii {
+                out.push_str(w);
+                // Only the bytes just added, all ASCII.
+                let len = out.len();
+                out[len - w.len()..].make_ascii_lowercase();
+            } else {
+                out.push_str(&w.to_lowercase());
+            }
         } else {
-            out.push_str(&w.to_lowercase());
+            // A separator: skip one character.
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
         }
     }
     out
@@ -168,6 +199,13 @@ mod tests {
         assert_eq!(fold("Aleppo’s  FUTURE?"), fold("aleppo's future"));
         for t in ["ΣΊΣΥΦΟΣ, Äpfel & İstanbul!", "  ", "a--b  C", "ÀB 12x"] {
             assert_eq!(fold(t), words(t).join(" "), "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fold_is_the_words_joined(t in "(\\PC|[ .,'’-]|[a-zA-Z0-9]{1,4}){0,24}") {
+            proptest::prop_assert_eq!(fold(&t), words(&t).join(" "));
         }
     }
 }

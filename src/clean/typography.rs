@@ -51,7 +51,17 @@ pub fn normalise(line: &str, edits: &mut EditLog) -> String {
     let mut out = String::with_capacity(nfc.len());
     let (mut nbsp, mut other, mut zw, mut ws) = (0, 0, 0, 0);
     let mut last_space = true;
-    for c in nfc.chars() {
+    let mut rest: &str = &nfc;
+    while let Some(c) = rest.chars().next() {
+        // A run of visible ASCII is copied whole.
+        let run = rest.bytes().take_while(|b| b.is_ascii_graphic()).count();
+        if run > 0 {
+            out.push_str(&rest[..run]);
+            last_space = false;
+            rest = &rest[run..];
+            continue;
+        }
+        rest = &rest[c.len_utf8()..];
         if invisible(c) {
             zw += 1;
         } else if c.is_whitespace() {
@@ -202,6 +212,17 @@ mod tests {
         ) {
             let before = before.and_then(|b| b.chars().next());
             proptest::prop_assert_eq!(display(&s, before), display_by_char(&s, before));
+        }
+
+        #[test]
+        fn normalise_keeps_every_visible_character_and_one_space_between_words(
+            s in "([a-z.,\"]{1,5}|[ \t\u{a0}\u{200b}\u{ad}]|é|e\u{301}|\\PC){0,20}",
+        ) {
+            let out = normalise(&s, &mut EditLog::default());
+            let nfc: String = s.nfc().collect();
+            let visible: String = nfc.chars().filter(|c| !c.is_whitespace() && !invisible(*c)).collect();
+            proptest::prop_assert_eq!(out.replace(' ', ""), visible);
+            proptest::prop_assert!(!out.starts_with(' ') && !out.ends_with(' ') && !out.contains("  "));
         }
     }
 }

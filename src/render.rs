@@ -256,7 +256,7 @@ pub fn run_into(
                     // Keyed by what the page is made from: an unchanged
                     // page is not built.
                     let deps = ArticleDeps::new(a, &idx, originals);
-                    let key = deps.key(a);
+                    let key = deps.key();
                     if !sink.fresh(path, key) {
                         ctx.insert("article", &ArticleView::new(a, deps, originals)?);
                         page("article.html", "../", path, &mut ctx, Some(key))?;
@@ -266,52 +266,36 @@ pub fn run_into(
             })
         }),
         Box::new(|| {
-            // Each article's hits, in parallel, then gathered by entity in archive order.
-            let entity_no: Lookup<&str, u32> = archive
-                .entities
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.id.as_str(), i as u32))
-                .collect();
-            let per_article: Vec<Vec<(u32, Hit)>> = archive
-                .articles
-                .par_iter()
-                .enumerate()
-                .filter(|(_, a)| a.duplicate_of.is_none())
-                .map(|(i, a)| Hit::all(i, a, &entity_no))
-                .collect();
-            let mut by_entity: Vec<Vec<Hit>> = (0..archive.entities.len()).map(|_| Vec::new()).collect();
-            for (e, hit) in per_article.into_iter().flatten() {
-                by_entity[e as usize].push(hit);
-            }
+            let per = site.per_page();
+            let by_entity = hits_by_entity(archive);
             archive.entities.par_iter().zip(&by_entity).try_for_each(|(e, hits)| {
-                let view = EntityView::new(e, hits, &archive.articles);
-                // Long lists continue on numbered pages: page k shows the
-                // k-th `site.page_size` of the quotes, claims and articles.
-                let per = site.per_page();
-                let (q, c, a) = (view.quotes.len(), view.claims.len(), view.articles.len());
-                let stem = e.url.strip_suffix(".html").unwrap_or(&e.url);
-                Pager::all(stem, q.max(c).max(a).div_ceil(per))
+                // Keyed by what the pages are made from: when no page's
+                // key changed, the entity's lists are not built.
+                let pages: Vec<(Pager, u64)> = entity_pages(e, hits, &idx, per)
                     .into_iter()
-                    .try_for_each(|pager| {
-                        let k = pager.number - 1;
-                        let shown = EntityPage {
-                            entity: &view.entity,
-                            quotes: nth_page(&view.quotes, per, k),
-                            claims: nth_page(&view.claims, per, k),
-                            articles: nth_page(&view.articles, per, k),
-                            counts: (q, c, a),
-                        };
-                        let path = pager.url();
-                        let key = key_of(&("entity.html", &shown, &pager));
-                        if sink.fresh(&path, key) {
-                            return Ok(());
-                        }
-                        let mut ctx = Context::new();
-                        ctx.insert("entity", &shown);
-                        ctx.insert("pager", &pager);
-                        page("entity.html", "../", &path, &mut ctx, Some(key))
-                    })
+                    .filter(|(pager, key)| !sink.fresh(&pager.url(), *key))
+                    .collect();
+                if pages.is_empty() {
+                    return Ok(());
+                }
+                let view = EntityView::new(e, hits, &archive.articles);
+                let counts = (view.quotes.len(), view.claims.len(), view.articles.len());
+                pages.into_iter().try_for_each(|(pager, key)| {
+                    // Page k shows the k-th `site.page_size` of the quotes,
+                    // claims and articles.
+                    let k = pager.number - 1;
+                    let shown = EntityPage {
+                        entity: &view.entity,
+                        quotes: nth_page(&view.quotes, per, k),
+                        claims: nth_page(&view.claims, per, k),
+                        articles: nth_page(&view.articles, per, k),
+                        counts,
+                    };
+                    let mut ctx = Context::new();
+                    ctx.insert("entity", &shown);
+                    ctx.insert("pager", &pager);
+                    page("entity.html", "../", &pager.url(), &mut ctx, Some(key))
+                })
             })
         }),
         Box::new(|| {
@@ -532,6 +516,10 @@ pub struct Index<'a> {
     passages: &'a [crate::model::SharedPassage],
     /// Canonical id → its duplicates, in id order.
     variants: Lookup<&'a str, Vec<&'a Article>>,
+    /// Article id → a hash of the article (its binary form), for page keys.
+    own: Lookup<&'a str, u64>,
+    /// Article ids by position in the archive.
+    article_ids: Vec<&'a str>,
     /// Items per page of long listings ([`SiteConfig::per_page`]).
     per_page: usize,
 }
@@ -547,7 +535,14 @@ impl<'a> Index<'a> {
         for v in variants.values_mut() {
             v.sort_by(|x, y| x.id.cmp(&y.id));
         }
+        let own: Vec<u64> = archive
+            .articles
+            .par_iter()
+            .map(|a| hash_bytes(&bincode::serialize(a).expect("the model serialises")))
+            .collect();
         Index {
+            own: archive.articles.iter().map(|a| a.id.as_str()).zip(own).collect(),
+            article_ids: archive.articles.iter().map(|a| a.id.as_str()).collect(),
             articles: archive.articles.iter().map(|a| (a.id.as_str(), a)).collect(),
             entities: archive.entities.iter().map(|e| (e.id.as_str(), e)).collect(),
             also_in: archive
@@ -564,6 +559,10 @@ impl<'a> Index<'a> {
             variants,
             per_page,
         }
+    }
+    /// The hash of article `id` (0 for an unknown id).
+    fn own(&self, id: &str) -> u64 {
+        self.own.get(id).copied().unwrap_or_default()
     }
     fn article_url(&self, id: &str) -> String {
         self.articles.get(id).map(|a| a.url.clone()).unwrap_or_default()
@@ -717,12 +716,16 @@ struct ArticleView {
 /// hashes here), so a page whose key is unchanged need not be built.
 #[derive(Serialize)]
 struct ArticleDeps<'a> {
+    /// The article's hash ([`Index::own`]).
+    own: u64,
     names: Names<'a>,
     related: Vec<Link>,
     /// Where else each shared paragraph occurs, by paragraph id.
     also_in: BTreeMap<&'a str, AlsoIn>,
-    /// The article's duplicates, in id order.
+    /// The article's duplicates, in id order (in the key by their hashes).
+    #[serde(skip)]
     variants: Vec<&'a Article>,
+    variant_hashes: Vec<u64>,
     /// Hashes of the texts as ingested: the article's, then its variants'.
     originals: Vec<Option<u64>>,
 }
@@ -731,6 +734,7 @@ impl<'a> ArticleDeps<'a> {
     fn new(a: &'a Article, idx: &'a Index, originals: &Originals) -> Self {
         let variants: Vec<&Article> = idx.variants.get(a.id.as_str()).cloned().unwrap_or_default();
         ArticleDeps {
+            own: idx.own(&a.id),
             names: Names::of(a, idx),
             related: a
                 .related
@@ -752,15 +756,15 @@ impl<'a> ArticleDeps<'a> {
                 .chain(variants.iter().copied())
                 .map(|x| originals.hash(&x.id))
                 .collect(),
+            variant_hashes: variants.iter().map(|v| idx.own(&v.id)).collect(),
             variants,
         }
     }
 
-    /// The page's key: a hash of the article and of these inputs (in a
-    /// binary form: JSON would escape every paragraph for nothing).
-    fn key(&self, a: &Article) -> u64 {
-        let bytes = bincode::serialize(&("article.html", a, self)).expect("the model serialises");
-        hash_bytes(&bytes)
+    /// The page's key: a hash of these inputs, the article's among them (in
+    /// a binary form: JSON would escape every paragraph for nothing).
+    fn key(&self) -> u64 {
+        hash_bytes(&bincode::serialize(&("article.html", self)).expect("the model serialises"))
     }
 }
 
@@ -1129,6 +1133,55 @@ impl Hit {
         }
         hits
     }
+}
+
+/// Each entity's hits (by position in the archive): what each
+/// non-duplicate article naming it says of it, in archive order. Each
+/// article's are found in parallel.
+fn hits_by_entity(archive: &Archive) -> Vec<Vec<Hit>> {
+    let entity_no: Lookup<&str, u32> = archive
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.as_str(), i as u32))
+        .collect();
+    let per_article: Vec<Vec<(u32, Hit)>> = archive
+        .articles
+        .par_iter()
+        .enumerate()
+        .filter(|(_, a)| a.duplicate_of.is_none())
+        .map(|(i, a)| Hit::all(i, a, &entity_no))
+        .collect();
+    let mut by_entity: Vec<Vec<Hit>> = (0..archive.entities.len()).map(|_| Vec::new()).collect();
+    for (e, hit) in per_article.into_iter().flatten() {
+        by_entity[e as usize].push(hit);
+    }
+    by_entity
+}
+
+/// An entity's pages and their keys, from `hits` alone. Long lists
+/// continue on numbered pages of `per` quotes, claims and articles. A key
+/// hashes the entity, the page, and each hit with its article's hash (all
+/// the page shows of an article: link, title, sentences, quotes, claims).
+fn entity_pages(e: &Entity, hits: &[Hit], idx: &Index, per: usize) -> Vec<(Pager, u64)> {
+    let quotes: usize = hits.iter().map(|h| h.quotes as usize).sum();
+    let claims: usize = hits.iter().map(|h| h.cites as usize).sum();
+    let inputs: Vec<(u64, Option<u32>, u32, u32, u32)> = hits
+        .iter()
+        .map(|h| {
+            let id = idx.article_ids[h.article as usize];
+            (idx.own(id), h.first, h.mentions, h.quotes, h.cites)
+        })
+        .collect();
+    let key = hash_bytes(&bincode::serialize(&("entity.html", e, per, inputs)).expect("the model serialises"));
+    let stem = e.url.strip_suffix(".html").unwrap_or(&e.url);
+    Pager::all(stem, quotes.max(claims).max(hits.len()).div_ceil(per))
+        .into_iter()
+        .map(|pager| {
+            let k = key_of(&(key, &pager));
+            (pager, k)
+        })
+        .collect()
 }
 
 impl EntityView {
@@ -1706,7 +1759,7 @@ mod tests {
             let idx = Index::new(archive, 500);
             let a = &archive.articles[0];
             let deps = ArticleDeps::new(a, &idx, originals);
-            let key = deps.key(a);
+            let key = deps.key();
             let view = serde_json::to_string(&ArticleView::new(a, deps, originals).unwrap()).unwrap();
             (key, view)
         };
@@ -1770,6 +1823,110 @@ mod tests {
         let mut archive = base.clone();
         archive.articles[1].paragraphs[0].text = "Something else entirely.".into();
         assert_eq!(page(&archive, &originals(texts)).0, key);
+    }
+
+    /// The same for an entity's pages: whatever they show of the entity or
+    /// of an article naming, quoting or citing it changes their keys.
+    #[test]
+    fn an_entity_page_key_changes_with_everything_the_page_shows() {
+        let article = |id: &str, text: &str| Article {
+            id: id.into(),
+            url: format!("articles/{id}.html"),
+            title: format!("Title {id}"),
+            paragraphs: vec![Paragraph {
+                id: "p1".into(),
+                text: text.into(),
+                role: None,
+            }],
+            ..Article::default()
+        };
+        let mut a = article("a", "Ms Halvorsen said the clinic was full. Aid was short.");
+        a.mentions = vec![crate::model::Mention {
+            paragraph: "p1".into(),
+            start: 3,
+            end: 12,
+            entity: "halvorsen".into(),
+        }];
+        let mut b = article("b", "“Aid was short,” she said.");
+        b.quotes = vec![Quote {
+            paragraph: "p1".into(),
+            start: 0,
+            end: 18,
+            text: "Aid was short,".into(),
+            kind: "direct".into(),
+            speaker: Some("halvorsen".into()),
+            speaker_mention: Some("she".into()),
+        }];
+        let mut c = article("c", "The clinic was full, according to Halvorsen.");
+        c.attributions = vec![crate::model::Attribution {
+            paragraph: "p1".into(),
+            start: 21,
+            end: 44,
+            cue: "according to Halvorsen".into(),
+            source: "halvorsen".into(),
+        }];
+        let base = Archive {
+            articles: vec![a, b, c, article("d", "Nothing about her.")],
+            entities: vec![Entity {
+                id: "halvorsen".into(),
+                name: "Ingrid Halvorsen".into(),
+                kind: "person".into(),
+                aliases: Vec::new(),
+                url: "entities/halvorsen.html".into(),
+            }],
+            ..Archive::default()
+        };
+        // The entity's page keys and its view as JSON.
+        let pages = |archive: &Archive| {
+            let idx = Index::new(archive, 500);
+            let hits = hits_by_entity(archive);
+            let e = &archive.entities[0];
+            let keys: Vec<u64> = entity_pages(e, &hits[0], &idx, 500).into_iter().map(|p| p.1).collect();
+            let view = serde_json::to_string(&EntityView::new(e, &hits[0], &archive.articles)).unwrap();
+            (keys, view)
+        };
+        let (keys, view) = pages(&base);
+        assert_eq!(keys.len(), 1);
+        type Change = Box<dyn Fn(&mut Archive)>;
+        let changes: Vec<(&str, Change)> = vec![
+            (
+                "the entity's name",
+                Box::new(|x| x.entities[0].name = "Ingrid Halvorsen-Berg".into()),
+            ),
+            (
+                "a naming article's title",
+                Box::new(|x| x.articles[0].title = "Later".into()),
+            ),
+            (
+                "a naming article's page",
+                Box::new(|x| x.articles[0].url = "articles/a2.html".into()),
+            ),
+            (
+                "the sentence of the first mention",
+                Box::new(|x| {
+                    x.articles[0].paragraphs[0].text = "Ms Halvorsen said the ward was full. Aid was short.".into()
+                }),
+            ),
+            (
+                "the quote",
+                Box::new(|x| x.articles[1].quotes[0].text = "Aid was short".into()),
+            ),
+            (
+                "the claim's cue",
+                Box::new(|x| x.articles[2].attributions[0].cue = "Halvorsen said".into()),
+            ),
+        ];
+        for (what, change) in changes {
+            let mut archive = base.clone();
+            change(&mut archive);
+            let (k, v) = pages(&archive);
+            assert_ne!(v, view, "changing {what} changes the page");
+            assert_ne!(k, keys, "changing {what} changes the page's key");
+        }
+        // And nothing else does: an article that does not name the entity.
+        let mut archive = base.clone();
+        archive.articles[3].paragraphs[0].text = "Something else entirely.".into();
+        assert_eq!(pages(&archive).0, keys);
     }
 
     #[test]

@@ -48,13 +48,23 @@ const W_QUOTE: u32 = 2;
 const W_TEXT_MAX: u32 = 3;
 /// Articles whose term lists are built at once before joining the postings.
 const ARTICLE_CHUNK: usize = 4096;
-/// Maps the postings are gathered in, in parallel (see [`part`]).
+/// Maps the postings are gathered in, in parallel (see [`part_of`]).
 const PARTS: usize = 8;
 
-/// Which of the [`PARTS`] maps gathers a term's postings.
-fn part(term: &str) -> u8 {
-    (xxhash_rust::xxh3::xxh3_64(term.as_bytes()) % PARTS as u64) as u8
+/// A term's hash: it finds the term in its part's table, and bits the
+/// table does not use (32 and up) choose the part.
+fn term_hash(term: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(term.as_bytes())
 }
+
+/// Which of the [`PARTS`] tables gathers the postings of a term of hash `h`.
+fn part_of(h: u64) -> usize {
+    ((h >> 32) % PARTS as u64) as usize
+}
+
+/// One part's terms with their postings, found by [`term_hash`] (computed
+/// once per term and document).
+type Part = hashbrown::HashTable<(u64, String, Gathered)>;
 
 /// (document, paragraph, weight).
 type Posting = (u32, u32, u32);
@@ -316,20 +326,22 @@ pub fn build_into(archive: &Archive, memo: &Store, emit: &mut dyn FnMut(Output) 
     // not hold every posting until the end. Terms are split between
     // [`PARTS`] maps by a hash, each map filled by one thread, documents in
     // order; which map holds a term changes nothing in the index.
-    let mut parts: Vec<Map<String, Gathered>> = (0..PARTS).map(|_| Map::default()).collect();
-    let add = |parts: &mut [Map<String, Gathered>], first: u32, docs: &[Terms]| {
-        let part_of: Vec<Vec<u8>> = docs
+    let mut parts: Vec<Part> = (0..PARTS).map(|_| Part::new()).collect();
+    let add = |parts: &mut [Part], first: u32, docs: &[Terms]| {
+        let hashes: Vec<Vec<u64>> = docs
             .par_iter()
-            .map(|terms| terms.iter().map(|(t, _)| part(t)).collect())
+            .map(|terms| terms.iter().map(|(t, _)| term_hash(t)).collect())
             .collect();
         parts.par_iter_mut().enumerate().for_each(|(p, postings)| {
-            for (d, (terms, part_of)) in docs.iter().zip(&part_of).enumerate() {
-                for ((t, list), _) in terms.iter().zip(part_of).filter(|(_, &q)| q as usize == p) {
+            for (d, (terms, hashes)) in docs.iter().zip(&hashes).enumerate() {
+                for ((t, list), &h) in terms.iter().zip(hashes).filter(|(_, &h)| part_of(h) == p) {
                     // A term is allocated once, when first seen.
-                    if !postings.contains_key(t) {
-                        postings.insert(t.to_string(), Gathered::default());
-                    }
-                    let g = postings.get_mut(t).expect("just inserted");
+                    let g = match postings.entry(h, |e| e.1 == t, |e| e.0) {
+                        hashbrown::hash_table::Entry::Occupied(e) => &mut e.into_mut().2,
+                        hashbrown::hash_table::Entry::Vacant(e) => {
+                            &mut e.insert((h, t.to_string(), Gathered::default())).into_mut().2
+                        }
+                    };
                     g.docs += 1;
                     g.list.extend(list.iter().map(|&(k, wt)| (first + d as u32, k, wt)));
                     if g.list.len() >= 2 * MAX_POSTINGS {
@@ -373,7 +385,7 @@ pub fn build_into(archive: &Archive, memo: &Store, emit: &mut dyn FnMut(Output) 
         })
         .collect();
     add(&mut parts, base, &per_entity);
-    let mut vocab: Vec<(String, Gathered)> = parts.into_iter().flatten().collect();
+    let mut vocab: Vec<(String, Gathered)> = parts.into_iter().flatten().map(|(_, t, g)| (t, g)).collect();
     vocab.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     // Encode every term entry, then cut the sorted vocabulary into shards.

@@ -22,7 +22,8 @@ use std::io::{BufWriter, Write};
 use std::marker::PhantomData;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use bincode::Options;
 use rayon::prelude::*;
@@ -180,60 +181,58 @@ where
             }
         }
         let old = self.old.as_ref();
-        // Each result, with its bytes when it was read from the last build's file.
-        let mut out: Vec<Option<(V, Option<Vec<u8>>)>> = items
+        // This build's file, shared by the workers: a result's bytes (read
+        // from the last build's file, or encoded) go in as soon as they are
+        // known, so the bytes of all results are never held at once. Keys
+        // already written (by an earlier call) are not written again.
+        let sink = self.new.as_mut().map(|new| Mutex::new((new, &mut self.written)));
+        let failed = AtomicBool::new(false);
+        let (reused, computed) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let mut out: Vec<Option<V>> = items
             .par_iter_mut()
             .enumerate()
             .map(|(i, item)| {
                 if first[i] != i {
                     return None;
                 }
-                if let Some((v, bytes)) = keys[i].and_then(|k| old?.get::<V>(k)) {
-                    return Some((v, Some(bytes)));
-                }
-                Some((f(item), None))
-            })
-            .collect();
-        let unique: Vec<usize> = order.iter().copied().filter(|&i| first[i] == i).collect();
-        let reused = unique
-            .iter()
-            .filter(|&&i| out[i].as_ref().is_some_and(|o| o.1.is_some()))
-            .count();
-        self.store.reused.fetch_add(reused, Ordering::Relaxed);
-        self.store.computed.fetch_add(unique.len() - reused, Ordering::Relaxed);
-        if self.new.is_some() {
-            let fresh: Vec<usize> = unique
-                .into_iter()
-                .filter(|i| !self.written.contains(&keys[*i].unwrap_or(0)))
-                .collect();
-            // A result that cannot be encoded is not kept (it is computed again next time).
-            let encoded: Vec<Option<Vec<u8>>> = fresh
-                .par_iter()
-                .map(|&i| {
-                    let (v, bytes) = out[i].as_ref().expect("a first item has a result");
-                    bytes.clone().or_else(|| options().serialize(v).ok())
-                })
-                .collect();
-            for (&i, bytes) in fresh.iter().zip(encoded) {
-                let Some(bytes) = bytes else { continue };
-                let k = keys[i].expect("kept items have keys");
-                self.written.insert(k);
-                if let Some(new) = &mut self.new {
-                    if new.push(k, &bytes).is_err() {
-                        self.new = None; // without the file the next build computes everything again
+                let Some(k) = keys[i] else {
+                    return Some(f(item));
+                };
+                let (v, bytes) = match old.and_then(|old| old.get::<V>(k)) {
+                    Some((v, bytes)) => {
+                        reused.fetch_add(1, Ordering::Relaxed);
+                        (v, Some(bytes))
+                    }
+                    None => {
+                        computed.fetch_add(1, Ordering::Relaxed);
+                        (f(item), None)
+                    }
+                };
+                // A result that cannot be encoded is not kept (it is computed again next time).
+                let bytes = sink
+                    .as_ref()
+                    .and_then(|_| bytes.or_else(|| options().serialize(&v).ok()));
+                if let Some(bytes) = bytes {
+                    let sum = xxh3_64(&bytes);
+                    let mut sink = sink.as_ref().expect("checked").lock().expect("no panic while held");
+                    if sink.1.insert(k) && sink.0.push(k, &bytes, sum).is_err() {
+                        failed.store(true, Ordering::Relaxed);
                     }
                 }
-            }
+                Some(v)
+            })
+            .collect();
+        if failed.into_inner() {
+            self.new = None; // without the file the next build computes everything again
         }
-        for x in out.iter_mut().flatten() {
-            x.1 = None;
-        }
+        self.store.reused.fetch_add(reused.into_inner(), Ordering::Relaxed);
+        self.store.computed.fetch_add(computed.into_inner(), Ordering::Relaxed);
         for i in 0..n {
             if first[i] != i {
                 out[i] = out[first[i]].clone();
             }
         }
-        out.into_iter().map(|o| o.expect("every item has a result").0).collect()
+        out.into_iter().map(|o| o.expect("every item has a result")).collect()
     }
 
     /// Keeps this build's results for the next one.
@@ -308,9 +307,10 @@ impl New {
         })
     }
 
-    fn push(&mut self, key: u64, bytes: &[u8]) -> std::io::Result<()> {
+    /// Appends `bytes`, of XXH3 `sum`, under `key`.
+    fn push(&mut self, key: u64, bytes: &[u8], sum: u64) -> std::io::Result<()> {
         self.out.write_all(bytes)?;
-        self.index.push((key, self.offset, bytes.len() as u32, xxh3_64(bytes)));
+        self.index.push((key, self.offset, bytes.len() as u32, sum));
         self.offset += bytes.len() as u64;
         Ok(())
     }

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use super::dates::WordRegex;
 use super::Dated;
 use crate::dedup::minhash::intersection;
+use crate::memo::{self, Store};
 use crate::model::{Article, Event, Occurrence, Short};
 use crate::text::{slugify, FnvMap, FnvSet};
 
@@ -298,8 +299,10 @@ pub fn summary(sentence: &str) -> String {
 
 /// Groups dated mentions into events; adds undated sentences that give a
 /// percentage as events on the article's publication day (they report the
-/// state of things when it was written).
-pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated]) -> Vec<Event> {
+/// state of things when it was written). The events are kept in `memo`,
+/// under a hash of every sentence they are grouped from (an edit that
+/// changes no dated or percentage sentence finds them there).
+pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated], memo: &Store) -> Vec<Event> {
     // Items with their words as strings (found in parallel a chunk at a
     // time), then interned in order, so only one chunk's strings are held.
     const CHUNK: usize = 8192;
@@ -386,7 +389,29 @@ pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated]) -> Vec<Event> {
             b.sentence,
         ))
     });
+    // Everything the grouping reads: each item, with its article's and
+    // paragraph's ids, and the words its word ids stand for.
+    let mut words: Vec<(&str, u32)> = vocab.0.iter().map(|(w, &id)| (w.as_str(), id)).collect();
+    words.sort_unstable_by_key(|w| w.1);
+    let words: Vec<&str> = words.into_iter().map(|w| w.0).collect();
+    let inputs: Vec<_> = items
+        .iter()
+        .map(|it| {
+            let a = &articles[it.article];
+            let para = a.paragraphs[it.para].id.as_str();
+            let what = (it.sentence, it.value, it.granularity, it.start_class);
+            (a.id.as_str(), para, what, &it.words, &it.figures)
+        })
+        .collect();
+    let key = memo::key(&(words, inputs));
+    let mut events = memo.map("events", 1, |_| Some(key), |_| group(articles, &items));
+    events.pop().expect("one result")
+}
 
+/// Events from `items` (sorted by date, then article id, paragraph and
+/// sentence): items of one date that report the same happening are one
+/// event; events are then checked pairwise for conflicts.
+fn group(articles: &[Article], items: &[Item]) -> Vec<Event> {
     /// The root of `i` in a union-find forest, halving the path.
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -407,7 +432,7 @@ pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated]) -> Vec<Event> {
         runs.push((start, end));
         start = end;
     }
-    let traits = Traits::of(&items);
+    let traits = Traits::of(items);
     // Each run's items grouped by union-find, runs in parallel: the group of
     // an item, named by its first item (a root is always its group's first).
     let group_of: Vec<Vec<usize>> = runs
@@ -708,11 +733,56 @@ mod tests {
             dated(1, s2, "On Monday", "2017-03-06"),
             dated(2, s3, "on Monday", "2017-03-06"),
         ];
-        let ev = build(&arts, &d);
+        let ev = build(&arts, &d, &Store::off());
         assert_eq!(ev.len(), 2, "{ev:#?}");
         let bridge = ev.iter().find(|e| e.summary.contains("bridge")).unwrap();
         assert_eq!(bridge.citations.len(), 2);
         assert!(ev.iter().all(|e| e.conflicts.is_empty()));
+    }
+
+    /// Events taken from the cache are those the sentences give: the same
+    /// sentences find them there, and a changed dated or percentage
+    /// sentence, or another article's text around them, gives what a build
+    /// without a cache gives.
+    #[test]
+    fn cached_events_follow_their_sentences() {
+        let s1 = "Army units captured the northern bridge over the river on Monday after heavy shelling.";
+        let s2 = "On Monday army units captured the northern bridge over the river, residents said.";
+        let s3 = "Rebels lost 40% of the old city by Tuesday.";
+        let tmp = tempfile::tempdir().unwrap();
+        let store = || Store::beside(&tmp.path().join("site"), 1);
+        let case = |s2: &str, mention: &str, value: &str, extra: &str| {
+            let arts = vec![
+                article("a", "2017-03-08", &format!("{s1} {extra}")),
+                article("b", "2017-03-08", &format!("{s2} {s3}")),
+            ];
+            let d = vec![dated(0, s1, "on Monday", "2017-03-06"), dated(1, s2, mention, value)];
+            (arts, d)
+        };
+        let run = |(arts, d): &(Vec<Article>, Vec<Dated>)| {
+            let cached = store();
+            let ev = build(arts, d, &cached);
+            assert_eq!(ev, build(arts, d, &Store::off()));
+            (ev, cached.counts())
+        };
+        let base = case(s2, "On Monday", "2017-03-06", "");
+        let (first, _) = run(&base);
+        let (again, counts) = run(&base);
+        assert_eq!((again, counts), (first.clone(), (1, 0)));
+        // A sentence with no date or figure added elsewhere: still from the cache.
+        let (_, counts) = run(&case(s2, "On Monday", "2017-03-06", "Residents left the area."));
+        assert_eq!(counts, (1, 0));
+        // Another date for the same sentence, or another percentage: made again.
+        let (moved, counts) = run(&case(s2, "On Monday", "2017-03-13", ""));
+        assert_eq!(counts, (0, 1));
+        assert_ne!(moved, first);
+        let (figure, _) = run(&case(
+            s2,
+            "On Monday",
+            "2017-03-06",
+            "Rebels lost 60% of the old city by Tuesday.",
+        ));
+        assert_ne!(figure, first);
     }
 
     #[test]
@@ -730,7 +800,7 @@ mod tests {
             dated(1, s2, "on 15 June", "2017-06-15"),
             dated(1, s4, "By Friday", "2017-06-30"),
         ];
-        let ev = build(&arts, &d);
+        let ev = build(&arts, &d, &Store::off());
         let may = ev.iter().find(|e| e.date == "2017-05-15").unwrap();
         let june = ev.iter().find(|e| e.date == "2017-06-15").unwrap();
         assert_eq!(may.conflicts, vec![june.id.clone()]);

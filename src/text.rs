@@ -108,34 +108,14 @@ pub fn words(text: &str) -> Vec<String> {
 /// `words(text).join(" ")`, without the intermediate strings).
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let b = text.as_bytes();
     let mut i = 0;
-    while i < b.len() {
-        // The next word: a run of alphanumeric characters, scanned a byte
-        // at a time while it stays ASCII.
-        let start = i;
-        let mut ascii = true;
-        while i < b.len() {
-            if b[i].is_ascii() {
-                if !b[i].is_ascii_alphanumeric() {
-                    break;
-                }
-                i += 1;
-            } else {
-                match text[i..].chars().next() {
-                    Some(c) if c.is_alphanumeric() => {
-                        ascii = false;
-                        i += c.len_utf8();
-                    }
-                    _ => break,
-                }
-            }
-        }
-        if i > start {
+    while i < text.len() {
+        let (end, ascii) = word_run(text, i, char::is_alphanumeric);
+        if end > i {
             if !out.is_empty() {
                 out.push(' ');
             }
-            let w = &text[start..i];
+            let w = &text[i..end];
             if ascii {
                 out.push_str(w);
                 // Only the bytes just added, all ASCII.
@@ -144,12 +124,38 @@ pub fn fold(text: &str) -> String {
             } else {
                 out.push_str(&w.to_lowercase());
             }
+            i = end;
         } else {
             // A separator: skip one character.
             i += text[i..].chars().next().map_or(1, char::len_utf8);
         }
     }
     out
+}
+
+/// The end of the run of word characters starting at byte `i`, and whether
+/// the run is all ASCII. ASCII letters and digits are word characters (read
+/// a byte at a time); another character is one when `is_word` says so.
+pub fn word_run(text: &str, mut i: usize, is_word: impl Fn(char) -> bool) -> (usize, bool) {
+    let b = text.as_bytes();
+    let mut ascii = true;
+    while i < b.len() {
+        if b[i].is_ascii() {
+            if !b[i].is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            match text[i..].chars().next() {
+                Some(c) if is_word(c) => {
+                    ascii = false;
+                    i += c.len_utf8();
+                }
+                _ => break,
+            }
+        }
+    }
+    (i, ascii)
 }
 
 /// A hash map with [`Fnv`] hashing, for short keys (words, ids) where

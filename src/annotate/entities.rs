@@ -47,22 +47,8 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// The end of the run of letters and numbers starting at byte `i`.
-fn word_end(text: &str, mut i: usize) -> usize {
-    let b = text.as_bytes();
-    while i < b.len() {
-        if b[i].is_ascii() {
-            if !b[i].is_ascii_alphanumeric() {
-                break;
-            }
-            i += 1;
-        } else {
-            match text[i..].chars().next() {
-                Some(c) if is_word_char(c) => i += c.len_utf8(),
-                _ => break,
-            }
-        }
-    }
-    i
+fn word_end(text: &str, i: usize) -> usize {
+    crate::text::word_run(text, i, is_word_char).0
 }
 
 /// Spans of the raw tokens of `text`, as the leftmost-first matches of

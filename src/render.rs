@@ -1686,6 +1686,40 @@ mod tests {
         assert_eq!(sentence_at("No stop here", 0, 60), "No stop here");
     }
 
+    /// The person both page-key tests are about.
+    fn halvorsen() -> Entity {
+        Entity {
+            id: "halvorsen".into(),
+            name: "Ingrid Halvorsen".into(),
+            kind: "person".into(),
+            aliases: Vec::new(),
+            url: "entities/halvorsen.html".into(),
+        }
+    }
+
+    /// "Ms Halvorsen" at the start of paragraph p1.
+    fn halvorsen_named() -> crate::model::Mention {
+        crate::model::Mention {
+            paragraph: "p1".into(),
+            start: 3,
+            end: 12,
+            entity: "halvorsen".into(),
+        }
+    }
+
+    /// A direct quote credited to Halvorsen, who is named "she" at it.
+    fn quote_by_halvorsen(paragraph: &str, text: &str) -> Quote {
+        Quote {
+            paragraph: paragraph.into(),
+            start: 0,
+            end: text.len(),
+            text: text.into(),
+            kind: "direct".into(),
+            speaker: Some("halvorsen".into()),
+            speaker_mention: Some("she".into()),
+        }
+    }
+
     /// Whatever an article page shows, changed anywhere in the archive,
     /// changes the page's key: a page is built again only when its key
     /// changes, so a missed input would leave a stale page.
@@ -1707,34 +1741,15 @@ mod tests {
             ..Article::default()
         };
         let mut a = article("a", "First");
-        a.mentions = vec![crate::model::Mention {
-            paragraph: "p1".into(),
-            start: 3,
-            end: 12,
-            entity: "halvorsen".into(),
-        }];
+        a.mentions = vec![halvorsen_named()];
         // A quote credited to the entity shows its name.
-        a.quotes = vec![Quote {
-            paragraph: "p2".into(),
-            start: 0,
-            end: 14,
-            text: "Aid was short.".into(),
-            kind: "direct".into(),
-            speaker: Some("halvorsen".into()),
-            speaker_mention: Some("she".into()),
-        }];
+        a.quotes = vec![quote_by_halvorsen("p2", "Aid was short.")];
         a.related = vec!["b".into()];
         let mut c = article("c", "Copy");
         c.duplicate_of = Some("a".into());
         let base = Archive {
             articles: vec![a, article("b", "Second"), c],
-            entities: vec![Entity {
-                id: "halvorsen".into(),
-                name: "Ingrid Halvorsen".into(),
-                kind: "person".into(),
-                aliases: Vec::new(),
-                url: "entities/halvorsen.html".into(),
-            }],
+            entities: vec![halvorsen()],
             shared_passages: vec![crate::model::SharedPassage {
                 text: "Aid was short.".into(),
                 occurrences: ["a", "b"]
@@ -1841,22 +1856,9 @@ mod tests {
             ..Article::default()
         };
         let mut a = article("a", "Ms Halvorsen said the clinic was full. Aid was short.");
-        a.mentions = vec![crate::model::Mention {
-            paragraph: "p1".into(),
-            start: 3,
-            end: 12,
-            entity: "halvorsen".into(),
-        }];
+        a.mentions = vec![halvorsen_named()];
         let mut b = article("b", "“Aid was short,” she said.");
-        b.quotes = vec![Quote {
-            paragraph: "p1".into(),
-            start: 0,
-            end: 18,
-            text: "Aid was short,".into(),
-            kind: "direct".into(),
-            speaker: Some("halvorsen".into()),
-            speaker_mention: Some("she".into()),
-        }];
+        b.quotes = vec![quote_by_halvorsen("p1", "Aid was short,")];
         let mut c = article("c", "The clinic was full, according to Halvorsen.");
         c.attributions = vec![crate::model::Attribution {
             paragraph: "p1".into(),
@@ -1867,13 +1869,7 @@ mod tests {
         }];
         let base = Archive {
             articles: vec![a, b, c, article("d", "Nothing about her.")],
-            entities: vec![Entity {
-                id: "halvorsen".into(),
-                name: "Ingrid Halvorsen".into(),
-                kind: "person".into(),
-                aliases: Vec::new(),
-                url: "entities/halvorsen.html".into(),
-            }],
+            entities: vec![halvorsen()],
             ..Archive::default()
         };
         // The entity's page keys and its view as JSON.

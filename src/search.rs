@@ -48,7 +48,7 @@ const W_QUOTE: u32 = 2;
 const W_TEXT_MAX: u32 = 3;
 /// Articles whose term lists are built at once before joining the postings.
 const ARTICLE_CHUNK: usize = 4096;
-/// Maps the postings are gathered in, in parallel (see [`part_of`]).
+/// Tables the postings are gathered in, in parallel (see [`part_of`]).
 const PARTS: usize = 8;
 
 /// A term's hash: it finds the term in its part's table, and bits the
@@ -324,8 +324,8 @@ pub fn build_into(archive: &Archive, memo: &Store, emit: &mut dyn FnMut(Output) 
     // A term's list is cut back to its best MAX_POSTINGS whenever it doubles
     // (the best of the best so far is the best overall), so common words do
     // not hold every posting until the end. Terms are split between
-    // [`PARTS`] maps by a hash, each map filled by one thread, documents in
-    // order; which map holds a term changes nothing in the index.
+    // [`PARTS`] tables by a hash, each table filled by one thread, documents
+    // in order; which table holds a term changes nothing in the index.
     let mut parts: Vec<Part> = (0..PARTS).map(|_| Part::new()).collect();
     let add = |parts: &mut [Part], first: u32, docs: &[Terms]| {
         let hashes: Vec<Vec<u64>> = docs

@@ -244,7 +244,7 @@ pub fn run(paths: &Paths, cfg: &Config) -> Result<Report> {
 /// [`run`], calling `on_stage` with each stage's name (see [`STAGES`]) as it
 /// starts. Rendering streams pages into the output writer (the `render`
 /// time includes writing changed pages into the staging folder); `write`
-/// is the final linking and swap.
+/// puts the changed files in place (see [`output::Writer::finish`]).
 pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) -> Result<Report> {
     let mut timings = Vec::new();
     let t = Start::now();

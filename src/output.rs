@@ -2,11 +2,16 @@
 //!
 //! A build hands every rendered file to a [`Writer`]. A file whose bytes did
 //! not change is not written, and when nothing changed the output folder is
-//! not touched at all (no modification time changes). Otherwise the new tree
-//! is assembled in a staging folder beside the output, unchanged files
-//! hard-linked from the current output (so they keep their modification
-//! times), and swapped in with two renames: a failed or interrupted build
-//! leaves the previous output as it was.
+//! not touched at all (no modification time changes). Changed files are
+//! written into a staging folder beside the output, so a build that fails
+//! before its end leaves the previous output as it was. Then:
+//! - when few files changed, they are moved into the output one by one, and
+//!   files that are gone are deleted. A journal in the cache lists these
+//!   moves first: a build killed halfway is finished by the next one;
+//! - otherwise (or when the output does not exist, or a file takes the place
+//!   of a folder), unchanged files are hard-linked into the staging folder
+//!   (so they keep their modification times), which replaces the output with
+//!   two renames.
 //!
 //! A manifest in `.dossier-cache/` beside the output remembers, per file, its
 //! content hash, the key it was made from (see [`crate::render::Sink`]), and
@@ -65,6 +70,8 @@ struct Made {
     key: u64,
     /// Written into the staging folder (else identical to the current file).
     written: bool,
+    /// Unchanged, and the current file still matched its manifest entry.
+    trusted: bool,
 }
 
 /// What [`Writer::finish`] did.
@@ -76,9 +83,15 @@ pub struct Stats {
     pub written: usize,
     /// Files of the previous output that are gone.
     pub removed: usize,
-    /// Whether the output folder was replaced (false: left untouched).
+    /// Whether the output folder was replaced as a whole.
     pub swapped: bool,
+    /// Whether changed files were moved into the output folder (and gone ones deleted) in place.
+    pub patched: bool,
 }
+
+/// Most changed and removed files, as a share of the output's files, that
+/// are moved into the output in place rather than the folder replaced.
+const PATCH_SHARE: usize = 4;
 
 /// A file to write: path inside the staging folder, bytes.
 type Staged = (PathBuf, Vec<u8>);
@@ -172,6 +185,11 @@ impl Writer {
         (files.len() == self.old.len() && files.iter().all(|p| self.trusted(p).is_some())).then_some(files.len())
     }
 
+    /// Where [`Writer::patch`] lists its moves, beside the manifest.
+    fn journal_file(&self) -> PathBuf {
+        cache_file(&self.output, ".journal")
+    }
+
     fn mix(&self, key: u64) -> u64 {
         hash_bytes(&[key.to_le_bytes(), self.salt.to_le_bytes()].concat())
     }
@@ -208,8 +226,10 @@ impl Writer {
         }
     }
 
-    /// Makes the new output current. When no file changed and none is gone,
-    /// the output folder is left untouched.
+    /// Makes the new output current: moves the changed files in and deletes
+    /// the gone ones when they are few ([`PATCH_SHARE`]), else replaces the
+    /// folder. When no file changed and none is gone, the output folder is
+    /// left untouched.
     pub fn finish(self) -> Result<Stats> {
         self.drain()?;
         self.swap()
@@ -223,19 +243,59 @@ impl Writer {
         }
         let new_paths: BTreeSet<&str> = made.iter().map(|m| m.path.as_str()).collect();
         let old_paths = list_files(&self.output);
-        let removed = old_paths.iter().filter(|p| !new_paths.contains(p.as_str())).count();
+        let removed: Vec<&str> = old_paths
+            .iter()
+            .map(String::as_str)
+            .filter(|p| !new_paths.contains(p))
+            .collect();
         let written = self.written.load(Ordering::Relaxed);
         let mut stats = Stats {
             files: made.len(),
             written,
-            removed,
+            removed: removed.len(),
             swapped: false,
+            patched: false,
         };
-        if written == 0 && removed == 0 && self.output.is_dir() {
+        if written == 0 && removed.is_empty() && self.output.is_dir() {
             self.save_manifest(&made)?;
             return Ok(stats);
         }
-        // Hard-link the unchanged files into the staging folder.
+        let few = (written + removed.len()) * PATCH_SHARE <= made.len();
+        if few && self.output.is_dir() && fits(&made, &old_paths) {
+            self.patch(&made, &removed)?;
+            stats.patched = true;
+            return Ok(stats);
+        }
+        self.replace(&made)?;
+        stats.swapped = true;
+        Ok(stats)
+    }
+
+    /// Moves the written files from the staging folder into the output and
+    /// deletes the removed ones, after listing both in a journal that
+    /// [`recover`] replays should the build die halfway.
+    fn patch(&self, made: &[Made], removed: &[&str]) -> Result<()> {
+        // The output is about to change: the stamp no longer describes it.
+        let _ = fs::remove_file(self.stamp_file());
+        let journal = self.journal_file();
+        // Absolute: the next build may run from another folder.
+        let mut text = format!("{}\n", std::path::absolute(&self.staging)?.display());
+        for m in made.iter().filter(|m| m.written) {
+            text.push_str(&format!("W {}\n", m.path));
+        }
+        for p in removed {
+            text.push_str(&format!("R {p}\n"));
+        }
+        let tmp = journal.with_extension(format!("tmp-{}", std::process::id()));
+        fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+        fs::rename(&tmp, &journal).with_context(|| format!("cannot write {}", journal.display()))?;
+        replay(&journal, &self.output)?;
+        self.save_manifest(made)
+    }
+
+    /// Hard-links the unchanged files into the staging folder, which then
+    /// replaces the output with two renames.
+    fn replace(&self, made: &[Made]) -> Result<()> {
         fs::create_dir_all(&self.staging).with_context(|| format!("cannot create {}", self.staging.display()))?;
         let mut dirs: BTreeSet<&Path> = BTreeSet::new();
         for m in made.iter().filter(|m| !m.written) {
@@ -268,12 +328,11 @@ impl Writer {
             }
             return Err(e).with_context(|| format!("cannot move the new site into {}", self.output.display()));
         }
-        stats.swapped = true;
-        self.save_manifest(&made)?;
+        self.save_manifest(made)?;
         if had_output {
             remove_tree(&old);
         }
-        Ok(stats)
+        Ok(())
     }
 
     /// Writes the manifest of the (new) current output, atomically.
@@ -284,17 +343,17 @@ impl Writer {
         text.push_str(MANIFEST_HEADER);
         text.push('\n');
         for m in made {
-            let Ok(meta) = fs::symlink_metadata(self.output.join(&m.path)) else {
-                continue;
+            // A trusted file was not touched (hard links share its inode and times).
+            let (size, mtime, ino) = match self.old.get(&m.path).filter(|_| m.trusted) {
+                Some(e) => (e.size, e.mtime_ns, e.ino),
+                None => match fs::symlink_metadata(self.output.join(&m.path)) {
+                    Ok(meta) => (meta.len(), mtime_ns(&meta), meta.ino()),
+                    Err(_) => continue,
+                },
             };
             text.push_str(&format!(
-                "{:016x} {:016x} {} {} {} {}\n",
-                m.hash,
-                m.key,
-                meta.len(),
-                mtime_ns(&meta),
-                meta.ino(),
-                m.path
+                "{:016x} {:016x} {size} {mtime} {ino} {}\n",
+                m.hash, m.key, m.path
             ));
         }
         let dir = self.manifest_path.parent().expect("manifest has a folder");
@@ -309,7 +368,10 @@ impl Writer {
 impl Drop for Writer {
     fn drop(&mut self) {
         let _ = self.drain();
-        let _ = fs::remove_dir_all(&self.staging);
+        // Files a journal still lists are moved in by the next build (see `recover`).
+        if !self.journal_file().exists() {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
     }
 }
 
@@ -372,14 +434,14 @@ impl Sink for Writer {
             .with_context(|| format!("cannot write {}", full.display()))?;
         let (hash, len) = (out.hasher.digest(), out.len);
         drop(out);
-        let same = match self.trusted(&rel) {
-            Some(e) => e.hash == hash && e.size == len,
-            None => {
+        let entry = self.trusted(&rel);
+        let trusted = entry.is_some_and(|e| e.hash == hash && e.size == len);
+        let same = trusted
+            || entry.is_none() && {
                 let current = self.output.join(&path);
                 fs::symlink_metadata(&current).is_ok_and(|m| m.is_file() && m.len() == len)
                     && hash_file(&current) == Some(hash)
-            }
-        };
+            };
         if same {
             fs::remove_file(&full).with_context(|| format!("cannot remove {}", full.display()))?;
         } else {
@@ -390,6 +452,7 @@ impl Sink for Writer {
             hash,
             key,
             written: !same,
+            trusted,
         });
         Ok(())
     }
@@ -403,6 +466,7 @@ impl Sink for Writer {
                     hash: e.hash,
                     key,
                     written: false,
+                    trusted: true,
                 });
                 true
             }
@@ -414,14 +478,14 @@ impl Sink for Writer {
         let key = self.mix(key);
         let rel = path.to_string_lossy().replace('\\', "/");
         let hash = hash_bytes(&bytes);
-        let same = match self.trusted(&rel) {
-            Some(e) => e.hash == hash && e.size == bytes.len() as u64,
-            None => {
+        let entry = self.trusted(&rel);
+        let trusted = entry.is_some_and(|e| e.hash == hash && e.size == bytes.len() as u64);
+        let same = trusted
+            || entry.is_none() && {
                 let current = self.output.join(&path);
                 fs::symlink_metadata(&current).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
                     && fs::read(&current).is_ok_and(|b| b == bytes)
-            }
-        };
+            };
         if !same {
             self.stage(&path, bytes)?;
             self.written.fetch_add(1, Ordering::Relaxed);
@@ -431,6 +495,7 @@ impl Sink for Writer {
             hash,
             key,
             written: !same,
+            trusted,
         });
         Ok(())
     }
@@ -481,10 +546,73 @@ fn remove_tree(dir: &Path) {
     let _ = fs::remove_dir_all(dir);
 }
 
-/// Cleans up after builds that were killed: removes their staging and old
-/// folders, and when one was killed between its two renames (output moved
-/// aside, new one not yet in place) puts the old output back first.
+/// Carries out a journal written by [`Writer::patch`]: moves each listed
+/// file still in the staging folder into `output`, deletes the files that
+/// are gone (and folders they leave empty), then the staging folder and
+/// the journal. Replaying a journal again does nothing more.
+fn replay(journal: &Path, output: &Path) -> Result<()> {
+    let text = fs::read_to_string(journal).with_context(|| format!("cannot read {}", journal.display()))?;
+    let mut lines = text.lines();
+    let staging = PathBuf::from(lines.next().unwrap_or_default());
+    for line in lines {
+        if let Some(p) = line.strip_prefix("W ") {
+            let (from, to) = (staging.join(p), output.join(p));
+            if !from.exists() {
+                continue; // moved before the build died
+            }
+            if let Some(dir) = to.parent() {
+                fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            fs::rename(&from, &to).with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
+        } else if let Some(p) = line.strip_prefix("R ") {
+            let gone = output.join(p);
+            match fs::remove_file(&gone) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("cannot remove {}", gone.display()))
+                }
+                _ => {}
+            }
+            // Folders left empty go too (removing a folder that is not empty fails).
+            for dir in gone.ancestors().skip(1).take_while(|d| *d != output) {
+                if fs::remove_dir(dir).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    remove_tree(&staging);
+    fs::remove_file(journal).with_context(|| format!("cannot remove {}", journal.display()))
+}
+
+/// Whether every written file can be moved into the output folder as it
+/// stands: none takes the place of a folder, and no folder it goes into is
+/// a file there (`old_paths`: the output's files).
+fn fits(made: &[Made], old_paths: &[String]) -> bool {
+    let folders = |p: &str| {
+        p.match_indices('/')
+            .map(|(i, _)| p[..i].to_string())
+            .collect::<Vec<_>>()
+    };
+    let files: HashSet<&str> = old_paths.iter().map(String::as_str).collect();
+    let dirs: HashSet<String> = old_paths.iter().flat_map(|p| folders(p)).collect();
+    made.iter()
+        .filter(|m| m.written)
+        .all(|m| !dirs.contains(&m.path) && folders(&m.path).iter().all(|d| !files.contains(d.as_str())))
+}
+
+/// Cleans up after builds that were killed: finishes the moves of one
+/// killed while patching the output (see [`replay`]), removes staging and
+/// old folders, and when one was killed between its two renames (output
+/// moved aside, new one not yet in place) puts the old output back first.
 fn recover(parent: &Path, name: &str, output: &Path) {
+    let journal = cache_file(output, ".journal");
+    // A staging folder whose moves could not be finished is kept for the next try.
+    let pending = match journal.exists() && replay(&journal, output).is_err() {
+        true => fs::read_to_string(&journal)
+            .ok()
+            .and_then(|t| t.lines().next().map(PathBuf::from)),
+        false => None,
+    };
     let Ok(rd) = fs::read_dir(parent) else { return };
     let building = format!(".{name}.building-");
     let old = format!(".{name}.old-");
@@ -495,7 +623,9 @@ fn recover(parent: &Path, name: &str, output: &Path) {
             continue;
         };
         let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
-        if alive && Path::new("/proc/self").exists() {
+        if alive && Path::new("/proc/self").exists()
+            || pending.is_some() && pending == std::path::absolute(e.path()).ok()
+        {
             continue;
         }
         if file.starts_with(&old) && !output.exists() {
@@ -599,6 +729,106 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert!(names.iter().all(|n| n == "site" || n == ".dossier-cache"), "{names:?}");
+    }
+
+    fn inodes(dir: &Path) -> Vec<(String, u64)> {
+        let mut v: Vec<_> = list_files(dir)
+            .into_iter()
+            .map(|p| {
+                let ino = fs::metadata(dir.join(&p)).unwrap().ino();
+                (p, ino)
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn as_refs(files: &[(String, String)]) -> Vec<(&str, &str)> {
+        files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect()
+    }
+
+    fn names(dir: &Path) -> BTreeSet<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_few_changes_are_moved_into_the_output_in_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let mut files: Vec<(String, String)> = (0..20).map(|i| (format!("p{i}.html"), format!("P{i}"))).collect();
+        files.push(("old/gone.html".into(), "G".into()));
+        write_all(&out, &as_refs(&files));
+        let before = inodes(&out);
+        files[3].1 = "P3 changed".into();
+        files.pop();
+        files.push(("new/made.html".into(), "M".into()));
+        let s = write_all(&out, &as_refs(&files));
+        assert_eq!((s.written, s.removed, s.patched, s.swapped), (2, 1, true, false));
+        let after = inodes(&out);
+        for (path, ino) in &before {
+            if path != "p3.html" && path != "old/gone.html" {
+                assert!(after.contains(&(path.clone(), *ino)), "{path} was left as it was");
+            }
+        }
+        assert_eq!(fs::read_to_string(out.join("p3.html")).unwrap(), "P3 changed");
+        assert_eq!(fs::read_to_string(out.join("new/made.html")).unwrap(), "M");
+        assert!(!out.join("old").exists(), "a folder left empty goes");
+        assert_eq!(
+            names(tmp.path()),
+            BTreeSet::from(["site".into(), ".dossier-cache".into()])
+        );
+        assert!(!names(&tmp.path().join(".dossier-cache"))
+            .iter()
+            .any(|n| n.contains("journal")));
+        // The manifest describes the patched output: building again writes nothing.
+        let s = write_all(&out, &as_refs(&files));
+        assert_eq!((s.written, s.removed, s.patched, s.swapped), (0, 0, false, false));
+        assert_eq!(Writer::new(&out, 1).unwrap().intact(), Some(21));
+    }
+
+    #[test]
+    fn a_file_in_place_of_a_folder_replaces_the_output() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let mut files: Vec<(String, String)> = (0..10).map(|i| (format!("p{i}.html"), format!("P{i}"))).collect();
+        files.push(("d/x.html".into(), "X".into()));
+        write_all(&out, &as_refs(&files));
+        files.pop();
+        files.push(("d".into(), "now a file".into()));
+        let s = write_all(&out, &as_refs(&files));
+        assert_eq!((s.written, s.removed, s.patched, s.swapped), (1, 1, false, true));
+        assert_eq!(fs::read_to_string(out.join("d")).unwrap(), "now a file");
+    }
+
+    #[test]
+    fn moves_left_by_a_build_killed_while_patching_are_finished() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        write_all(&out, &[("a.html", "A"), ("b.html", "B"), ("c/c.html", "C")]);
+        // A build with a pid that cannot be running had moved a.html in,
+        // not yet b.html, and not yet removed c/c.html.
+        let staging = tmp.path().join(".site.building-4000000000");
+        fs::create_dir_all(&staging).unwrap();
+        fs::write(out.join("a.html"), "A2").unwrap();
+        fs::write(staging.join("b.html"), "B2").unwrap();
+        let journal = format!("{}\nW a.html\nW b.html\nR c/c.html\n", staging.display());
+        fs::write(tmp.path().join(".dossier-cache/site.journal"), journal).unwrap();
+        let s = write_all(&out, &[("a.html", "A2"), ("b.html", "B2")]);
+        assert_eq!(
+            (s.written, s.removed),
+            (0, 0),
+            "the moves were finished before the build"
+        );
+        assert_eq!(fs::read_to_string(out.join("b.html")).unwrap(), "B2");
+        assert!(!out.join("c").exists());
+        assert_eq!(
+            names(tmp.path()),
+            BTreeSet::from(["site".into(), ".dossier-cache".into()])
+        );
+        assert!(!tmp.path().join(".dossier-cache/site.journal").exists());
     }
 
     #[test]

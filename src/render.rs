@@ -239,6 +239,16 @@ pub fn run_into(
     // sink sorts what it receives, so the output does not depend on order).
     type Job<'j> = Box<dyn Fn() -> Result<()> + Send + Sync + 'j>;
     let jobs: Vec<Job> = vec![
+        // Long jobs first (with the search index, below): none is left
+        // running alone at the end.
+        Box::new(|| {
+            // Compared by its bytes only: a key would cost a second
+            // serialisation whenever the model changed, and a build in
+            // which nothing changed stops before rendering.
+            sink.put_with(PathBuf::from("data/archive.json"), 0, &|w| {
+                serde_json::to_writer(w, archive).context("serialising archive.json")
+            })
+        }),
         Box::new(|| {
             archive.articles.par_iter().try_for_each(|a| -> Result<()> {
                 let mut ctx = Context::new();
@@ -441,12 +451,6 @@ pub fn run_into(
             page("search.html", "", "search.html", &mut Context::new(), None)
         }),
         Box::new(|| {
-            crate::search::build_into(archive, memo, &mut |(path, bytes)| {
-                sink.put(path, hash_bytes(&bytes), bytes)
-            })
-            .map(|_| ())
-        }),
-        Box::new(|| {
             for (path, text) in STATIC {
                 put(path, text.as_bytes().to_vec())?;
             }
@@ -454,16 +458,15 @@ pub fn run_into(
             put(".nojekyll", Vec::new())?;
             Ok(())
         }),
-        Box::new(|| {
-            // Compared by its bytes only: a key would cost a second
-            // serialisation whenever the model changed, and a build in
-            // which nothing changed stops before rendering.
-            sink.put_with(PathBuf::from("data/archive.json"), 0, &|w| {
-                serde_json::to_writer(w, archive).context("serialising archive.json")
-            })
-        }),
     ];
-    jobs.par_iter().try_for_each(|job| job())?;
+    let search = || {
+        crate::search::build_into(archive, memo, &mut |(path, bytes)| {
+            sink.put(path, hash_bytes(&bytes), bytes)
+        })
+    };
+    let (searched, rest) = rayon::join(search, || jobs.par_iter().try_for_each(|job| job()));
+    searched?;
+    rest?;
     let mut pages = recorder.paths.lock().expect("no panic while holding the lock").clone();
     pages.sort();
     for (path, bytes) in crate::feeds::run(archive, site, &pages) {

@@ -8,9 +8,12 @@
 //! articles are not analysed again.
 //!
 //! The results are files in `.dossier-cache/` beside the output, one per
-//! kind of work, rewritten after each build with that build's results only
-//! (they never grow with old ones). A file is read lazily, one result at a
-//! time, so a large one is never held whole in memory. A file from another
+//! kind of work, indexed by key. A build appends the results it computed
+//! and a new index of the results it used, so a rebuild after a small edit
+//! writes little; when the results no build uses anymore take more than
+//! half of a file, the build writes a new file with its own results only.
+//! A file is read lazily, one result at a time, so a large one is never
+//! held whole in memory. A file from another
 //! dossier binary or config (see [`crate::build::model_salt`]), or a result
 //! that does not match its hash (a file cut short or altered), is ignored:
 //! a cache costs time, never correctness.
@@ -113,7 +116,10 @@ impl Store {
             PathBuf::from(p)
         });
         let old = path.as_deref().and_then(|p| Old::open(p, self.salt));
-        let new = path.and_then(|p| New::create(p, self.salt).ok());
+        let new = path.and_then(|p| match &old {
+            Some(old) if old.live * 2 >= old.len => New::append(p, old.len).ok(),
+            _ => New::create(p, self.salt).ok(),
+        });
         Memo {
             store: self,
             old,
@@ -144,14 +150,25 @@ struct Old {
     file: File,
     /// Sorted by key.
     index: Vec<Entry>,
+    /// The file's length.
+    len: u64,
+    /// Bytes of its results, index and header (the rest is left by older builds).
+    live: u64,
 }
 
-/// The file of this build, written beside the old one and renamed over it.
+/// The file of this build: either the last build's file, results appended
+/// to it, or a new file written beside it and renamed over it.
 struct New {
     path: PathBuf,
-    tmp: PathBuf,
+    /// `None` when appending to the file at `path`.
+    tmp: Option<PathBuf>,
     out: BufWriter<File>,
+    /// Where the next result goes.
     offset: u64,
+    /// When appending: the file's length before, which a build that does
+    /// not finish puts back (its results would be unreachable).
+    start: u64,
+    finished: bool,
     index: Vec<Entry>,
 }
 
@@ -198,26 +215,36 @@ where
                 let Some(k) = keys[i] else {
                     return Some(f(item));
                 };
-                let (v, bytes) = match old.and_then(|old| old.get::<V>(k)) {
-                    Some((v, bytes)) => {
+                let (v, kept) = match old.and_then(|old| old.get::<V>(k)) {
+                    Some((v, bytes, entry)) => {
                         reused.fetch_add(1, Ordering::Relaxed);
-                        (v, Some(bytes))
+                        (v, Some((bytes, entry)))
                     }
                     None => {
                         computed.fetch_add(1, Ordering::Relaxed);
                         (f(item), None)
                     }
                 };
-                // A result that cannot be encoded is not kept (it is computed again next time).
-                let bytes = sink
-                    .as_ref()
-                    .and_then(|_| bytes.or_else(|| options().serialize(&v).ok()));
-                if let Some(bytes) = bytes {
-                    let sum = xxh3_64(&bytes);
-                    let mut sink = sink.as_ref().expect("checked").lock().expect("no panic while held");
-                    if sink.1.insert(k) && sink.0.push(k, &bytes, sum).is_err() {
-                        failed.store(true, Ordering::Relaxed);
+                let Some(sink) = &sink else { return Some(v) };
+                let mut sink = sink.lock().expect("no panic while held");
+                if !sink.1.insert(k) {
+                    return Some(v);
+                }
+                let done = match kept {
+                    // Appending: a result already in the file is only listed again.
+                    Some((_, entry)) if sink.0.tmp.is_none() => {
+                        sink.0.index.push(entry);
+                        Ok(())
                     }
+                    Some((bytes, entry)) => sink.0.push(k, &bytes, entry.3),
+                    // A result that cannot be encoded is not kept (it is computed again next time).
+                    None => match options().serialize(&v) {
+                        Ok(bytes) => sink.0.push(k, &bytes, xxh3_64(&bytes)),
+                        Err(_) => Ok(()),
+                    },
+                };
+                if done.is_err() {
+                    failed.store(true, Ordering::Relaxed);
                 }
                 Some(v)
             })
@@ -271,12 +298,13 @@ impl Old {
         let index: Vec<Entry> = options().with_limit(bytes.len() as u64).deserialize(&bytes).ok()?;
         let sound =
             index.windows(2).all(|w| w[0].0 < w[1].0) && index.iter().all(|e| e.1 >= 24 && e.1 + u64::from(e.2) <= at);
-        sound.then_some(Old { file, index })
+        let live = 24 + (len - at) + index.iter().map(|e| u64::from(e.2)).sum::<u64>();
+        sound.then_some(Old { file, index, len, live })
     }
 
-    /// The result kept under `k`, and its bytes, when they match their hash
-    /// and decode.
-    fn get<V: DeserializeOwned>(&self, k: u64) -> Option<(V, Vec<u8>)> {
+    /// The result kept under `k`, its bytes and its entry, when they match
+    /// their hash and decode.
+    fn get<V: DeserializeOwned>(&self, k: u64) -> Option<(V, Vec<u8>, Entry)> {
         let i = self.index.binary_search_by_key(&k, |e| e.0).ok()?;
         let (_, at, len, sum) = self.index[i];
         let mut bytes = vec![0u8; len as usize];
@@ -285,11 +313,12 @@ impl Old {
             return None;
         }
         let v = options().with_limit(u64::from(len)).deserialize(&bytes).ok()?;
-        Some((v, bytes))
+        Some((v, bytes, self.index[i]))
     }
 }
 
 impl New {
+    /// A new file, written beside the one at `path` and renamed over it.
     fn create(path: PathBuf, salt: u64) -> std::io::Result<New> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
@@ -300,9 +329,30 @@ impl New {
         out.write_all(&salt.to_le_bytes())?;
         Ok(New {
             path,
-            tmp,
+            tmp: Some(tmp),
             out,
             offset: 24,
+            start: 0,
+            finished: false,
+            index: Vec::new(),
+        })
+    }
+
+    /// The file at `path`, of `len` bytes, to append to.
+    fn append(path: PathBuf, len: u64) -> std::io::Result<New> {
+        let file = std::fs::OpenOptions::new().write(true).open(&path)?;
+        if file.metadata()?.len() != len {
+            return Err(std::io::Error::other("the file changed since it was read"));
+        }
+        let mut out = BufWriter::new(file);
+        std::io::Seek::seek(&mut out, std::io::SeekFrom::Start(len))?;
+        Ok(New {
+            path,
+            tmp: None,
+            out,
+            offset: len,
+            start: len,
+            finished: false,
             index: Vec::new(),
         })
     }
@@ -315,8 +365,8 @@ impl New {
         Ok(())
     }
 
-    /// Writes the index and the trailer and renames the file into place.
-    /// (Not synced: a file cut short by a crash fails its hashes.)
+    /// Writes the index and the trailer (and renames a new file into
+    /// place). Not synced: a file cut short by a crash fails its hashes.
     fn finish(mut self) -> anyhow::Result<()> {
         self.index.sort_unstable_by_key(|e| e.0);
         let index = options().serialize(&self.index)?;
@@ -324,15 +374,29 @@ impl New {
         self.out.write_all(&self.offset.to_le_bytes())?;
         self.out.write_all(&xxh3_64(&index).to_le_bytes())?;
         self.out.flush()?;
-        std::fs::rename(&self.tmp, &self.path)?;
+        if let Some(tmp) = &self.tmp {
+            std::fs::rename(tmp, &self.path)?;
+        }
+        self.finished = true;
         Ok(())
     }
 }
 
 impl Drop for New {
     fn drop(&mut self) {
-        // Left only when `finish` did not rename it.
-        let _ = std::fs::remove_file(&self.tmp);
+        if self.finished {
+            return;
+        }
+        match &self.tmp {
+            Some(tmp) => {
+                let _ = std::fs::remove_file(tmp);
+            }
+            // The last build's index stays the file's last bytes.
+            None => {
+                let _ = self.out.flush();
+                let _ = self.out.get_ref().set_len(self.start);
+            }
+        }
     }
 }
 
@@ -415,6 +479,71 @@ mod tests {
         let (got, counts) = run(&[&[4, 3, 2, 1]]);
         assert_eq!(got, [vec![16, 9, 4, 1]]);
         assert_eq!(counts, (4, 0));
+    }
+
+    /// Results of some size (64 numbers each), as a stage's are.
+    fn blocks(store: &Store, xs: &[u64]) -> Vec<Vec<u64>> {
+        store.map("blocks", xs.len(), |i| Some(key(&xs[i])), |i| vec![xs[i] << 40; 64])
+    }
+
+    #[test]
+    fn a_rebuild_appends_what_it_computed_until_half_the_file_is_stale() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let path = crate::output::cache_file(&out, ".blocks.memo");
+        let stat = || std::fs::metadata(&path).map(|m| (m.ino(), m.len())).unwrap();
+        let mut xs: Vec<u64> = (0..100).collect();
+        blocks(&Store::beside(&out, 1), &xs);
+        let (ino, len) = stat();
+
+        // One edit: its result and a new index go at the end of the same file.
+        xs[0] = 1000;
+        let store = Store::beside(&out, 1);
+        assert_eq!(blocks(&store, &xs)[0], vec![1000 << 40; 64]);
+        assert_eq!(store.counts(), (99, 1));
+        let (ino2, len2) = stat();
+        assert_eq!(ino2, ino, "appended, not written again");
+        assert!(len2 > len && len2 - len < len / 10, "{len} -> {len2}");
+        let store = Store::beside(&out, 1);
+        blocks(&store, &xs);
+        assert_eq!(store.counts(), (100, 0));
+
+        // Many edits: once most of the file is stale, it is written anew.
+        let mut rewritten = false;
+        for round in 1..=4u64 {
+            xs.iter_mut().take(60).for_each(|x| *x += 10_000 * round);
+            let store = Store::beside(&out, 1);
+            let got = blocks(&store, &xs);
+            assert_eq!(got, xs.iter().map(|&x| vec![x << 40; 64]).collect::<Vec<_>>());
+            assert_eq!(store.counts(), (40, 60));
+            rewritten |= stat().0 != ino;
+        }
+        assert!(rewritten);
+        assert!(
+            stat().1 < len * 3,
+            "the file never holds much more than twice its results"
+        );
+    }
+
+    #[test]
+    fn a_build_that_does_not_finish_leaves_the_last_results() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let path = crate::output::cache_file(&out, ".blocks.memo");
+        let xs: Vec<u64> = (0..20).collect();
+        blocks(&Store::beside(&out, 1), &xs);
+        let len = std::fs::metadata(&path).unwrap().len();
+        {
+            let store = Store::beside(&out, 1);
+            let mut memo = store.open::<Vec<u64>>("blocks");
+            memo.map_mut(&mut [777u64], |x| Some(key(x)), |x| vec![*x; 64]);
+            // Dropped without `finish`, as when a later stage fails.
+        }
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), len);
+        let store = Store::beside(&out, 1);
+        blocks(&store, &xs);
+        assert_eq!(store.counts(), (20, 0));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod config;
 pub mod corpus;
 pub mod dedup;
 pub mod eval;
+pub mod export;
 pub mod feeds;
 pub mod ingest;
 pub mod link;

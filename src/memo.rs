@@ -107,6 +107,22 @@ impl Store {
         out
     }
 
+    /// A cache file for what is not kept by key (`{output's name}.{name}`
+    /// in the cache folder); `None` when nothing is kept. Whoever writes it
+    /// records [`Store::salt`] in it and checks it when reading.
+    pub fn side_file(&self, name: &str) -> Option<PathBuf> {
+        self.prefix.as_ref().map(|p| {
+            let mut p = p.clone().into_os_string();
+            p.push(format!(".{name}"));
+            PathBuf::from(p)
+        })
+    }
+
+    /// What every result depends on besides its key (binary, config).
+    pub fn salt(&self) -> u64 {
+        self.salt
+    }
+
     /// The results of one kind, for work done in several calls (a chunk of
     /// articles at a time, say); [`Memo::finish`] keeps this build's.
     pub fn open<V>(&self, kind: &str) -> Memo<'_, V> {

@@ -457,6 +457,10 @@ impl Sink for Writer {
         Ok(())
     }
 
+    fn current(&self, path: &str) -> Option<(PathBuf, u64)> {
+        self.trusted(path).map(|e| (self.output.join(path), e.hash))
+    }
+
     fn fresh(&self, path: &str, key: u64) -> bool {
         let key = self.mix(key);
         match self.trusted(path) {

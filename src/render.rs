@@ -16,6 +16,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::config::SiteConfig;
+use crate::export;
 use crate::ingest::Originals;
 use crate::model::{Archive, Article, Entity, Short};
 // Id lookups (nothing iterates these maps).
@@ -150,6 +151,11 @@ pub trait Sink: Sync {
     }
     /// Takes one file; `key` as for [`Sink::fresh`].
     fn put(&self, path: PathBuf, key: u64, bytes: Vec<u8>) -> Result<()>;
+    /// Where the file the sink holds now at `path` can be read, and the
+    /// hash of its bytes, when it is as the sink last wrote it.
+    fn current(&self, _path: &str) -> Option<(PathBuf, u64)> {
+        None
+    }
     /// Takes one file written by `write`, for files too big to hold in
     /// memory. The default collects the bytes and calls [`Sink::put`].
     fn put_with(&self, path: PathBuf, key: u64, write: &dyn Fn(&mut dyn std::io::Write) -> Result<()>) -> Result<()> {
@@ -244,10 +250,24 @@ pub fn run_into(
         Box::new(|| {
             // Compared by its bytes only: a key would cost a second
             // serialisation whenever the model changed, and a build in
-            // which nothing changed stops before rendering.
-            sink.put_with(PathBuf::from("data/archive.json"), 0, &|w| {
-                serde_json::to_writer(w, archive).context("serialising archive.json")
-            })
+            // which nothing changed stops before rendering. Unchanged
+            // articles are copied from the last build's file.
+            let index = memo.side_file("archive-index");
+            let last = index
+                .as_deref()
+                .and_then(|p| export::Last::open(p, memo.salt(), sink.current(export::PATH)));
+            let hashes: Vec<u64> = archive.articles.iter().map(|a| idx.own(&a.id)).collect();
+            let written = std::cell::RefCell::new(None);
+            sink.put_with(PathBuf::from(export::PATH), 0, &|w| {
+                let made = export::write(w, archive, &hashes, last.as_ref()).context("writing archive.json")?;
+                *written.borrow_mut() = Some(made);
+                Ok(())
+            })?;
+            if let (Some(index), Some(written)) = (index, written.into_inner()) {
+                // Without the index the next build serialises every article.
+                let _ = written.save(&index, memo.salt());
+            }
+            Ok(())
         }),
         Box::new(|| {
             archive.articles.par_iter().try_for_each(|a| -> Result<()> {
@@ -483,6 +503,9 @@ struct Recording<'s> {
 }
 
 impl Sink for Recording<'_> {
+    fn current(&self, path: &str) -> Option<(PathBuf, u64)> {
+        self.inner.current(path)
+    }
     fn fresh(&self, path: &str, key: u64) -> bool {
         let fresh = self.inner.fresh(path, key);
         if fresh {

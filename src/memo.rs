@@ -242,22 +242,25 @@ where
                     }
                 };
                 let Some(sink) = &sink else { return Some(v) };
+                // Encoded and hashed before taking the lock. A result that
+                // cannot be encoded is not kept (it is computed again next time).
+                let made = match kept {
+                    Some(_) => None,
+                    None => options().serialize(&v).ok().map(|b| (xxh3_64(&b), b)),
+                };
                 let mut sink = sink.lock().expect("no panic while held");
                 if !sink.1.insert(k) {
                     return Some(v);
                 }
-                let done = match kept {
+                let done = match (kept, made) {
                     // Appending: a result already in the file is only listed again.
-                    Some((_, entry)) if sink.0.tmp.is_none() => {
+                    (Some((_, entry)), _) if sink.0.tmp.is_none() => {
                         sink.0.index.push(entry);
                         Ok(())
                     }
-                    Some((bytes, entry)) => sink.0.push(k, &bytes, entry.3),
-                    // A result that cannot be encoded is not kept (it is computed again next time).
-                    None => match options().serialize(&v) {
-                        Ok(bytes) => sink.0.push(k, &bytes, xxh3_64(&bytes)),
-                        Err(_) => Ok(()),
-                    },
+                    (Some((bytes, entry)), _) => sink.0.push(k, &bytes, entry.3),
+                    (None, Some((sum, bytes))) => sink.0.push(k, &bytes, sum),
+                    (None, None) => Ok(()),
                 };
                 if done.is_err() {
                     failed.store(true, Ordering::Relaxed);

@@ -256,10 +256,9 @@ pub fn run_into(
             let last = index
                 .as_deref()
                 .and_then(|p| export::Last::open(p, memo.salt(), sink.current(export::PATH)));
-            let hashes: Vec<u64> = archive.articles.iter().map(|a| idx.own(&a.id)).collect();
             let written = std::cell::RefCell::new(None);
             sink.put_with(PathBuf::from(export::PATH), 0, &|w| {
-                let made = export::write(w, archive, &hashes, last.as_ref()).context("writing archive.json")?;
+                let made = export::write(w, archive, &idx.own, last.as_ref()).context("writing archive.json")?;
                 *written.borrow_mut() = Some(made);
                 Ok(())
             })?;
@@ -535,17 +534,18 @@ impl Sink for Recording<'_> {
 
 /// Lookups shared by page views.
 pub struct Index<'a> {
-    articles: Lookup<&'a str, &'a Article>,
+    /// The archive's articles, and each id's position among them.
+    articles: &'a [Article],
+    position: Lookup<&'a str, usize>,
     entities: Lookup<&'a str, &'a Entity>,
     /// (article, paragraph) → index of its shared passage.
     also_in: Lookup<(&'a str, &'a str), usize>,
     passages: &'a [crate::model::SharedPassage],
     /// Canonical id → its duplicates, in id order.
     variants: Lookup<&'a str, Vec<&'a Article>>,
-    /// Article id → a hash of the article (its binary form), for page keys.
-    own: Lookup<&'a str, u64>,
-    /// Article ids by position in the archive.
-    article_ids: Vec<&'a str>,
+    /// A hash of each article (its binary form), by position: for page
+    /// keys and to find the JSON of unchanged articles (see [`export`]).
+    own: Vec<u64>,
     /// Items per page of long listings ([`SiteConfig::per_page`]).
     per_page: usize,
 }
@@ -561,15 +561,19 @@ impl<'a> Index<'a> {
         for v in variants.values_mut() {
             v.sort_by(|x, y| x.id.cmp(&y.id));
         }
-        let own: Vec<u64> = archive
-            .articles
-            .par_iter()
-            .map(|a| hash_bytes(&bincode::serialize(a).expect("the model serialises")))
-            .collect();
         Index {
-            own: archive.articles.iter().map(|a| a.id.as_str()).zip(own).collect(),
-            article_ids: archive.articles.iter().map(|a| a.id.as_str()).collect(),
-            articles: archive.articles.iter().map(|a| (a.id.as_str(), a)).collect(),
+            own: archive
+                .articles
+                .par_iter()
+                .map(|a| hash_bytes(&bincode::serialize(a).expect("the model serialises")))
+                .collect(),
+            articles: &archive.articles,
+            position: archive
+                .articles
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.id.as_str(), i))
+                .collect(),
             entities: archive.entities.iter().map(|e| (e.id.as_str(), e)).collect(),
             also_in: archive
                 .shared_passages
@@ -586,15 +590,18 @@ impl<'a> Index<'a> {
             per_page,
         }
     }
+    fn article(&self, id: &str) -> Option<&'a Article> {
+        self.position.get(id).map(|&i| &self.articles[i])
+    }
     /// The hash of article `id` (0 for an unknown id).
     fn own(&self, id: &str) -> u64 {
-        self.own.get(id).copied().unwrap_or_default()
+        self.position.get(id).map_or(0, |&i| self.own[i])
     }
     fn article_url(&self, id: &str) -> String {
-        self.articles.get(id).map(|a| a.url.clone()).unwrap_or_default()
+        self.article(id).map(|a| a.url.clone()).unwrap_or_default()
     }
     fn title<'b>(&'b self, id: &'b str) -> &'b str {
-        self.articles.get(id).map(|a| a.title.as_str()).unwrap_or(id)
+        self.article(id).map(|a| a.title.as_str()).unwrap_or(id)
     }
     fn entity_name(&self, id: &str) -> String {
         self.entities
@@ -1194,10 +1201,7 @@ fn entity_pages(e: &Entity, hits: &[Hit], idx: &Index, per: usize) -> Vec<(Pager
     let claims: usize = hits.iter().map(|h| h.cites as usize).sum();
     let inputs: Vec<(u64, Option<u32>, u32, u32, u32)> = hits
         .iter()
-        .map(|h| {
-            let id = idx.article_ids[h.article as usize];
-            (idx.own(id), h.first, h.mentions, h.quotes, h.cites)
-        })
+        .map(|h| (idx.own[h.article as usize], h.first, h.mentions, h.quotes, h.cites))
         .collect();
     let key = hash_bytes(&bincode::serialize(&("entity.html", e, per, inputs)).expect("the model serialises"));
     let stem = e.url.strip_suffix(".html").unwrap_or(&e.url);

@@ -124,7 +124,8 @@ impl Store {
     }
 
     /// The results of one kind, for work done in several calls (a chunk of
-    /// articles at a time, say); [`Memo::finish`] keeps this build's.
+    /// articles at a time, say); [`Memo::finish`] keeps this build's. A
+    /// kind is opened once per build: two at once would append to one file.
     pub fn open<V>(&self, kind: &str) -> Memo<'_, V> {
         let path = self.prefix.as_ref().map(|p| {
             let mut p = p.clone().into_os_string();

@@ -15,9 +15,10 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::model::Archive;
+use crate::output::Hashing;
 
 /// Where `data/archive.json` lies in the output.
 pub const PATH: &str = "data/archive.json";
@@ -84,35 +85,12 @@ impl Written {
     }
 }
 
-/// Counts and hashes what passes through.
-struct Tally<'w> {
-    out: &'w mut dyn Write,
-    hasher: Xxh3,
-    at: u64,
-}
-
-impl Write for Tally<'_> {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        let n = self.out.write(b)?;
-        self.hasher.update(&b[..n]);
-        self.at += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
-    }
-}
-
 /// Writes `archive` as JSON into `out`: the same bytes as
 /// `serde_json::to_writer(out, archive)`. `hashes[i]` must change whenever
 /// article `i` does; an article whose hash `last` knows is copied from
 /// the last build's file.
 pub fn write(out: &mut dyn Write, archive: &Archive, hashes: &[u64], last: Option<&Last>) -> Result<Written> {
-    let mut w = Tally {
-        out,
-        hasher: Xxh3::new(),
-        at: 0,
-    };
+    let mut w = Hashing::new(out);
     let mut spans = Vec::with_capacity(archive.articles.len());
     let mut buf = Vec::new();
     let mut copied = 0;
@@ -124,7 +102,7 @@ pub fn write(out: &mut dyn Write, archive: &Archive, hashes: &[u64], last: Optio
         if i > 0 {
             w.write_all(b",")?;
         }
-        let start = w.at;
+        let start = w.len;
         let found = last.and_then(|l| {
             let &(at, len) = l.spans.get(&key)?;
             buf.resize(len as usize, 0);
@@ -137,7 +115,7 @@ pub fn write(out: &mut dyn Write, archive: &Archive, hashes: &[u64], last: Optio
             }
             None => serde_json::to_writer(&mut w, a)?,
         }
-        spans.push((key, start, w.at - start));
+        spans.push((key, start, w.len - start));
     }
     w.write_all(b"],\"entities\":")?;
     serde_json::to_writer(&mut w, &archive.entities)?;
@@ -151,7 +129,7 @@ pub fn write(out: &mut dyn Write, archive: &Archive, hashes: &[u64], last: Optio
     serde_json::to_writer(&mut w, &archive.warnings)?;
     w.write_all(b"}")?;
     Ok(Written {
-        hash: w.hasher.digest(),
+        hash: w.digest(),
         spans,
         copied,
     })

@@ -375,23 +375,40 @@ impl Drop for Writer {
     }
 }
 
-/// Passes bytes on to a file while hashing them. Kept under a buffer, so
-/// both see large blocks (XXH3 hashes the same however the bytes are split).
-struct HashingFile {
-    file: fs::File,
+/// Passes bytes on to a writer while hashing and counting them. Kept
+/// under a buffer, so both see large blocks (XXH3 hashes the same however
+/// the bytes are split).
+pub(crate) struct Hashing<W> {
+    inner: W,
     hasher: Xxh3,
-    len: u64,
+    /// Bytes passed on so far.
+    pub len: u64,
 }
 
-impl std::io::Write for HashingFile {
+impl<W: std::io::Write> Hashing<W> {
+    pub fn new(inner: W) -> Self {
+        Hashing {
+            inner,
+            hasher: Xxh3::new(),
+            len: 0,
+        }
+    }
+
+    /// The hash of the bytes passed on so far (as [`hash_bytes`] of them).
+    pub fn digest(&self) -> u64 {
+        self.hasher.digest()
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        let n = self.file.write(b)?;
+        let n = self.inner.write(b)?;
         self.hasher.update(&b[..n]);
         self.len += n as u64;
         Ok(n)
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
+        self.inner.flush()
     }
 }
 
@@ -419,20 +436,13 @@ impl Sink for Writer {
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let file = fs::File::create(&full).with_context(|| format!("cannot write {}", full.display()))?;
-        let mut out = std::io::BufWriter::with_capacity(
-            1 << 20,
-            HashingFile {
-                file,
-                hasher: Xxh3::new(),
-                len: 0,
-            },
-        );
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, Hashing::new(file));
         write(&mut out)?;
         let out = out
             .into_inner()
             .map_err(|e| e.into_error())
             .with_context(|| format!("cannot write {}", full.display()))?;
-        let (hash, len) = (out.hasher.digest(), out.len);
+        let (hash, len) = (out.digest(), out.len);
         drop(out);
         let entry = self.trusted(&rel);
         let trusted = entry.is_some_and(|e| e.hash == hash && e.size == len);

@@ -58,12 +58,16 @@ impl Last {
         if words.next()? != salt || words.next()? != hash {
             return None;
         }
+        let file = File::open(path).ok()?;
+        let len = file.metadata().ok()?.len();
         let rest: Vec<u64> = words.collect();
-        let spans = rest.chunks_exact(3).map(|s| (s[0], (s[1], s[2]))).collect();
-        Some(Last {
-            file: File::open(path).ok()?,
-            spans,
-        })
+        // A span outside the file is dropped (its article is serialised).
+        let spans = rest
+            .chunks_exact(3)
+            .filter(|s| s[1].checked_add(s[2]).is_some_and(|end| end <= len))
+            .map(|s| (s[0], (s[1], s[2])))
+            .collect();
+        Some(Last { file, spans })
     }
 }
 

@@ -226,6 +226,17 @@ pub fn run_into(
     };
 
     let put = |path: &str, bytes: Vec<u8>| sink.put(PathBuf::from(path), hash_bytes(&bytes), bytes);
+    // Renders `name` into `path` unless the sink holds the page made from
+    // `key`, a hash of everything `fill` puts in the context (the site
+    // config and templates are in every key already, see `crate::build::salt`).
+    let keyed = |name: &str, root: &str, path: &str, key: u64, fill: &dyn Fn(&mut Context)| -> Result<()> {
+        if sink.fresh(path, key) {
+            return Ok(());
+        }
+        let mut ctx = Context::new();
+        fill(&mut ctx);
+        page(name, root, path, &mut ctx, Some(key))
+    };
     // `sources.html` or `quotes.html` (template and stem `name`, the groups
     // given to it as `var`), on numbered pages of about `site.page_size`
     // listed items, whole groups only.
@@ -235,10 +246,12 @@ pub fn run_into(
             .into_par_iter()
             .zip(pages)
             .try_for_each(|(pager, chunk)| {
-                let mut ctx = Context::new();
-                ctx.insert(var, chunk);
-                ctx.insert("pager", &pager);
-                page(&format!("{name}.html"), "", &pager.url(), &mut ctx, None)
+                let template = format!("{name}.html");
+                let key = key_of(&(&template, var, chunk, &pager));
+                keyed(&template, "", &pager.url(), key, &|ctx| {
+                    ctx.insert(var, chunk);
+                    ctx.insert("pager", &pager);
+                })
             })
     };
     // Every page or group of pages is a job; jobs run in parallel (the
@@ -340,19 +353,22 @@ pub fn run_into(
             Pager::split("index", &cards, per)
                 .into_par_iter()
                 .try_for_each(|(pager, chunk)| {
-                    let mut ctx = Context::new();
-                    ctx.insert("articles", chunk);
-                    ctx.insert("first", &((pager.number - 1) * per + 1));
-                    ctx.insert("counts", &counts);
-                    ctx.insert("pager", &pager);
-                    page("index.html", "", &pager.url(), &mut ctx, None)
+                    let first = (pager.number - 1) * per + 1;
+                    let key = key_of(&("index.html", chunk, first, &counts, &pager));
+                    keyed("index.html", "", &pager.url(), key, &|ctx| {
+                        ctx.insert("articles", chunk);
+                        ctx.insert("first", &first);
+                        ctx.insert("counts", &counts);
+                        ctx.insert("pager", &pager);
+                    })
                 })
         }),
         Box::new(|| crate::chronology::pages::render(archive, tera, &base, site, sink)),
         Box::new(|| {
-            let mut ctx = Context::new();
-            ctx.insert("entities", &archive.entities);
-            page("entities.html", "", "entities.html", &mut ctx, None)
+            let key = key_of(&("entities.html", &archive.entities));
+            keyed("entities.html", "", "entities.html", key, &|ctx| {
+                ctx.insert("entities", &archive.entities);
+            })
         }),
         Box::new(|| group_listing("sources", "sources", &sources_view(archive, &idx))),
         Box::new(|| {
@@ -365,19 +381,21 @@ pub fn run_into(
                 Pager::split(&group.stem, &group.items, site.per_page())
                     .into_par_iter()
                     .try_for_each(|(pager, chunk)| {
-                        let mut ctx = Context::new();
-                        let whole = GroupPage {
+                        let whole = [GroupPage {
                             name: &group.name,
                             url: None,
                             items: chunk,
                             total: group.total,
                             more: 0,
                             listed: false,
-                        };
-                        ctx.insert("speakers", &[whole]);
-                        ctx.insert("heading", &format!("Quotes: {}", group.name));
-                        ctx.insert("pager", &pager);
-                        page("quotes.html", "", &pager.url(), &mut ctx, None)
+                        }];
+                        let heading = format!("Quotes: {}", group.name);
+                        let key = key_of(&("quotes.html", &whole, &heading, &pager));
+                        keyed("quotes.html", "", &pager.url(), key, &|ctx| {
+                            ctx.insert("speakers", &whole);
+                            ctx.insert("heading", &heading);
+                            ctx.insert("pager", &pager);
+                        })
                     })
             })
         }),
@@ -407,49 +425,47 @@ pub fn run_into(
                             )
                         })
                         .collect();
-                    let mut ctx = Context::new();
-                    ctx.insert("passages", &passages);
-                    ctx.insert("total", &all.len());
-                    ctx.insert("pager", &pager);
-                    page("shared.html", "", &pager.url(), &mut ctx, None)
+                    let key = key_of(&("shared.html", &passages, all.len(), &pager));
+                    keyed("shared.html", "", &pager.url(), key, &|ctx| {
+                        ctx.insert("passages", &passages);
+                        ctx.insert("total", &all.len());
+                        ctx.insert("pager", &pager);
+                    })
                 })
         }),
         Box::new(|| {
-            let mut ctx = Context::new();
             // Only the articles the page has something to say about.
-            ctx.insert(
-                "articles",
-                &archive
-                    .articles
-                    .iter()
-                    .filter(|a| !a.removed.is_empty() || !a.edits.is_empty() || a.duplicate_of.is_some())
-                    .map(|a| ReportRow::new(a, &idx))
-                    .collect::<Vec<_>>(),
-            );
-            ctx.insert(
-                "duplicates",
-                &archive
-                    .duplicates
-                    .iter()
-                    .map(|d| {
-                        let link = |id: &String| Link {
-                            url: idx.article_url(id),
-                            title: idx.title(id).to_string(),
-                        };
-                        (
-                            link(&d.canonical),
-                            d.members
-                                .iter()
-                                .filter(|m| **m != d.canonical)
-                                .map(link)
-                                .collect::<Vec<_>>(),
-                            d.similarity,
-                        )
-                    })
-                    .collect::<Vec<_>>(),
-            );
-            ctx.insert("warnings", &archive.warnings);
-            page("report.html", "", "report.html", &mut ctx, None)
+            let rows: Vec<ReportRow> = archive
+                .articles
+                .iter()
+                .filter(|a| !a.removed.is_empty() || !a.edits.is_empty() || a.duplicate_of.is_some())
+                .map(|a| ReportRow::new(a, &idx))
+                .collect();
+            let duplicates: Vec<(Link, Vec<Link>, f64)> = archive
+                .duplicates
+                .iter()
+                .map(|d| {
+                    let link = |id: &String| Link {
+                        url: idx.article_url(id),
+                        title: idx.title(id).to_string(),
+                    };
+                    (
+                        link(&d.canonical),
+                        d.members
+                            .iter()
+                            .filter(|m| **m != d.canonical)
+                            .map(link)
+                            .collect::<Vec<_>>(),
+                        d.similarity,
+                    )
+                })
+                .collect();
+            let key = key_of(&("report.html", &rows, &duplicates, &archive.warnings));
+            keyed("report.html", "", "report.html", key, &|ctx| {
+                ctx.insert("articles", &rows);
+                ctx.insert("duplicates", &duplicates);
+                ctx.insert("warnings", &archive.warnings);
+            })
         }),
         Box::new(|| {
             let mut ctx = Context::new();

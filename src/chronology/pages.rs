@@ -14,7 +14,7 @@ use tera::{Context, Tera};
 use super::dates::Day;
 use crate::config::SiteConfig;
 use crate::model::{Archive, Article, Event, Short};
-use crate::render::{error_chain, escape, hash_bytes, key_of, nth_page, Output, Pager, Sink};
+use crate::render::{error_chain, escape, key_of, nth_page, Output, Pager, Sink};
 
 /// A human label for an ISO date at any granularity.
 pub fn label(date: &str) -> String {
@@ -355,7 +355,6 @@ impl<'a> Periods<'a> {
 /// in memory at once). A year or month page is keyed by what it shows, so
 /// one the sink already holds is not rendered again.
 pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig, sink: &dyn Sink) -> Result<()> {
-    let emit = |(path, bytes): Output| sink.put(path, hash_bytes(&bytes), bytes);
     let page = |name: &str, root: &str, path: &str, ctx: &mut Context| -> Result<Output> {
         ctx.extend(base.clone());
         ctx.insert("root", root);
@@ -420,17 +419,23 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
         })
         .collect();
 
-    let chronology = || {
+    // Keyed by what it shows, like the period pages.
+    let chronology = || -> Result<()> {
+        let years = group(&all, archive, &views, !compact, &at);
+        let events = archive.events.len();
+        let conflicts = archive.events.iter().filter(|e| !e.conflicts.is_empty()).count();
+        let key = key_of(&("chronology.html", &years, compact, &year_links, events, conflicts));
+        if sink.fresh("chronology.html", key) {
+            return Ok(());
+        }
         let mut ctx = Context::new();
-        ctx.insert("years", &group(&all, archive, &views, !compact, &at));
+        ctx.insert("years", &years);
         ctx.insert("compact", &compact);
         ctx.insert("periods", &year_links);
-        ctx.insert("events_count", &archive.events.len());
-        ctx.insert(
-            "conflicts_count",
-            &archive.events.iter().filter(|e| !e.conflicts.is_empty()).count(),
-        );
-        page("chronology.html", "", "chronology.html", &mut ctx)
+        ctx.insert("events_count", &events);
+        ctx.insert("conflicts_count", &conflicts);
+        let (path, bytes) = page("chronology.html", "", "chronology.html", &mut ctx)?;
+        sink.put(path, key, bytes)
     };
     // A period's page, continued on numbered pages when it has more than
     // `per` articles or events: page k lists the k-th `per` of each.
@@ -476,10 +481,9 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
             serde_json::to_writer(w, &timeline_json(archive, site)).context("serialising timeline.json")
         })
     };
-    let (main, (pages, json)) = rayon::join(
-        || emit(chronology()?),
-        || rayon::join(|| list.par_iter().try_for_each(|p| period_page(p)), timeline),
-    );
+    let (main, (pages, json)) = rayon::join(chronology, || {
+        rayon::join(|| list.par_iter().try_for_each(|p| period_page(p)), timeline)
+    });
     main.and(pages).and(json)
 }
 

@@ -15,12 +15,16 @@
 # wall and CPU seconds, peak RSS and RSS at the end of each stage).
 #
 # Environment: BBC (source corpus; default ../shared/corpora/bbc), WORK
-# (scratch folder; default $TMPDIR/dossier-bench), SEED (default 1).
+# (scratch folder; default $TMPDIR/dossier-bench), SEED (default 1), REPEAT
+# (default 1): runs each full build, one-edit rebuild and Hugo build that
+# many times and reports the run of median wall time (this machine varies by
+# 10-25% from one run to the next; the stage tables are the median run's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=${BBC:-../shared/corpora/bbc}
 WORK=${WORK:-${TMPDIR:-/tmp}/dossier-bench}
 SEED=${SEED:-1}
+REPEAT=${REPEAT:-1}
 SIZES=${*:-1000 10000 100000}
 [ -d "$SRC" ] || { echo "no source corpus at $SRC (set BBC=DIR)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
@@ -41,6 +45,21 @@ measure() {
   read -r WALL USR SYS RSS <"$WORK/time.txt"
   CPU=$(echo "$USR + $SYS" | bc)
   RSS_MB=$((RSS / 1024))
+}
+
+# Runs `$1` (a function that prepares, then calls `measure`) REPEAT times;
+# sets WALL, CPU and RSS_MB to those of the run of median wall time, and
+# leaves that run's output in $WORK/last.out. RUNS lists every wall time.
+median_run() {
+  local k runs=()
+  for k in $(seq "$REPEAT"); do
+    "$1" "$k"
+    cp "$WORK/last.out" "$WORK/run-$k.out"
+    runs+=("$WALL $CPU $RSS_MB $k")
+  done
+  read -r WALL CPU RSS_MB k < <(printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((REPEAT + 1) / 2))p")
+  cp "$WORK/run-$k.out" "$WORK/last.out"
+  RUNS=$(printf '%s\n' "${runs[@]}" | cut -d' ' -f1 | sort -n | paste -sd' ')
 }
 
 hugo_site() { # $1: site folder (content/ already written)
@@ -69,6 +88,7 @@ SUMMARY="$WORK/summary.txt"
 OLD="$WORK/old.$$"
 trap 'rm -rf "$OLD"' EXIT
 : >"$SUMMARY"
+: >"$WORK/runs.txt"
 for N in $SIZES; do
   D="$WORK/n$N"
   if [ ! -f "$D/.generated-$SEED" ]; then
@@ -93,8 +113,15 @@ for N in $SIZES; do
   sleep 1.1
 
   build=("$BIN" build --timings --config /nonexistent.toml --input "$D/txt" --output "$D/site")
-  measure "${build[@]}"
-  F_WALL=$WALL F_CPU=$CPU F_RSS=$RSS_MB
+  full_build() { # a full build: each repeat starts without site or cache
+    if [ "$1" -gt 1 ]; then
+      mkdir -p "$OLD/$N/full-$1"
+      mv "$D/site" "$D/.dossier-cache" "$OLD/$N/full-$1/"
+    fi
+    measure "${build[@]}"
+  }
+  median_run full_build
+  F_WALL=$WALL F_CPU=$CPU F_RSS=$RSS_MB F_RUNS=$RUNS
   sed -n '/^stage/,/^total/p' "$WORK/last.out" >"$WORK/stages-$N.txt"
   OUT_MB=$(($(du -sk "$D/site" | cut -f1) / 1024))
   FILES=$(find "$D/site" -type f | wc -l)
@@ -105,9 +132,16 @@ for N in $SIZES; do
 
   victim=$(find "$D/txt" -name '*.txt' | sort | sed -n "$((N / 2 + 1))p")
   cp "$victim" "$WORK/victim.bak"
-  printf '\nAn editor added this closing sentence to the article.\n' >>"$victim"
-  measure "${build[@]}"
-  E_WALL=$WALL E_CPU=$CPU
+  edit_rebuild() { # from the unedited site, the same edit each time
+    if [ "$1" -gt 1 ]; then
+      cp "$WORK/victim.bak" "$victim"
+      "${build[@]}" >/dev/null
+    fi
+    printf '\nAn editor added this closing sentence to the article.\n' >>"$victim"
+    measure "${build[@]}"
+  }
+  median_run edit_rebuild
+  E_WALL=$WALL E_CPU=$CPU E_RUNS=$RUNS
   E_WRITTEN=$(grep -o '[0-9]* written' "$WORK/last.out" | cut -d' ' -f1)
   sed -n '/^stage/,/^total/p' "$WORK/last.out" >"$WORK/edit-stages-$N.txt"
   grep '^per-article results' "$WORK/last.out" >>"$WORK/edit-stages-$N.txt" || true
@@ -116,8 +150,15 @@ for N in $SIZES; do
 
   H_WALL=- H_CPU=- H_RSS=- H_MB=- RATIO=-
   if [ -n "$HUGO" ]; then
-    measure "$HUGO" --quiet -s "$D/hugo" -d "$D/hugo/public"
-    H_WALL=$WALL H_CPU=$CPU H_RSS=$RSS_MB
+    hugo_build() {
+      if [ "$1" -gt 1 ]; then
+        mkdir -p "$OLD/$N/hugo-$1"
+        mv "$D/hugo/public" "$OLD/$N/hugo-$1/"
+      fi
+      measure "$HUGO" --quiet -s "$D/hugo" -d "$D/hugo/public"
+    }
+    median_run hugo_build
+    H_WALL=$WALL H_CPU=$CPU H_RSS=$RSS_MB H_RUNS=$RUNS
     H_MB=$(($(du -sk "$D/hugo/public" | cut -f1) / 1024))
     RATIO=$(echo "scale=2; $F_WALL / $H_WALL" | bc)
   fi
@@ -128,6 +169,7 @@ for N in $SIZES; do
   [ -n "$HUGO" ] && CPU_RATIO=$(echo "scale=2; $F_CPU / $H_CPU" | bc)
   printf '%s\n' "$N $F_WALL $F_CPU $RATE $F_RSS $OUT_MB $FILES $N_WALL $N_CPU $N_WRITTEN $E_WALL $E_CPU $EDIT_PCT $EDIT_CPU_PCT $E_WRITTEN $H_WALL $H_CPU $H_RSS $H_MB $RATIO $CPU_RATIO" >>"$SUMMARY"
   echo "== $N articles done: dossier ${F_WALL}s, hugo ${H_WALL}s" >&2
+  [ "$REPEAT" -gt 1 ] && printf '%s\n' "$N full builds: $F_RUNS s | one-edit rebuilds: $E_RUNS s | hugo: ${H_RUNS:--} s" >>"$WORK/runs.txt"
 done
 
 echo
@@ -137,6 +179,10 @@ echo "articles; ratio = dossier full build / hugo build (below 1: dossier is fas
   echo "articles wall cpu art/s rss_MB out_MB files | nochange_wall cpu written | edit1_wall cpu %full_wall %full_cpu written | hugo_wall cpu rss_MB out_MB | ratio_wall ratio_cpu"
   awk '{print $1,$2,$3,$4,$5,$6,$7,"|",$8,$9,$10,"|",$11,$12,$13"%",$14"%",$15,"|",$16,$17,$18,$19,"|",$20,$21}' "$SUMMARY"
 } | column -t
+if [ "$REPEAT" -gt 1 ]; then
+  echo "Medians of $REPEAT runs each; every run's wall seconds, sorted:"
+  cat "$WORK/runs.txt"
+fi
 
 echo
 echo "dossier seconds per stage (full build):"

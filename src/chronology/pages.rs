@@ -352,8 +352,9 @@ impl<'a> Periods<'a> {
 
 /// Renders the chronology, the year and month pages and `data/timeline.json`,
 /// handing each file to `sink` as soon as it is made (they are not all held
-/// in memory at once). A year or month page is keyed by what it shows, so
-/// one the sink already holds is not rendered again.
+/// in memory at once). The chronology and each year or month page are
+/// keyed by what they show, so one the sink already holds is not rendered
+/// again.
 pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig, sink: &dyn Sink) -> Result<()> {
     let page = |name: &str, root: &str, path: &str, ctx: &mut Context| -> Result<Output> {
         ctx.extend(base.clone());

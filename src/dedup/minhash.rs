@@ -196,37 +196,66 @@ impl SetTable {
 /// A family of `n` hash functions `h_i(x) = (a_i x + b_i) >> 32`
 /// (multiply-shift on already mixed shingle hashes).
 pub struct MinHasher {
-    coeffs: Vec<(u64, u64)>,
+    a: Vec<u64>,
+    b: Vec<u64>,
+    /// The processor has AVX-512 (checked once): see [`MinHasher::signature`].
+    wide: bool,
 }
 
 impl MinHasher {
     pub fn new(n: usize) -> Self {
-        let coeffs = (0..n as u64)
+        let (a, b) = (0..n as u64)
             .map(|i| (mix(i.wrapping_mul(2).wrapping_add(1)) | 1, mix(0x5eed ^ (i << 32))))
-            .collect();
-        MinHasher { coeffs }
+            .unzip();
+        #[cfg(target_arch = "x86_64")]
+        let wide = std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512dq");
+        #[cfg(not(target_arch = "x86_64"))]
+        let wide = false;
+        MinHasher { a, b, wide }
     }
 
     pub fn len(&self) -> usize {
-        self.coeffs.len()
+        self.a.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.coeffs.is_empty()
+        self.a.is_empty()
     }
 
     /// Writes the signature of `shingles` into `sig` (length `self.len()`).
+    /// The same integer arithmetic either way; with AVX-512 the compiler
+    /// does eight 64-bit products in one instruction (this loop was 7% of
+    /// a rebuild's instructions done one product at a time).
     pub fn signature(&self, shingles: &[u64], sig: &mut [u32]) {
-        sig.fill(u32::MAX);
-        for &x in shingles {
-            for (s, &(a, b)) in sig.iter_mut().zip(&self.coeffs) {
-                let v = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
-                if v < *s {
-                    *s = v;
-                }
-            }
+        #[cfg(target_arch = "x86_64")]
+        if self.wide {
+            // SAFETY: `wide` is set only when the processor has these features.
+            unsafe { signature_avx512(&self.a, &self.b, shingles, sig) };
+            return;
+        }
+        signature_into(&self.a, &self.b, shingles, sig);
+    }
+}
+
+/// The minimum of `h_i` over `shingles`, for each `i`, into `sig[i]`.
+#[inline(always)]
+fn signature_into(a: &[u64], b: &[u64], shingles: &[u64], sig: &mut [u32]) {
+    let n = sig.len();
+    let (a, b) = (&a[..n], &b[..n]);
+    sig.fill(u32::MAX);
+    for &x in shingles {
+        for i in 0..n {
+            let v = (a[i].wrapping_mul(x).wrapping_add(b[i]) >> 32) as u32;
+            sig[i] = sig[i].min(v);
         }
     }
+}
+
+/// [`signature_into`] compiled for AVX-512.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+unsafe fn signature_avx512(a: &[u64], b: &[u64], shingles: &[u64], sig: &mut [u32]) {
+    signature_into(a, b, shingles, sig)
 }
 
 /// Estimated Jaccard similarity: the share of equal signature slots.
@@ -453,6 +482,30 @@ mod tests {
         h.signature(&b, &mut sb);
         let est = estimate(&sa, &sb);
         assert!((est - jaccard(&a, &b)).abs() < 0.1, "{est}");
+    }
+
+    #[test]
+    fn signatures_are_the_same_with_or_without_avx512() {
+        let h = MinHasher::new(32);
+        for n in [0usize, 1, 7, 50, 333] {
+            let shingles: Vec<u64> = (0..n as u64).map(|i| mix(i ^ 0xabc)).collect();
+            let (mut fast, mut plain) = (vec![0; 32], vec![0; 32]);
+            h.signature(&shingles, &mut fast);
+            signature_into(&h.a, &h.b, &shingles, &mut plain);
+            assert_eq!(fast, plain, "{n} shingles");
+            if n > 0 {
+                let by_hand: Vec<u32> = (0..32)
+                    .map(|i| {
+                        shingles
+                            .iter()
+                            .map(|&x| (h.a[i].wrapping_mul(x).wrapping_add(h.b[i]) >> 32) as u32)
+                            .min()
+                            .unwrap()
+                    })
+                    .collect();
+                assert_eq!(plain, by_hand);
+            }
+        }
     }
 
     #[test]

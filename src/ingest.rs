@@ -40,30 +40,25 @@ pub struct RawArticle {
     pub html_blocks: Vec<String>,
 }
 
-/// A file's text exactly as ingested (decoded, otherwise untouched), kept
-/// LZ4-compressed: it is only shown on the article's page, and held plain
-/// until then it would be a second copy of the corpus in memory (about
-/// 230 MB at 100k articles; compressed, about a third of that).
+/// A file's text exactly as ingested (decoded, otherwise untouched), as
+/// UTF-8 bytes. It is only shown on the article's page; [`Originals`] keeps
+/// it out of memory until then. (It was LZ4-compressed, to hold less memory;
+/// compressing every file again on each build was 3.6% of a rebuild's
+/// instructions, and the texts now wait in a temporary file instead.)
 #[derive(Clone, Default, PartialEq)]
 pub struct Original(Vec<u8>);
 
 impl Original {
     pub fn new(text: &str) -> Original {
-        // Copied out: the compressor reserves room for incompressible
-        // input, and shrinking in place may keep that room allocated.
-        Original(lz4_flex::block::compress_prepend_size(text.as_bytes())[..].to_vec())
+        Original(text.as_bytes().to_vec())
     }
 
-    /// The text, decompressed.
+    /// The text.
     pub fn text(&self) -> String {
-        if self.0.is_empty() {
-            return String::new();
-        }
-        let bytes = lz4_flex::block::decompress_size_prepended(&self.0).expect("compressed by Original::new");
-        String::from_utf8(bytes).expect("compressed from a str")
+        String::from_utf8(self.0.clone()).expect("made from a str")
     }
 
-    /// A hash of the text (of its compressed form, which the text determines).
+    /// A hash of the text.
     fn hash(&self) -> u64 {
         xxhash_rust::xxh3::xxh3_64(&self.0)
     }
@@ -71,15 +66,15 @@ impl Original {
 
 impl std::fmt::Debug for Original {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Original({} bytes compressed)", self.0.len())
+        write!(f, "Original({} bytes)", self.0.len())
     }
 }
 
 /// The text of every article as ingested, by article id, kept out of memory:
-/// each is appended, compressed, to an unlinked temporary file and read back
-/// when its page is rendered (about 100 MB at 100k articles that would
-/// otherwise sit in memory through every stage). Without a usable temporary
-/// folder they are simply held in memory.
+/// each is appended to an unlinked temporary file and read back when its
+/// page is rendered (about 230 MB at 100k articles that would otherwise sit
+/// in memory through every stage). Without a usable temporary folder they
+/// are simply held in memory.
 #[derive(Debug, Default)]
 pub struct Originals {
     /// The temporary file, already unlinked (it disappears with the process).
@@ -193,7 +188,9 @@ impl Originals {
             file.read_exact_at(&mut bytes, at)
                 .with_context(|| format!("cannot read back the ingested text of {id} from a temporary file"))?;
         }
-        Ok(Some(Original(bytes).text()))
+        Ok(Some(
+            String::from_utf8(bytes).context("a text read back from a temporary file is not UTF-8")?,
+        ))
     }
 }
 
@@ -929,17 +926,11 @@ mod tests {
     }
 
     #[test]
-    fn the_original_is_the_decoded_file_and_smaller_in_memory() {
+    fn the_original_is_the_decoded_file() {
         let text = "Title\r\n\r\nCaf\u{e9} \u{201c}quoted\u{201d}  text.\r\n".repeat(50);
         let (a, _) = read("a.txt", &text);
         let raw = a.unwrap().raw;
         assert_eq!(raw.text(), text, "line ends, spaces and quotes are kept as in the file");
-        assert!(
-            raw.0.len() < text.len() / 4,
-            "{} compressed bytes for {}",
-            raw.0.len(),
-            text.len()
-        );
     }
 
     #[test]

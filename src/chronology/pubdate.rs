@@ -79,6 +79,18 @@ fn words(s: &str) -> Vec<&str> {
 /// The noun must stand near the verb: "the offensive began", "started a
 /// wide military operation", "the start of the revolution".
 pub fn start_class(sentence: &str) -> Option<&'static str> {
+    // Most sentences hold no start verb: a search for any of them (a verb
+    // word is also a substring) spares splitting them into words.
+    static VERBS: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    let verbs = VERBS.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(START_VERBS)
+            .expect("the start verbs make an automaton")
+    });
+    if !verbs.is_match(sentence) {
+        return None;
+    }
     let w = words(sentence);
     w.iter().enumerate().find_map(|(v, x)| {
         if !START_VERBS.iter().any(|v| v.eq_ignore_ascii_case(x)) {

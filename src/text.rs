@@ -10,7 +10,12 @@ pub fn slugify(text: &str, max_len: usize) -> String {
         if ch == '\u{2019}' {
             continue; // apostrophes join: "Aleppo’s" -> "aleppos"
         }
-        let folded = fold_ascii(ch);
+        let mut one = [0u8; 4];
+        let folded = if ch.is_ascii() {
+            &*ch.encode_utf8(&mut one)
+        } else {
+            fold_ascii(ch)
+        };
         for c in folded.chars() {
             if c.is_ascii_alphanumeric() {
                 if pending_dash && !out.is_empty() {
@@ -18,7 +23,7 @@ pub fn slugify(text: &str, max_len: usize) -> String {
                 }
                 pending_dash = false;
                 out.push(c.to_ascii_lowercase());
-            } else if c == '\'' || c == '\u{2019}' {
+            } else if c == '\'' {
                 // apostrophes join: "Aleppo's" -> "aleppos"
             } else {
                 pending_dash = true;
@@ -32,11 +37,9 @@ pub fn slugify(text: &str, max_len: usize) -> String {
     out
 }
 
-fn fold_ascii(ch: char) -> String {
-    if ch.is_ascii() {
-        return ch.to_string();
-    }
-    let s = match ch {
+/// The ASCII letters a non-ASCII letter is written with in a slug, or a space.
+fn fold_ascii(ch: char) -> &'static str {
+    match ch {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
         'ç' | 'ć' | 'č' => "c",
         'è' | 'é' | 'ê' | 'ë' | 'ē' => "e",
@@ -59,8 +62,7 @@ fn fold_ascii(ch: char) -> String {
         'Ş' | 'Š' => "s",
         'Ž' => "z",
         _ => " ",
-    };
-    s.to_string()
+    }
 }
 
 /// Month names, January first.

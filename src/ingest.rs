@@ -744,7 +744,8 @@ fn odd_chars(text: &str) -> (usize, usize) {
     if head.is_ascii() {
         // One byte a character: counted a byte at a time, which the compiler
         // does many at once (the loop below was 2% of a rebuild).
-        return (head.len(), head.iter().filter(|&&b| odd(b as char)).count());
+        let odd_byte = |b: u8| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)) || b == 0x7f;
+        return (head.len(), head.iter().filter(|&&b| odd_byte(b)).count());
     }
     text.chars()
         .take(HEAD)

@@ -504,9 +504,12 @@ pub fn run_into(
         }),
     ];
     let search = || {
-        crate::search::build_into(archive, memo, &mut |(path, bytes)| {
-            sink.put(path, hash_bytes(&bytes), bytes)
-        })
+        crate::search::build_into(
+            archive,
+            memo,
+            &|path, key| sink.fresh(path, key),
+            &mut |(path, bytes), key| sink.put(path, key, bytes),
+        )
     };
     let (searched, rest) = rayon::join(search, || jobs.par_iter().try_for_each(|job| job()));
     searched?;

@@ -229,6 +229,7 @@ pub struct Stats {
     pub terms: usize,
     pub term_shards: usize,
     pub doc_buckets: usize,
+    /// Bytes of the files made (not of those the output already held).
     pub bytes: usize,
 }
 
@@ -236,7 +237,7 @@ pub struct Stats {
 /// statistics.
 pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
     let mut files = Vec::new();
-    let stats = build_into(archive, &Store::off(), &mut |f| {
+    let stats = build_into(archive, &Store::off(), &|_, _| false, &mut |f, _| {
         files.push(f);
         Ok(())
     })
@@ -244,9 +245,17 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
     (files, stats)
 }
 
-/// Builds the index files, handing each to `emit` as soon as it is made.
+/// Builds the index files, handing each to `emit` with its key as soon as it
+/// is made. A document bucket is keyed by the documents it holds, and not
+/// made when `fresh(path, key)` says the output already holds it (see
+/// [`crate::render::Sink::fresh`]); other files are keyed by their bytes.
 /// Each article's terms are kept in `memo`, by what they are made from.
-pub fn build_into(archive: &Archive, memo: &Store, emit: &mut dyn FnMut(Output) -> Result<()>) -> Result<Stats> {
+pub fn build_into(
+    archive: &Archive,
+    memo: &Store,
+    fresh: &(dyn Fn(&str, u64) -> bool + Sync),
+    emit: &mut dyn FnMut(Output, u64) -> Result<()>,
+) -> Result<Stats> {
     let articles: Vec<_> = archive.articles.iter().filter(|a| a.duplicate_of.is_none()).collect();
     let entity_terms: HashMap<&str, Vec<String>> = archive
         .entities
@@ -416,15 +425,16 @@ pub fn build_into(archive: &Archive, memo: &Store, emit: &mut dyn FnMut(Output) 
     let mut firsts: Vec<String> = Vec::new();
     let mut body = String::new();
     let (mut term_shards, mut bytes) = (0, 0);
-    let mut put = |path: String, text: String, bytes: &mut usize| {
+    let mut put = |path: String, text: String, key: Option<u64>, bytes: &mut usize| {
         *bytes += text.len();
-        emit((PathBuf::from(path), text.into_bytes()))
+        let key = key.unwrap_or_else(|| crate::render::hash_bytes(text.as_bytes()));
+        emit((PathBuf::from(path), text.into_bytes()), key)
     };
     let n_terms = encoded.len();
     for (term, entry) in encoded {
         if !body.is_empty() && body.len() + entry.len() > SHARD_BYTES {
             let text = format!("__dossierSearch(\"terms\",{term_shards},{{{body}}});\n");
-            put(format!("search/t/{term_shards}.js"), text, &mut bytes)?;
+            put(format!("search/t/{term_shards}.js"), text, None, &mut bytes)?;
             term_shards += 1;
             body.clear();
         }
@@ -440,7 +450,7 @@ pub fn build_into(archive: &Archive, memo: &Store, emit: &mut dyn FnMut(Output) 
             firsts.push(String::new());
         }
         let text = format!("__dossierSearch(\"terms\",{term_shards},{{{body}}});\n");
-        put(format!("search/t/{term_shards}.js"), text, &mut bytes)?;
+        put(format!("search/t/{term_shards}.js"), text, None, &mut bytes)?;
         term_shards += 1;
     }
 
@@ -462,16 +472,27 @@ pub fn build_into(archive: &Archive, memo: &Store, emit: &mut dyn FnMut(Output) 
         paragraphs: Vec::new(),
     }));
     let n_docs = docs.len();
-    // Buckets are serialised in parallel, a batch at a time.
+    // Buckets are serialised in parallel, a batch at a time; one the output
+    // holds already, by the hash of its documents' binary form (much
+    // cheaper than their JSON), is not serialised.
     let mut doc_buckets = 0;
     for batch in docs.chunks(BUCKET * 256) {
-        let texts: Vec<String> = batch
+        let texts: Vec<(u64, Option<String>)> = batch
             .par_chunks(BUCKET)
-            .map(|chunk| serde_json::to_string(chunk).expect("docs serialise"))
+            .enumerate()
+            .map(|(j, chunk)| {
+                let n = doc_buckets + j;
+                let key = crate::render::hash_bytes(&bincode::serialize(chunk).expect("docs serialise"));
+                let json = (!fresh(&format!("search/d/{n}.js"), key))
+                    .then(|| serde_json::to_string(chunk).expect("docs serialise"));
+                (key, json)
+            })
             .collect();
-        for json in texts {
-            let text = format!("__dossierSearch(\"docs\",{doc_buckets},{json});\n");
-            put(format!("search/d/{doc_buckets}.js"), text, &mut bytes)?;
+        for (key, json) in texts {
+            if let Some(json) = json {
+                let text = format!("__dossierSearch(\"docs\",{doc_buckets},{json});\n");
+                put(format!("search/d/{doc_buckets}.js"), text, Some(key), &mut bytes)?;
+            }
             doc_buckets += 1;
         }
     }
@@ -486,6 +507,7 @@ pub fn build_into(archive: &Archive, memo: &Store, emit: &mut dyn FnMut(Output) 
     put(
         "search/index.js".to_string(),
         format!("__dossierSearch(\"manifest\",0,{json});\n"),
+        None,
         &mut bytes,
     )?;
     Ok(Stats {

@@ -21,8 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::memo::{self, Store};
 use crate::model::{Article, DuplicateGroup, Occurrence, SharedPassage};
 use minhash::{
-    band_key, candidate_pairs, jaccard, lsh_params, mix, shingle_set, word_hashes, word_shingle_set, MinHasher,
-    SetTable, UnionFind,
+    band_key, candidate_pairs, jaccard, lsh_params, mix, word_hashes, word_shingle_set, MinHasher, SetTable, UnionFind,
 };
 
 /// How the canonical article of a duplicate group is chosen: criteria
@@ -290,19 +289,27 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
         })
         .collect();
     let text = |it: &Item| articles[it.0 as usize].paragraphs[it.1 as usize].text.as_str();
-    let keys: Vec<(u64, usize)> = items
-        .par_iter()
-        .map_init(Vec::new, |words, it| {
-            words.clear();
-            word_hashes(text(it), words);
-            exact_key(words)
-        })
-        .collect();
+    // Each paragraph's words are hashed once, for its exact key and, when
+    // it is long enough to count, its shingle set and signature.
+    let min_words = cfg.min_passage_words.max(1);
+    let hasher = MinHasher::new(PASSAGE_BANDS * PASSAGE_ROWS);
+    type Sig = [u32; PASSAGE_BANDS * PASSAGE_ROWS];
+    let (sets, per_item): (SetTable, Vec<((u64, usize), Option<Sig>)>) = SetTable::build(items.len(), |i| {
+        let mut words = Vec::new();
+        word_hashes(text(&items[i]), &mut words);
+        let key = exact_key(&words);
+        if key.1 < min_words {
+            return (Vec::new(), (key, None));
+        }
+        let sh = word_shingle_set(&words, PASSAGE_SHINGLE);
+        let mut sig = [0u32; PASSAGE_BANDS * PASSAGE_ROWS];
+        hasher.signature(&sh, &mut sig);
+        (sh, (key, Some(sig)))
+    });
+    let keys: Vec<(u64, usize)> = per_item.iter().map(|v| v.0).collect();
     let n = items.len();
     let mut uf = UnionFind::new(n);
-    let mut order: Vec<u32> = (0..n as u32)
-        .filter(|&i| keys[i as usize].1 >= cfg.min_passage_words.max(1))
-        .collect();
+    let mut order: Vec<u32> = (0..n as u32).filter(|&i| keys[i as usize].1 >= min_words).collect();
     order.sort_by_key(|&i| (keys[i as usize], i));
     let mut reps: Vec<u32> = Vec::new();
     for w in 0..order.len() {
@@ -313,20 +320,19 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
         }
     }
     reps.sort_unstable();
-    // Each representative's shingle set and signature, computed once.
-    let hasher = MinHasher::new(PASSAGE_BANDS * PASSAGE_ROWS);
-    let (sets, sigs) = SetTable::build(reps.len(), |r| {
-        let sh = shingle_set(text(&items[reps[r] as usize]), PASSAGE_SHINGLE);
-        let mut sig = [0u32; PASSAGE_BANDS * PASSAGE_ROWS];
-        hasher.signature(&sh, &mut sig);
-        (sh, sig)
-    });
+    let sig = |r: usize| {
+        per_item[reps[r] as usize]
+            .1
+            .as_ref()
+            .expect("a representative is long enough")
+    };
+    let set = |r: u32| reps[r as usize] as usize;
     let same_passage = |x: u32, y: u32| -> bool {
         let (a, b) = (&items[reps[x as usize] as usize], &items[reps[y as usize] as usize]);
-        if a.0 == b.0 || minhash::estimate(&sigs[x as usize], &sigs[y as usize]) < PASSAGE_MIN_JACCARD / 2.0 {
+        if a.0 == b.0 || minhash::estimate(sig(x as usize), sig(y as usize)) < PASSAGE_MIN_JACCARD / 2.0 {
             return false;
         }
-        let (sa, sb) = (sets.get(x as usize), sets.get(y as usize));
+        let (sa, sb) = (sets.get(set(x)), sets.get(set(y)));
         // Both measures grow with the intersection: an upper bound that
         // fails spares the exact count.
         let passes = |inter: usize| {
@@ -334,11 +340,11 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
             jaccard >= PASSAGE_MIN_JACCARD
                 && inter as f64 / sa.len().min(sb.len()).max(1) as f64 >= cfg.passage_threshold
         };
-        passes(sets.intersection_bound(x as usize, y as usize)) && passes(minhash::intersection(sa, sb))
+        passes(sets.intersection_bound(set(x), set(y))) && passes(minhash::intersection(sa, sb))
     };
     // Candidate pairs from every band, as adjacency lists.
     let pairs = candidate_pairs(reps.len(), PASSAGE_BANDS, BUCKET_CAP, |r, b| {
-        band_key(&sigs[r], b, PASSAGE_ROWS)
+        band_key(sig(r), b, PASSAGE_ROWS)
     });
     let mut starts = vec![0usize; reps.len() + 1];
     for &(x, _) in &pairs {

@@ -208,7 +208,9 @@ impl MinHasher {
             .map(|i| (mix(i.wrapping_mul(2).wrapping_add(1)) | 1, mix(0x5eed ^ (i << 32))))
             .unzip();
         #[cfg(target_arch = "x86_64")]
-        let wide = std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512dq");
+        let wide = std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512dq")
+            && std::is_x86_feature_detected!("avx512vl");
         #[cfg(not(target_arch = "x86_64"))]
         let wide = false;
         MinHasher { a, b, wide }

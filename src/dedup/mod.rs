@@ -293,8 +293,9 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
     // it is long enough to count, its shingle set and signature.
     let min_words = cfg.min_passage_words.max(1);
     let hasher = MinHasher::new(PASSAGE_BANDS * PASSAGE_ROWS);
-    type Sig = [u32; PASSAGE_BANDS * PASSAGE_ROWS];
-    let (sets, per_item): (SetTable, Vec<((u64, usize), Option<Sig>)>) = SetTable::build(items.len(), |i| {
+    /// A paragraph's exact key, and its signature when it counts.
+    type Prints = ((u64, usize), Option<[u32; PASSAGE_BANDS * PASSAGE_ROWS]>);
+    let (sets, per_item): (SetTable, Vec<Prints>) = SetTable::build(items.len(), |i| {
         let mut words = Vec::new();
         word_hashes(text(&items[i]), &mut words);
         let key = exact_key(&words);

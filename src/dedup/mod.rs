@@ -321,6 +321,7 @@ fn shared_passages(articles: &[Article], cfg: &Config) -> Vec<SharedPassage> {
         }
     }
     reps.sort_unstable();
+    // Representative `r`'s signature, and where its shingle set is in `sets`.
     let sig = |r: usize| {
         per_item[reps[r] as usize]
             .1

@@ -190,6 +190,19 @@ pub fn hash_bytes(b: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(b)
 }
 
+/// Renders a page through `$keyed` (the closure of that name in
+/// [`run_into`]) with the template variables listed: the key hashes each
+/// `(name, value)` pair and the context is filled from the same list, so a
+/// variable the page shows is always in its key.
+macro_rules! keyed {
+    ($keyed:expr, $template:expr, $root:expr, $path:expr, { $($var:expr => $value:expr),* $(,)? }) => {{
+        let key = key_of(&($template, $(($var, $value)),*));
+        $keyed($template, $root, $path, key, &|ctx: &mut Context| {
+            $(ctx.insert($var, $value);)*
+        })
+    }};
+}
+
 /// Renders every page of the archive into `sink`, article and entity pages
 /// in parallel, so pages need not all be held in memory at once. `memo`
 /// keeps the search index's per-article terms between builds.
@@ -228,7 +241,8 @@ pub fn run_into(
     let put = |path: &str, bytes: Vec<u8>| sink.put(PathBuf::from(path), hash_bytes(&bytes), bytes);
     // Renders `name` into `path` unless the sink holds the page made from
     // `key`, a hash of everything `fill` puts in the context (the site
-    // config and templates are in every key already, see `crate::build::salt`).
+    // config and templates are in every key already, see `crate::build::salt`);
+    // `keyed!` makes both from one list.
     let keyed = |name: &str, root: &str, path: &str, key: u64, fill: &dyn Fn(&mut Context)| -> Result<()> {
         if sink.fresh(path, key) {
             return Ok(());
@@ -247,11 +261,7 @@ pub fn run_into(
             .zip(pages)
             .try_for_each(|(pager, chunk)| {
                 let template = format!("{name}.html");
-                let key = key_of(&(&template, var, chunk, &pager));
-                keyed(&template, "", &pager.url(), key, &|ctx| {
-                    ctx.insert(var, chunk);
-                    ctx.insert("pager", &pager);
-                })
+                keyed!(keyed, &template, "", &pager.url(), { var => chunk, "pager" => &pager })
             })
     };
     // Every page or group of pages is a job; jobs run in parallel (the
@@ -354,22 +364,16 @@ pub fn run_into(
                 .into_par_iter()
                 .try_for_each(|(pager, chunk)| {
                     let first = (pager.number - 1) * per + 1;
-                    let key = key_of(&("index.html", chunk, first, &counts, &pager));
-                    keyed("index.html", "", &pager.url(), key, &|ctx| {
-                        ctx.insert("articles", chunk);
-                        ctx.insert("first", &first);
-                        ctx.insert("counts", &counts);
-                        ctx.insert("pager", &pager);
+                    keyed!(keyed, "index.html", "", &pager.url(), {
+                        "articles" => chunk,
+                        "first" => &first,
+                        "counts" => &counts,
+                        "pager" => &pager,
                     })
                 })
         }),
         Box::new(|| crate::chronology::pages::render(archive, tera, &base, site, sink)),
-        Box::new(|| {
-            let key = key_of(&("entities.html", &archive.entities));
-            keyed("entities.html", "", "entities.html", key, &|ctx| {
-                ctx.insert("entities", &archive.entities);
-            })
-        }),
+        Box::new(|| keyed!(keyed, "entities.html", "", "entities.html", { "entities" => &archive.entities })),
         Box::new(|| group_listing("sources", "sources", &sources_view(archive, &idx))),
         Box::new(|| {
             let mut speakers = quotes_view(archive, &idx);
@@ -390,11 +394,10 @@ pub fn run_into(
                             listed: false,
                         }];
                         let heading = format!("Quotes: {}", group.name);
-                        let key = key_of(&("quotes.html", &whole, &heading, &pager));
-                        keyed("quotes.html", "", &pager.url(), key, &|ctx| {
-                            ctx.insert("speakers", &whole);
-                            ctx.insert("heading", &heading);
-                            ctx.insert("pager", &pager);
+                        keyed!(keyed, "quotes.html", "", &pager.url(), {
+                            "speakers" => &whole,
+                            "heading" => &heading,
+                            "pager" => &pager,
                         })
                     })
             })
@@ -425,11 +428,10 @@ pub fn run_into(
                             )
                         })
                         .collect();
-                    let key = key_of(&("shared.html", &passages, all.len(), &pager));
-                    keyed("shared.html", "", &pager.url(), key, &|ctx| {
-                        ctx.insert("passages", &passages);
-                        ctx.insert("total", &all.len());
-                        ctx.insert("pager", &pager);
+                    keyed!(keyed, "shared.html", "", &pager.url(), {
+                        "passages" => &passages,
+                        "total" => &all.len(),
+                        "pager" => &pager,
                     })
                 })
         }),
@@ -460,11 +462,10 @@ pub fn run_into(
                     )
                 })
                 .collect();
-            let key = key_of(&("report.html", &rows, &duplicates, &archive.warnings));
-            keyed("report.html", "", "report.html", key, &|ctx| {
-                ctx.insert("articles", &rows);
-                ctx.insert("duplicates", &duplicates);
-                ctx.insert("warnings", &archive.warnings);
+            keyed!(keyed, "report.html", "", "report.html", {
+                "articles" => &rows,
+                "duplicates" => &duplicates,
+                "warnings" => &archive.warnings,
             })
         }),
         Box::new(|| {
@@ -503,14 +504,7 @@ pub fn run_into(
             Ok(())
         }),
     ];
-    let search = || {
-        crate::search::build_into(
-            archive,
-            memo,
-            &|path, key| sink.fresh(path, key),
-            &mut |(path, bytes), key| sink.put(path, key, bytes),
-        )
-    };
+    let search = || crate::search::build_into(archive, memo, sink);
     let (searched, rest) = rayon::join(search, || jobs.par_iter().try_for_each(|job| job()));
     searched?;
     rest?;

@@ -30,7 +30,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::memo::{self, Store};
 use crate::model::{Archive, Article};
-use crate::render::Output;
+use crate::render::{hash_bytes, Output, Sink};
 use crate::text::FnvMap as Map;
 
 /// Target size of a term shard in bytes.
@@ -236,26 +236,27 @@ pub struct Stats {
 /// Builds the index files (paths under `search/`), all in memory, and their
 /// statistics.
 pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
-    let mut files = Vec::new();
-    let stats = build_into(archive, &Store::off(), &|_, _| false, &mut |f, _| {
-        files.push(f);
-        Ok(())
-    })
-    .expect("collecting never fails");
-    (files, stats)
+    /// Holds every file it is given.
+    struct Collect(std::sync::Mutex<Vec<Output>>);
+    impl Sink for Collect {
+        fn put(&self, path: PathBuf, _key: u64, bytes: Vec<u8>) -> Result<()> {
+            self.0
+                .lock()
+                .expect("no panic while holding the lock")
+                .push((path, bytes));
+            Ok(())
+        }
+    }
+    let files = Collect(Default::default());
+    let stats = build_into(archive, &Store::off(), &files).expect("collecting never fails");
+    (files.0.into_inner().expect("no panic while holding the lock"), stats)
 }
 
-/// Builds the index files, handing each to `emit` with its key as soon as it
-/// is made. A document bucket is keyed by the documents it holds, and not
-/// made when `fresh(path, key)` says the output already holds it (see
-/// [`crate::render::Sink::fresh`]); other files are keyed by their bytes.
-/// Each article's terms are kept in `memo`, by what they are made from.
-pub fn build_into(
-    archive: &Archive,
-    memo: &Store,
-    fresh: &(dyn Fn(&str, u64) -> bool + Sync),
-    emit: &mut dyn FnMut(Output, u64) -> Result<()>,
-) -> Result<Stats> {
+/// Builds the index files, handing each to `sink` as soon as it is made. A
+/// document bucket is keyed by the documents it holds, and not made when
+/// the sink already holds it; other files are keyed by their bytes. Each
+/// article's terms are kept in `memo`, by what they are made from.
+pub fn build_into(archive: &Archive, memo: &Store, sink: &dyn Sink) -> Result<Stats> {
     let articles: Vec<_> = archive.articles.iter().filter(|a| a.duplicate_of.is_none()).collect();
     let entity_terms: HashMap<&str, Vec<String>> = archive
         .entities
@@ -425,10 +426,10 @@ pub fn build_into(
     let mut firsts: Vec<String> = Vec::new();
     let mut body = String::new();
     let (mut term_shards, mut bytes) = (0, 0);
-    let mut put = |path: String, text: String, key: Option<u64>, bytes: &mut usize| {
+    let put = |path: String, text: String, key: Option<u64>, bytes: &mut usize| {
         *bytes += text.len();
-        let key = key.unwrap_or_else(|| crate::render::hash_bytes(text.as_bytes()));
-        emit((PathBuf::from(path), text.into_bytes()), key)
+        let key = key.unwrap_or_else(|| hash_bytes(text.as_bytes()));
+        sink.put(PathBuf::from(path), key, text.into_bytes())
     };
     let n_terms = encoded.len();
     for (term, entry) in encoded {
@@ -482,8 +483,8 @@ pub fn build_into(
             .enumerate()
             .map(|(j, chunk)| {
                 let n = doc_buckets + j;
-                let key = crate::render::hash_bytes(&bincode::serialize(chunk).expect("docs serialise"));
-                let json = (!fresh(&format!("search/d/{n}.js"), key))
+                let key = hash_bytes(&bincode::serialize(chunk).expect("docs serialise"));
+                let json = (!sink.fresh(&format!("search/d/{n}.js"), key))
                     .then(|| serde_json::to_string(chunk).expect("docs serialise"));
                 (key, json)
             })

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Context as _, Result};
 use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use tera::{Context, Tera};
 
 use super::dates::Day;
@@ -134,7 +135,7 @@ struct DayView<'v> {
     url: String,
     /// How many events the day has (listed in `events` or not).
     count: usize,
-    events: Vec<&'v EventView>,
+    events: Vec<&'v RawValue>,
 }
 
 #[derive(Serialize)]
@@ -143,7 +144,7 @@ struct MonthView<'v> {
     label: String,
     url: String,
     /// Events dated only to the month, and how many (listed or not).
-    events: Vec<&'v EventView>,
+    events: Vec<&'v RawValue>,
     count: usize,
     days: Vec<DayView<'v>>,
 }
@@ -153,7 +154,7 @@ struct YearView<'v> {
     year: String,
     url: String,
     /// Events dated only to the year, and how many (listed or not).
-    events: Vec<&'v EventView>,
+    events: Vec<&'v RawValue>,
     count: usize,
     months: Vec<MonthView<'v>>,
 }
@@ -239,13 +240,13 @@ fn event_view(
 }
 
 /// Events (indices into `archive.events`, in the given order) grouped by
-/// year, month and day; `views` holds the view of each event. Without
+/// year, month and day; `views` holds the view of each event, as JSON. Without
 /// `list`, years, months and days only count their events. `at`: where
 /// days are on the month pages.
 fn group<'v>(
     events: &[usize],
     archive: &Archive,
-    views: &'v [EventView],
+    views: &'v [Box<RawValue>],
     list: bool,
     at: &Placement,
 ) -> Vec<YearView<'v>> {
@@ -263,7 +264,7 @@ fn group<'v>(
             });
         }
         let y = years.last_mut().expect("pushed");
-        let view = &views[i];
+        let view = &*views[i];
         if e.granularity == "year" || e.date.len() < 7 {
             y.count += 1;
             if list {
@@ -394,11 +395,15 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
     let per = site.per_page();
     let months: Vec<&String> = periods.iter().filter(|p| p.len() == 7).collect();
     let at = Placement::new(archive, &within, &months, per);
-    let views: Vec<EventView> = archive
+    // Each event's view is serialised once: a year's page, its month's and
+    // the chronology list the same view, and each page's key and context
+    // take its JSON as it is.
+    let views: Vec<Box<RawValue>> = archive
         .events
         .par_iter()
-        .map(|e| event_view(e, &articles, &by_id, compact, &at))
-        .collect();
+        .map(|e| serde_json::value::to_raw_value(&event_view(e, &articles, &by_id, compact, &at)))
+        .collect::<Result<_, _>>()
+        .context("serialising the events' views")?;
     let link = |p: &str| PeriodLink {
         label: label(p),
         url: period_url(p),

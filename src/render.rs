@@ -825,22 +825,30 @@ impl<'a> ArticleDeps<'a> {
 
 /// The name and page of each entity an article names, quotes or cites.
 #[derive(Serialize)]
-struct Names<'a>(BTreeMap<&'a str, (String, Option<String>)>);
+/// Borrowed from the index: an article names the same entities many times.
+struct Names<'a>(BTreeMap<&'a str, (&'a str, Option<&'a str>)>);
 
 impl<'a> Names<'a> {
-    fn of(a: &'a Article, idx: &Index) -> Self {
+    fn of(a: &'a Article, idx: &Index<'a>) -> Self {
         let ids = a.mentions.iter().map(|m| m.entity.as_str());
         let ids = ids.chain(a.quotes.iter().filter_map(|q| q.speaker.as_deref()));
         let ids = ids.chain(a.attributions.iter().map(|t| t.source.as_str()));
-        Names(ids.map(|id| (id, (idx.entity_name(id), idx.entity_url(id)))).collect())
+        let mut names = BTreeMap::new();
+        for id in ids {
+            names.entry(id).or_insert_with(|| match idx.entities.get(id) {
+                Some(e) => (e.name.as_str(), Some(e.url.as_str())),
+                None => (id, None),
+            });
+        }
+        Names(names)
     }
     /// Like [`Index::entity_name`].
-    fn name(&self, id: &str) -> String {
-        self.0.get(id).map_or_else(|| id.to_string(), |e| e.0.clone())
+    fn name<'b>(&'b self, id: &'b str) -> &'b str {
+        self.0.get(id).map_or(id, |e| e.0)
     }
     /// Like [`Index::entity_url`].
-    fn url(&self, id: &str) -> Option<String> {
-        self.0.get(id).and_then(|e| e.1.clone())
+    fn url(&self, id: &str) -> Option<&str> {
+        self.0.get(id).and_then(|e| e.1)
     }
 }
 

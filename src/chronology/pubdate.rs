@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::dates::{self, Day, Expr, Unit, WordRegex};
 use super::events::content_words;
@@ -120,24 +121,25 @@ struct Fact {
 }
 
 /// A clue tying the publication day to a fact.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 enum Clue {
     /// P minus the start lies in `lo..=hi` days.
     Age {
-        class: &'static str,
+        class: String,
         lo: i64,
         hi: i64,
         words: BTreeSet<String>,
     },
     /// The expression `located[idx]`, resolved at P, covers the start.
     Start {
-        class: &'static str,
+        class: String,
         idx: usize,
         words: BTreeSet<String>,
     },
 }
 
-/// What each article offers for inference.
+/// What each article offers for inference: a function of its text alone.
+#[derive(Clone, Serialize, Deserialize)]
 struct Evidence {
     clues: Vec<(Clue, String)>,
     /// A written year or a weekday with a date fixes the year from the text alone.
@@ -182,7 +184,14 @@ fn evidence(a: &Article, located: &[Located]) -> Evidence {
                 let s = sentence(l);
                 if let Some(class) = start_class(&s) {
                     let words = content_words(&s);
-                    clues.push((Clue::Start { class, idx, words }, s));
+                    clues.push((
+                        Clue::Start {
+                            class: class.into(),
+                            idx,
+                            words,
+                        },
+                        s,
+                    ));
                     datable = true;
                 }
             }
@@ -219,7 +228,7 @@ fn evidence(a: &Article, located: &[Located]) -> Evidence {
                 .unwrap_or_else(|| p.text.clone());
             clues.push((
                 Clue::Age {
-                    class,
+                    class: class.into(),
                     lo: n * u,
                     hi: (n + 1) * u - 1,
                     words: content_words(&s),
@@ -465,11 +474,14 @@ pub fn infer(articles: &mut [Article], located: &[Vec<Located>], text_keys: &[Op
     let todo: Vec<usize> = (0..articles.len())
         .filter(|i| !known.contains_key(i) && articles[*i].duplicate_of.is_none())
         .collect();
-    let evs: Vec<(usize, Evidence)> = todo
-        .par_iter()
-        .map(|&i| (i, evidence(&articles[i], &located[i])))
-        .collect();
-    let evs: BTreeMap<usize, Evidence> = evs.into_iter().collect();
+    // Kept in `memo` by the text (duplicates have no key, and are not to do).
+    let evs: Vec<Evidence> = memo.map(
+        "evidence",
+        todo.len(),
+        |k| text_keys[todo[k]],
+        |k| evidence(&articles[todo[k]], &located[todo[k]]),
+    );
+    let evs: BTreeMap<usize, Evidence> = todo.iter().copied().zip(evs).collect();
 
     // Pass 0: a dateline, a full date opening the article ("Tuesday 20 Sep 2016 ...").
     for &i in &todo {

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::dates::WordRegex;
 use super::Dated;
@@ -174,7 +175,7 @@ struct Vocab(FnvMap<String, u32>);
 
 impl Vocab {
     /// The sorted ids of `words`.
-    fn ids(&mut self, words: BTreeSet<String>) -> Vec<u32> {
+    fn ids(&mut self, words: Vec<String>) -> Vec<u32> {
         let mut ids: Vec<u32> = words
             .into_iter()
             .map(|w| {
@@ -238,9 +239,9 @@ struct Item<'a> {
     value: &'a str,
     granularity: &'a str,
     /// Content words, interned.
-    words: Vec<u32>,
+    words: &'a [u32],
     start_class: Option<&'static str>,
-    figures: BTreeSet<String>,
+    figures: &'a BTreeSet<String>,
 }
 
 /// What the clustering compares of an item, interned to numbers so that a
@@ -276,7 +277,7 @@ impl Traits {
                 granularity: intern(&mut granularities, it.granularity),
                 sentence: intern(&mut sentences, (it.article, it.para, it.sentence)),
                 start_class: intern(&mut classes, it.start_class),
-                figures: intern(&mut figures, &it.figures),
+                figures: intern(&mut figures, it.figures),
                 words: it.words.len(),
             })
             .collect()
@@ -297,88 +298,158 @@ pub fn summary(sentence: &str) -> String {
     format!("{}…", s[..cut].trim_end_matches([',', ';', ':', ' ']))
 }
 
-/// Groups dated mentions into events; adds undated sentences that give a
-/// percentage as events on the article's publication day (they report the
-/// state of things when it was written). The events are kept in `memo`,
-/// under a hash of every sentence they are grouped from (an edit that
-/// changes no dated or percentage sentence finds them there).
-pub fn build<'a>(articles: &'a [Article], dated: &'a [Dated], memo: &Store) -> Vec<Event> {
-    // Items with their words as strings (found in parallel a chunk at a
-    // time), then interned in order, so only one chunk's strings are held.
-    const CHUNK: usize = 8192;
-    let mut vocab = Vocab::default();
-    let mut items: Vec<Item> = Vec::with_capacity(dated.len());
-    let mut intern = |found: Vec<(Item<'a>, BTreeSet<String>)>| {
-        items.extend(found.into_iter().map(|(mut item, words)| {
-            item.words = vocab.ids(words);
-            item
-        }))
-    };
-    let dated_sentences: BTreeSet<(usize, usize, &str)> =
-        dated.iter().map(|d| (d.article, d.para, d.sentence.as_str())).collect();
-    for chunk in dated.chunks(CHUNK) {
-        intern(
-            chunk
-                .par_iter()
-                .map(|d| {
-                    let stripped = format!("{}{}", &d.sentence[..d.span.0], &d.sentence[d.span.1..]);
-                    let item = Item {
-                        article: d.article,
-                        para: d.para,
-                        sentence: &d.sentence,
-                        value: &d.resolved.value,
-                        granularity: d.resolved.granularity,
-                        words: Vec::new(),
-                        start_class: super::pubdate::start_class(&d.sentence),
-                        figures: percentages(&d.sentence),
-                    };
-                    (item, content_words(&stripped))
-                })
-                .collect(),
-        );
-    }
-    // Undated sentences with a percentage, dated by their article.
-    let undated = |i: usize, a: &'a Article| {
-        let mut out = Vec::new();
-        let Some(p) = a.date.value.as_deref().filter(|_| a.duplicate_of.is_none()) else {
-            return out;
-        };
-        for (pi, para) in a.paragraphs.iter().enumerate() {
-            // A sentence's percentage is one of its paragraph's too (a
-            // sentence starts after a space and ends at its paragraph's
-            // end or at a stop).
-            let re = percent_re().for_text(&para.text);
-            if !re.is_match(&para.text) {
-                continue;
+/// What the event builder reads of a sentence: its content words (for a
+/// dated sentence, without the date expression), the kind of happening
+/// whose start it reports, and the percentages it gives.
+#[derive(Clone, Default, Serialize, Deserialize)]
+struct Reading<W> {
+    words: W,
+    start_class: Option<String>,
+    figures: BTreeSet<String>,
+}
+
+/// An article's sentences as the builder reads them: its dated sentences,
+/// in the order given, and every sentence giving a percentage, by
+/// paragraph and byte range (an event on the article's day when no date
+/// expression is in it).
+#[derive(Clone, Default, Serialize, Deserialize)]
+struct Readings<W> {
+    dated: Vec<Reading<W>>,
+    percent: Vec<(u32, u32, u32, Reading<W>)>,
+}
+
+/// The [`Readings`] of article `a`, whose dated sentences are `dated`.
+fn readings(a: &Article, dated: &[&Dated]) -> Readings<Vec<String>> {
+    let dated = dated
+        .iter()
+        .map(|d| {
+            let stripped = format!("{}{}", &d.sentence[..d.span.0], &d.sentence[d.span.1..]);
+            Reading {
+                words: content_words(&stripped).into_iter().collect(),
+                start_class: super::pubdate::start_class(&d.sentence).map(Into::into),
+                figures: percentages(&d.sentence),
             }
-            for (s, e) in super::sentences(&para.text) {
-                let sentence = &para.text[s..e];
-                let figures = percentages(sentence);
-                if figures.is_empty() || dated_sentences.contains(&(i, pi, sentence)) {
-                    continue;
-                }
-                let item = Item {
-                    article: i,
-                    para: pi,
-                    sentence,
-                    value: p,
-                    granularity: "day",
-                    words: Vec::new(),
+        })
+        .collect();
+    let mut percent = Vec::new();
+    for (pi, para) in a.paragraphs.iter().enumerate() {
+        // A sentence's percentage is one of its paragraph's too (a sentence
+        // starts after a space and ends at its paragraph's end or at a stop).
+        let re = percent_re().for_text(&para.text);
+        if !re.is_match(&para.text) {
+            continue;
+        }
+        for (s, e) in super::sentences(&para.text) {
+            let sentence = &para.text[s..e];
+            let figures = percentages(sentence);
+            if !figures.is_empty() {
+                let words = content_words(sentence).into_iter().collect();
+                let reading = Reading {
+                    words,
                     start_class: None,
                     figures,
                 };
-                out.push((item, content_words(sentence)));
+                percent.push((pi as u32, s as u32, e as u32, reading));
             }
         }
-        out
-    };
-    for (c, chunk) in articles.chunks(CHUNK).enumerate() {
-        let found: Vec<Vec<_>> = chunk
-            .par_iter()
-            .enumerate()
-            .map(|(k, a)| undated(c * CHUNK + k, a))
+    }
+    Readings { dated, percent }
+}
+
+/// Groups dated mentions into events; adds undated sentences that give a
+/// percentage as events on the article's publication day (they report the
+/// state of things when it was written). What the builder reads of each
+/// article's sentences is kept in `memo` by its text and its dated
+/// sentences; the events are kept under a hash of every sentence they are
+/// grouped from (an edit that changes no dated or percentage sentence finds
+/// them there).
+pub fn build(articles: &[Article], dated: &[Dated], memo: &Store) -> Vec<Event> {
+    // Each article's dated sentences, and each one's place among them.
+    let mut of_article: Vec<Vec<&Dated>> = vec![Vec::new(); articles.len()];
+    let mut slot: Vec<usize> = Vec::with_capacity(dated.len());
+    for d in dated {
+        slot.push(of_article[d.article].len());
+        of_article[d.article].push(d);
+    }
+    // Read a chunk of articles at a time (from the cache or afresh) and
+    // intern their words in order, so only one chunk's strings are held.
+    const CHUNK: usize = 4096;
+    let mut vocab = Vocab::default();
+    let mut read: Vec<Readings<Vec<u32>>> = Vec::with_capacity(articles.len());
+    let mut kept = memo.open::<Readings<Vec<String>>>("readings");
+    let key = |&i: &usize| {
+        let a = &articles[i];
+        let sentences: Vec<(usize, &str, (usize, usize))> = of_article[i]
+            .iter()
+            .map(|d| (d.para, d.sentence.as_str(), d.span))
             .collect();
-        intern(found.into_iter().flatten().collect());
+        a.duplicate_of
+            .is_none()
+            .then(|| memo::key(&(memo::text_key(a), sentences)))
+    };
+    for start in (0..articles.len()).step_by(CHUNK) {
+        let mut chunk: Vec<usize> = (start..(start + CHUNK).min(articles.len())).collect();
+        let found = kept.map_mut(&mut chunk, key, |&mut i| {
+            if articles[i].duplicate_of.is_some() && of_article[i].is_empty() {
+                Readings::default()
+            } else {
+                readings(&articles[i], &of_article[i])
+            }
+        });
+        let mut intern = |r: Reading<Vec<String>>| Reading {
+            words: vocab.ids(r.words),
+            start_class: r.start_class,
+            figures: r.figures,
+        };
+        read.extend(found.into_iter().map(|r| Readings {
+            dated: r.dated.into_iter().map(&mut intern).collect(),
+            percent: r.percent.into_iter().map(|(p, s, e, r)| (p, s, e, intern(r))).collect(),
+        }));
+    }
+    kept.finish();
+    // A class of happening is named by a noun of its own (see `class_of`).
+    let class = |r: &Reading<Vec<u32>>| r.start_class.as_deref().and_then(super::pubdate::class_of);
+    let mut items: Vec<Item> = dated
+        .iter()
+        .zip(&slot)
+        .map(|(d, &k)| {
+            let r = &read[d.article].dated[k];
+            Item {
+                article: d.article,
+                para: d.para,
+                sentence: &d.sentence,
+                value: &d.resolved.value,
+                granularity: d.resolved.granularity,
+                words: &r.words,
+                start_class: class(r),
+                figures: &r.figures,
+            }
+        })
+        .collect();
+    // Undated sentences with a percentage, dated by their article.
+    let dated_sentences: BTreeSet<(usize, usize, &str)> =
+        dated.iter().map(|d| (d.article, d.para, d.sentence.as_str())).collect();
+    for (i, a) in articles.iter().enumerate() {
+        let Some(p) = a.date.value.as_deref().filter(|_| a.duplicate_of.is_none()) else {
+            continue;
+        };
+        for (pi, s, e, r) in &read[i].percent {
+            let (pi, s, e) = (*pi as usize, *s as usize, *e as usize);
+            let sentence = &a.paragraphs[pi].text[s..e];
+            if dated_sentences.contains(&(i, pi, sentence)) {
+                continue;
+            }
+            items.push(Item {
+                article: i,
+                para: pi,
+                sentence,
+                value: p,
+                granularity: "day",
+                words: &r.words,
+                start_class: None,
+                figures: &r.figures,
+            });
+        }
     }
     // Deterministic order: date, then article id, paragraph, sentence.
     items.par_sort_by(|a, b| {
@@ -438,7 +509,7 @@ fn group(articles: &[Article], items: &[Item]) -> Vec<Event> {
     let group_of: Vec<Vec<usize>> = runs
         .par_iter()
         .map(|&(start, end)| {
-            let words: Vec<&[u32]> = items[start..end].iter().map(|it| &it.words[..]).collect();
+            let words: Vec<&[u32]> = items[start..end].iter().map(|it| it.words).collect();
             let pairs = candidate_pairs(&words, 1, |i, j, shared| {
                 let (a, b) = (&traits[start + i], &traits[start + j]);
                 if a.granularity != b.granularity {
@@ -768,13 +839,18 @@ mod tests {
         let base = case(s2, "On Monday", "2017-03-06", "");
         let (first, _) = run(&base);
         let (again, counts) = run(&base);
-        assert_eq!((again, counts), (first.clone(), (1, 0)));
-        // A sentence with no date or figure added elsewhere: still from the cache.
+        // Counts: each article's readings of its sentences, then the events.
+        assert_eq!((again, counts), (first.clone(), (3, 0)));
+        // A sentence with no date or figure added elsewhere: that article is
+        // read again, the events come from the cache.
         let (_, counts) = run(&case(s2, "On Monday", "2017-03-06", "Residents left the area."));
-        assert_eq!(counts, (1, 0));
-        // Another date for the same sentence, or another percentage: made again.
+        assert_eq!(counts, (2, 1));
+        // Another date for the same sentence, or another percentage: the
+        // events made again. (The first article is read again too: its
+        // text is back to the one before the last build, which kept only
+        // what it used.)
         let (moved, counts) = run(&case(s2, "On Monday", "2017-03-13", ""));
-        assert_eq!(counts, (0, 1));
+        assert_eq!(counts, (1, 2));
         assert_ne!(moved, first);
         let (figure, _) = run(&case(
             s2,

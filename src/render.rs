@@ -991,10 +991,10 @@ fn paragraph_html(marks: &Marks, text: &str, names: &Names) -> String {
             (Some(s), _) => match names.url(s) {
                 Some(u) => format!(
                     "<span class=\"who\"> (<a class=\"speaker\" href=\"../{}\">{}</a>)</span>",
-                    escape(&u),
-                    escape(&names.name(s))
+                    escape(u),
+                    escape(names.name(s))
                 ),
-                None => format!("<span class=\"who\"> ({})</span>", escape(&names.name(s))),
+                None => format!("<span class=\"who\"> ({})</span>", escape(names.name(s))),
             },
             (None, Some(m)) => format!("<span class=\"who\"> ({})</span>", escape(m)),
             (None, None) if q.kind == "scare" => "<span class=\"who\"> (scare quote)</span>".to_string(),
@@ -1024,8 +1024,8 @@ fn paragraph_html(marks: &Marks, text: &str, names: &Names) -> String {
         let open = match names.url(&t.source) {
             Some(u) => format!(
                 "<a class=\"attribution\" href=\"../{}\" title=\"source: {}\">",
-                escape(&u),
-                escape(&names.name(&t.source))
+                escape(u),
+                escape(names.name(&t.source))
             ),
             None => format!("<span class=\"attribution\" title=\"source: {}\">", escape(&t.source)),
         };
@@ -1037,7 +1037,7 @@ fn paragraph_html(marks: &Marks, text: &str, names: &Names) -> String {
             spans.push((
                 m.start,
                 m.end,
-                format!("<a class=\"entity\" href=\"../{}\">", escape(&u)),
+                format!("<a class=\"entity\" href=\"../{}\">", escape(u)),
                 "</a>".to_string(),
             ));
         }

@@ -615,7 +615,7 @@ fn group(articles: &[Article], items: &[Item]) -> Vec<Event> {
             members
                 .iter()
                 .copied()
-                .filter(|&m| seen.insert((&items[m].words[..], traits[m].start_class, traits[m].figures)))
+                .filter(|&m| seen.insert((items[m].words, traits[m].start_class, traits[m].figures)))
                 .collect()
         })
         .collect();
@@ -635,12 +635,12 @@ fn group(articles: &[Article], items: &[Item]) -> Vec<Event> {
             distinct[j].iter().any(|&b| {
                 let (x, y) = (&items[a], &items[b]);
                 let other_date = dates_differ
-                    && ((x.start_class.is_some() && x.start_class == y.start_class && shared(&x.words, &y.words, 2))
-                        || same_happening(&x.words, &y.words, 4, 0.6));
+                    && ((x.start_class.is_some() && x.start_class == y.start_class && shared(x.words, y.words, 2))
+                        || same_happening(x.words, y.words, 4, 0.6));
                 let other_figure = !x.figures.is_empty()
                     && !y.figures.is_empty()
                     && x.figures != y.figures
-                    && shared(&x.words, &y.words, 3);
+                    && shared(x.words, y.words, 3);
                 other_date || other_figure
             })
         })

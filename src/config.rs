@@ -33,7 +33,8 @@ pub struct SiteConfig {
     /// Beyond this many events, `chronology.html` gives the number of events
     /// of each year, month and day, linked to the period page listing them,
     /// instead of every event (default 2,000: a page of every event is
-    /// about 1.4 KB per event, 18 MB for 13,000).
+    /// about 1.4 KB per event, 18 MB for 13,000). So does the page of a year
+    /// with more events, listing in full only those dated to the year alone.
     pub chronology_max_events: usize,
     /// Items per page of a long listing (the articles on `index.html`,
     /// shared passages, quotes and sources, an entity's quotes, claims and

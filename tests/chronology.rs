@@ -129,6 +129,26 @@ fn beyond_its_limit_the_chronology_counts_events_and_every_anchor_still_resolves
         !chrono.contains("href=\"chronology.html#")
             && !read(&compact, &format!("archive/{month}.html")).contains("chronology.html#")
     );
+    // A year's page likewise: in full it lists every event of the year;
+    // past the limit only those dated to the year alone, and its days link
+    // to the month's page.
+    let year = &day_event.date[..4];
+    let year_page = |site: &PathBuf| read(site, &format!("archive/{year}.html"));
+    assert!(year_page(&full).contains(&format!("id=\"{}\"", day_event.id)));
+    let compact_year = year_page(&compact);
+    assert!(!compact_year.contains(&format!("id=\"{}\"", day_event.id)));
+    let day_link = format!(
+        "<li id=\"d{0}\"><a href=\"../archive/{month}.html#d{0}\">",
+        day_event.date
+    );
+    assert!(compact_year.contains(&day_link), "{day_link} missing");
+    for e in archive.events.iter().filter(|e| e.date == year) {
+        assert!(
+            compact_year.contains(&format!("id=\"{}\"", e.id)),
+            "{} not on its year's page",
+            e.id
+        );
+    }
     // Every link and anchor resolves, the articles' links to days of the chronology included.
     assert!(dossier::check::run(&compact).unwrap().is_empty());
     assert!(dossier::check::run(&full).unwrap().is_empty());

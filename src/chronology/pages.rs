@@ -239,15 +239,24 @@ fn event_view(
     }
 }
 
+/// Which events [`group`] lists in full; the others are only counted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Listed {
+    None,
+    /// Events dated only to the year (their only page is the year's).
+    YearOnly,
+    All,
+}
+
 /// Events (indices into `archive.events`, in the given order) grouped by
-/// year, month and day; `views` holds the view of each event, as JSON. Without
-/// `list`, years, months and days only count their events. `at`: where
-/// days are on the month pages.
+/// year, month and day; `views` holds the view of each event, as JSON.
+/// Years, months and days count all their events and list those `list`
+/// says. `at`: where days are on the month pages.
 fn group<'v>(
     events: &[usize],
     archive: &Archive,
     views: &'v [Box<RawValue>],
-    list: bool,
+    list: Listed,
     at: &Placement,
 ) -> Vec<YearView<'v>> {
     let mut years: Vec<YearView> = Vec::new();
@@ -267,7 +276,7 @@ fn group<'v>(
         let view = &*views[i];
         if e.granularity == "year" || e.date.len() < 7 {
             y.count += 1;
-            if list {
+            if list != Listed::None {
                 y.events.push(view);
             }
             continue;
@@ -286,7 +295,7 @@ fn group<'v>(
         let m = y.months.last_mut().expect("pushed");
         if e.granularity == "month" || e.date.len() < 10 {
             m.count += 1;
-            if list {
+            if list == Listed::All {
                 m.events.push(view);
             }
             continue;
@@ -302,7 +311,7 @@ fn group<'v>(
         }
         let d = m.days.last_mut().expect("pushed");
         d.count += 1;
-        if list {
+        if list == Listed::All {
             d.events.push(view);
         }
     }
@@ -427,7 +436,8 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
 
     // Keyed by what it shows, like the period pages.
     let chronology = || -> Result<()> {
-        let years = group(&all, archive, &views, !compact, &at);
+        let list = if compact { Listed::None } else { Listed::All };
+        let years = group(&all, archive, &views, list, &at);
         let events = archive.events.len();
         let conflicts = archive.events.iter().filter(|e| !e.conflicts.is_empty()).count();
         let key = key_of(&("chronology.html", &years, compact, &year_links, events, conflicts));
@@ -445,8 +455,18 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
     };
     // A period's page, continued on numbered pages when it has more than
     // `per` articles or events: page k lists the k-th `per` of each.
+    //
+    // A year with more events than the chronology shows in full lists only
+    // those dated to the year alone, and counts the others by month and
+    // day, linked to the month pages, which list them (as the compact
+    // chronology does): its page would otherwise repeat all its months'.
     let period_page = |p: &String| -> Result<()> {
-        let chunks = split_at_dates(within.events(p), archive, per);
+        let events = within.events(p);
+        let compact = p.len() == 4 && events.len() > site.chronology_max_events;
+        // Events dated only to the year sort first among the year's.
+        let year_only = events.partition_point(|&e| archive.events[e].date.len() < 7);
+        let listed = if compact { &events[..year_only] } else { events };
+        let chunks = split_at_dates(listed, archive, per);
         let all_links: Vec<ArticleLink> = within.articles(p).iter().map(|a| article_link(a)).collect();
 
         let (prev, next) = neighbours(&periods, p);
@@ -457,9 +477,16 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
             let path = pager.url();
             let links = nth_page(&all_links, per, pager.number - 1);
             let chunk: &[usize] = chunks.get(pager.number - 1).copied().unwrap_or_default();
-            let years = group(chunk, archive, &views, true, &at);
+            let years = if compact {
+                // The first page also counts the months' and days' events.
+                let counted = if pager.number == 1 { &events[year_only..] } else { &[] };
+                let shown: Vec<usize> = chunk.iter().chain(counted).copied().collect();
+                group(&shown, archive, &views, Listed::YearOnly, &at)
+            } else {
+                group(chunk, archive, &views, Listed::All, &at)
+            };
             // Everything the page shows besides what `p` gives (label, kind).
-            let key = key_of(&("period.html", p, links, &years, &prev, &next, &up, &pager));
+            let key = key_of(&("period.html", p, links, &years, compact, &prev, &next, &up, &pager));
             if sink.fresh(&path, key) {
                 continue;
             }
@@ -469,6 +496,7 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
             ctx.insert("kind", if p.len() == 4 { "year" } else { "month" });
             ctx.insert("articles", links);
             ctx.insert("years", &years);
+            ctx.insert("compact", &compact);
             ctx.insert("prev", &prev);
             ctx.insert("next", &next);
             ctx.insert("pager", &pager);

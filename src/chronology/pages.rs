@@ -462,10 +462,10 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
     // chronology does): its page would otherwise repeat all its months'.
     let period_page = |p: &String| -> Result<()> {
         let events = within.events(p);
-        let compact = p.len() == 4 && events.len() > site.chronology_max_events;
+        let compact_year = p.len() == 4 && events.len() > site.chronology_max_events;
         // Events dated only to the year sort first among the year's.
         let year_only = events.partition_point(|&e| archive.events[e].date.len() < 7);
-        let listed = if compact { &events[..year_only] } else { events };
+        let listed = if compact_year { &events[..year_only] } else { events };
         let chunks = split_at_dates(listed, archive, per);
         let all_links: Vec<ArticleLink> = within.articles(p).iter().map(|a| article_link(a)).collect();
 
@@ -477,7 +477,7 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
             let path = pager.url();
             let links = nth_page(&all_links, per, pager.number - 1);
             let chunk: &[usize] = chunks.get(pager.number - 1).copied().unwrap_or_default();
-            let years = if compact {
+            let years = if compact_year {
                 // The first page also counts the months' and days' events.
                 let counted = if pager.number == 1 { &events[year_only..] } else { &[] };
                 let shown: Vec<usize> = chunk.iter().chain(counted).copied().collect();
@@ -486,7 +486,7 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
                 group(chunk, archive, &views, Listed::All, &at)
             };
             // Everything the page shows besides what `p` gives (label, kind).
-            let key = key_of(&("period.html", p, links, &years, compact, &prev, &next, &up, &pager));
+            let key = key_of(&("period.html", p, links, &years, compact_year, &prev, &next, &up, &pager));
             if sink.fresh(&path, key) {
                 continue;
             }
@@ -496,7 +496,7 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
             ctx.insert("kind", if p.len() == 4 { "year" } else { "month" });
             ctx.insert("articles", links);
             ctx.insert("years", &years);
-            ctx.insert("compact", &compact);
+            ctx.insert("compact", &compact_year);
             ctx.insert("prev", &prev);
             ctx.insert("next", &next);
             ctx.insert("pager", &pager);

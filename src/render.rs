@@ -823,9 +823,10 @@ impl<'a> ArticleDeps<'a> {
     }
 }
 
-/// The name and page of each entity an article names, quotes or cites.
+/// The name and page of each entity an article names, quotes or cites,
+/// borrowed from the index and looked up once per entity (an article names
+/// the same entities many times).
 #[derive(Serialize)]
-/// Borrowed from the index: an article names the same entities many times.
 struct Names<'a>(BTreeMap<&'a str, (&'a str, Option<&'a str>)>);
 
 impl<'a> Names<'a> {

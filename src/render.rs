@@ -563,6 +563,10 @@ pub struct Index<'a> {
     /// (article, paragraph) → index of its shared passage.
     also_in: Lookup<(&'a str, &'a str), usize>,
     passages: &'a [crate::model::SharedPassage],
+    /// A hash of what the "also in" links of each shared passage are made
+    /// from (each occurrence's article, paragraph, page and title), for the
+    /// keys of the pages that show them.
+    passage_keys: Vec<u64>,
     /// Canonical id → its duplicates, in id order.
     variants: Lookup<&'a str, Vec<&'a Article>>,
     /// A hash of each article (its binary form), by position: for page
@@ -583,6 +587,28 @@ impl<'a> Index<'a> {
         for v in variants.values_mut() {
             v.sort_by(|x, y| x.id.cmp(&y.id));
         }
+        let position: Lookup<&str, usize> = archive
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
+        let passage_keys = archive
+            .shared_passages
+            .par_iter()
+            .map(|s| {
+                let shown: Vec<(&str, &str, Option<(&str, &str)>)> = s
+                    .occurrences
+                    .iter()
+                    .map(|o| {
+                        let a = position.get(o.article.as_str()).map(|&i| &archive.articles[i]);
+                        let page = a.map(|a| (a.url.as_str(), a.title.as_str()));
+                        (o.article.as_str(), o.paragraph.as_str(), page)
+                    })
+                    .collect();
+                crate::memo::key(&shown)
+            })
+            .collect();
         Index {
             own: archive
                 .articles
@@ -590,12 +616,7 @@ impl<'a> Index<'a> {
                 .map(|a| hash_bytes(&bincode::serialize(a).expect("the model serialises")))
                 .collect(),
             articles: &archive.articles,
-            position: archive
-                .articles
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.id.as_str(), i))
-                .collect(),
+            position,
             entities: archive.entities.iter().map(|e| (e.id.as_str(), e)).collect(),
             also_in: archive
                 .shared_passages
@@ -608,6 +629,7 @@ impl<'a> Index<'a> {
                 })
                 .collect(),
             passages: &archive.shared_passages,
+            passage_keys,
             variants,
             per_page,
         }
@@ -724,9 +746,15 @@ impl AlsoIn {
         AlsoIn {
             links: others
                 .take(ALSO_IN_SHOWN)
-                .map(|o| Link {
-                    url: format!("../{}#{}", idx.article_url(&o.article), o.paragraph),
-                    title: format!("{} ({})", idx.title(&o.article), o.paragraph),
+                .map(|o| {
+                    // One lookup for both, like `article_url` and `title`.
+                    let (url, title) = idx
+                        .article(&o.article)
+                        .map_or(("", o.article.as_str()), |a| (a.url.as_str(), a.title.as_str()));
+                    Link {
+                        url: format!("../{url}#{}", o.paragraph),
+                        title: format!("{title} ({})", o.paragraph),
+                    }
                 })
                 .collect(),
             more: (all.len() - own.len()).saturating_sub(ALSO_IN_SHOWN),
@@ -775,8 +803,12 @@ struct ArticleDeps<'a> {
     own: u64,
     names: Names<'a>,
     related: Vec<Link>,
-    /// Where else each shared paragraph occurs, by paragraph id.
-    also_in: BTreeMap<&'a str, AlsoIn>,
+    /// The shared passage of each shared paragraph, by paragraph id, with
+    /// its key ([`Index::passage_keys`]): where else it occurs is looked up
+    /// only when the page is made.
+    also_in: BTreeMap<&'a str, (usize, u64)>,
+    #[serde(skip)]
+    idx: &'a Index<'a>,
     /// The article's duplicates, in id order (in the key by their hashes).
     #[serde(skip)]
     variants: Vec<&'a Article>,
@@ -794,9 +826,14 @@ impl<'a> ArticleDeps<'a> {
             related: a
                 .related
                 .iter()
-                .map(|r| Link {
-                    url: idx.article_url(r),
-                    title: idx.title(r).to_string(),
+                .map(|r| {
+                    let (url, title) = idx
+                        .article(r)
+                        .map_or(("", r.as_str()), |a| (a.url.as_str(), a.title.as_str()));
+                    Link {
+                        url: url.to_string(),
+                        title: title.to_string(),
+                    }
                 })
                 .collect(),
             also_in: a
@@ -804,9 +841,10 @@ impl<'a> ArticleDeps<'a> {
                 .iter()
                 .filter_map(|p| {
                     let &i = idx.also_in.get(&(a.id.as_str(), p.id.as_str()))?;
-                    Some((p.id.as_str(), AlsoIn::new(i, &a.id, idx)))
+                    Some((p.id.as_str(), (i, idx.passage_keys[i])))
                 })
                 .collect(),
+            idx,
             originals: std::iter::once(a)
                 .chain(variants.iter().copied())
                 .map(|x| originals.hash(&x.id))
@@ -862,8 +900,9 @@ impl ArticleView {
         let ArticleDeps {
             names,
             related,
-            mut also_in,
+            also_in,
             variants,
+            idx,
             ..
         } = deps;
         let paragraphs = a
@@ -877,7 +916,7 @@ impl ArticleView {
                     Some("html") => p.text.clone(),
                     _ => paragraph_html(marks.get(p.id.as_str()).unwrap_or(&no_marks), &p.text, &names),
                 },
-                also_in: also_in.remove(p.id.as_str()),
+                also_in: also_in.get(p.id.as_str()).map(|&(i, _)| AlsoIn::new(i, &a.id, idx)),
             })
             .collect();
         let variants = variants
@@ -1809,11 +1848,11 @@ mod tests {
         let mut c = article("c", "Copy");
         c.duplicate_of = Some("a".into());
         let base = Archive {
-            articles: vec![a, article("b", "Second"), c],
+            articles: vec![a, article("b", "Second"), c, article("d", "Fourth")],
             entities: vec![halvorsen()],
             shared_passages: vec![crate::model::SharedPassage {
                 text: "Aid was short.".into(),
-                occurrences: ["a", "b"]
+                occurrences: ["a", "b", "d"]
                     .map(|x| crate::model::Occurrence {
                         article: x.into(),
                         paragraph: "p2".into(),
@@ -1865,6 +1904,16 @@ mod tests {
             (
                 "where else the shared paragraph occurs",
                 Box::new(|x| x.shared_passages[0].occurrences[1].paragraph = "p1".into()),
+                texts,
+            ),
+            (
+                "the title of another article the shared paragraph is in",
+                Box::new(|x| x.articles[3].title = "Fourth, retitled".into()),
+                texts,
+            ),
+            (
+                "the page of another article the shared paragraph is in",
+                Box::new(|x| x.articles[3].url = "articles/d2.html".into()),
                 texts,
             ),
             (

@@ -597,7 +597,7 @@ impl<'a> Index<'a> {
             .shared_passages
             .par_iter()
             .map(|s| {
-                let shown: Vec<(&str, &str, Option<(&str, &str)>)> = s
+                let shown: Vec<_> = s
                     .occurrences
                     .iter()
                     .map(|o| {

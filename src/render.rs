@@ -420,9 +420,12 @@ pub fn run_into(
                                 s.text.clone(),
                                 s.occurrences
                                     .iter()
-                                    .map(|o| Link {
-                                        url: format!("{}#{}", idx.article_url(&o.article), o.paragraph),
-                                        title: idx.title(&o.article).to_string(),
+                                    .map(|o| {
+                                        let (url, title) = idx.page_and_title(&o.article);
+                                        Link {
+                                            url: format!("{url}#{}", o.paragraph),
+                                            title: title.to_string(),
+                                        }
                                     })
                                     .collect::<Vec<_>>(),
                             )
@@ -447,16 +450,12 @@ pub fn run_into(
                 .duplicates
                 .iter()
                 .map(|d| {
-                    let link = |id: &String| Link {
-                        url: idx.article_url(id),
-                        title: idx.title(id).to_string(),
-                    };
                     (
-                        link(&d.canonical),
+                        idx.link(&d.canonical),
                         d.members
                             .iter()
                             .filter(|m| **m != d.canonical)
-                            .map(link)
+                            .map(|m| idx.link(m))
                             .collect::<Vec<_>>(),
                         d.similarity,
                     )
@@ -644,8 +643,19 @@ impl<'a> Index<'a> {
     fn article_url(&self, id: &str) -> String {
         self.article(id).map(|a| a.url.clone()).unwrap_or_default()
     }
-    fn title<'b>(&'b self, id: &'b str) -> &'b str {
-        self.article(id).map(|a| a.title.as_str()).unwrap_or(id)
+    /// The page and title of article `id`, looked up once (no page, and
+    /// the id for a title, when there is no such article).
+    fn page_and_title<'b>(&'b self, id: &'b str) -> (&'b str, &'b str) {
+        self.article(id)
+            .map_or(("", id), |a| (a.url.as_str(), a.title.as_str()))
+    }
+    /// A link to article `id` with its title.
+    fn link(&self, id: &str) -> Link {
+        let (url, title) = self.page_and_title(id);
+        Link {
+            url: url.to_string(),
+            title: title.to_string(),
+        }
     }
     fn entity_name(&self, id: &str) -> String {
         self.entities
@@ -747,10 +757,7 @@ impl AlsoIn {
             links: others
                 .take(ALSO_IN_SHOWN)
                 .map(|o| {
-                    // One lookup for both, like `article_url` and `title`.
-                    let (url, title) = idx
-                        .article(&o.article)
-                        .map_or(("", o.article.as_str()), |a| (a.url.as_str(), a.title.as_str()));
+                    let (url, title) = idx.page_and_title(&o.article);
                     Link {
                         url: format!("../{url}#{}", o.paragraph),
                         title: format!("{title} ({})", o.paragraph),
@@ -823,19 +830,7 @@ impl<'a> ArticleDeps<'a> {
         ArticleDeps {
             own: idx.own(&a.id),
             names: Names::of(a, idx),
-            related: a
-                .related
-                .iter()
-                .map(|r| {
-                    let (url, title) = idx
-                        .article(r)
-                        .map_or(("", r.as_str()), |a| (a.url.as_str(), a.title.as_str()));
-                    Link {
-                        url: url.to_string(),
-                        title: title.to_string(),
-                    }
-                })
-                .collect(),
+            related: a.related.iter().map(|r| idx.link(r)).collect(),
             also_in: a
                 .paragraphs
                 .iter()
@@ -1639,10 +1634,7 @@ impl ReportRow {
             title: a.title.clone(),
             url: a.url.clone(),
             source_file: a.source_file.clone(),
-            duplicate_of: a.duplicate_of.as_ref().map(|d| Link {
-                url: idx.article_url(d),
-                title: idx.title(d).to_string(),
-            }),
+            duplicate_of: a.duplicate_of.as_ref().map(|d| idx.link(d)),
             removed: a.removed.clone(),
             edits: a.edits.clone(),
         }

@@ -359,11 +359,11 @@ fn readings(a: &Article, dated: &[&Dated]) -> Readings<Vec<String>> {
 /// Groups dated mentions into events; adds undated sentences that give a
 /// percentage as events on the article's publication day (they report the
 /// state of things when it was written). What the builder reads of each
-/// article's sentences is kept in `memo` by its text and its dated
-/// sentences; the events are kept under a hash of every sentence they are
+/// article's sentences is kept in `memo` by its text key (`text_keys`, see
+/// [`memo::text_key`]; `None` for a duplicate) and its dated sentences; the events are kept under a hash of every sentence they are
 /// grouped from (an edit that changes no dated or percentage sentence finds
 /// them there).
-pub fn build(articles: &[Article], dated: &[Dated], memo: &Store) -> Vec<Event> {
+pub fn build(articles: &[Article], text_keys: &[Option<u64>], dated: &[Dated], memo: &Store) -> Vec<Event> {
     // Each article's dated sentences, and each one's place among them.
     let mut of_article: Vec<Vec<&Dated>> = vec![Vec::new(); articles.len()];
     let mut slot: Vec<usize> = Vec::with_capacity(dated.len());
@@ -378,14 +378,11 @@ pub fn build(articles: &[Article], dated: &[Dated], memo: &Store) -> Vec<Event> 
     let mut read: Vec<Readings<Vec<u32>>> = Vec::with_capacity(articles.len());
     let mut kept = memo.open::<Readings<Vec<String>>>("readings");
     let key = |&i: &usize| {
-        let a = &articles[i];
         let sentences: Vec<(usize, &str, (usize, usize))> = of_article[i]
             .iter()
             .map(|d| (d.para, d.sentence.as_str(), d.span))
             .collect();
-        a.duplicate_of
-            .is_none()
-            .then(|| memo::key(&(memo::text_key(a), sentences)))
+        text_keys[i].map(|text| memo::key(&(text, sentences)))
     };
     for start in (0..articles.len()).step_by(CHUNK) {
         let mut chunk: Vec<usize> = (start..(start + CHUNK).min(articles.len())).collect();
@@ -770,6 +767,13 @@ mod tests {
         a
     }
 
+    /// The text keys `build` takes (see `chronology::run`).
+    fn keys(arts: &[Article]) -> Vec<Option<u64>> {
+        arts.iter()
+            .map(|a| a.duplicate_of.is_none().then(|| memo::text_key(a)))
+            .collect()
+    }
+
     fn dated(article: usize, sentence: &str, mention: &str, value: &str) -> Dated {
         let start = sentence.find(mention).unwrap();
         let day = Day::parse(value).unwrap();
@@ -804,7 +808,7 @@ mod tests {
             dated(1, s2, "On Monday", "2017-03-06"),
             dated(2, s3, "on Monday", "2017-03-06"),
         ];
-        let ev = build(&arts, &d, &Store::off());
+        let ev = build(&arts, &keys(&arts), &d, &Store::off());
         assert_eq!(ev.len(), 2, "{ev:#?}");
         let bridge = ev.iter().find(|e| e.summary.contains("bridge")).unwrap();
         assert_eq!(bridge.citations.len(), 2);
@@ -832,8 +836,8 @@ mod tests {
         };
         let run = |(arts, d): &(Vec<Article>, Vec<Dated>)| {
             let cached = store();
-            let ev = build(arts, d, &cached);
-            assert_eq!(ev, build(arts, d, &Store::off()));
+            let ev = build(arts, &keys(arts), d, &cached);
+            assert_eq!(ev, build(arts, &keys(arts), d, &Store::off()));
             (ev, cached.counts())
         };
         let base = case(s2, "On Monday", "2017-03-06", "");
@@ -876,7 +880,7 @@ mod tests {
             dated(1, s2, "on 15 June", "2017-06-15"),
             dated(1, s4, "By Friday", "2017-06-30"),
         ];
-        let ev = build(&arts, &d, &Store::off());
+        let ev = build(&arts, &keys(&arts), &d, &Store::off());
         let may = ev.iter().find(|e| e.date == "2017-05-15").unwrap();
         let june = ev.iter().find(|e| e.date == "2017-06-15").unwrap();
         assert_eq!(may.conflicts, vec![june.id.clone()]);

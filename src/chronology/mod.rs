@@ -78,7 +78,7 @@ pub fn run(articles: &mut [Article], _cfg: &Config, memo: &Store) -> Vec<Event> 
         .flat_map_iter(|(i, (a, located))| resolve_all(i, a, located))
         .collect();
     drop(located);
-    events::build(articles, &dated, memo)
+    events::build(articles, &text_keys, &dated, memo)
 }
 
 /// Resolves the located expressions of article `i` (its index in the

@@ -46,8 +46,10 @@ const W_TITLE: u32 = 10;
 const W_ENTITY: u32 = 6;
 const W_QUOTE: u32 = 2;
 const W_TEXT_MAX: u32 = 3;
-/// Articles whose term lists are built at once before joining the postings.
+/// Articles whose blocks are built at once before joining the postings.
 const ARTICLE_CHUNK: usize = 4096;
+/// Articles per block of the index, on average (see [`blocks`]).
+const BLOCK: u64 = 256;
 /// Tables the postings are gathered in, in parallel (see [`part_of`]).
 const PARTS: usize = 8;
 
@@ -72,7 +74,6 @@ type Posting = (u32, u32, u32);
 /// One document's terms, each with its (paragraph, weight) pairs, held flat:
 /// a document has hundreds of terms, and an allocation for each was a
 /// tenth of the index's time.
-#[derive(Clone, Serialize, Deserialize)]
 struct Terms {
     text: String,
     /// A term's (start, end) in `text`, and where its pairs end in
@@ -111,6 +112,138 @@ impl Terms {
             (&self.text[s as usize..e as usize], pairs)
         })
     }
+}
+
+/// The postings of a run of consecutive articles, documents numbered from
+/// 0 at the block's first article. A block is kept in the cache by what its
+/// articles' terms are made from, so a rebuild gathers an unchanged block
+/// without reading its articles again, wherever the block now starts.
+#[derive(Clone, Serialize, Deserialize)]
+struct Block {
+    /// Documents in the block.
+    docs: u32,
+    /// The terms, sorted, one after another.
+    text: String,
+    /// Per term: where it ends in `text`, how many documents have it, and
+    /// where its postings end in `postings`.
+    #[serde(with = "triples")]
+    terms: Vec<(u32, u32, u32)>,
+    /// Each term's best [`MAX_POSTINGS`] postings, unordered: the best of
+    /// the whole index are among the best of each block.
+    #[serde(with = "triples")]
+    postings: Vec<Posting>,
+}
+
+/// Keeps triples of numbers as little-endian bytes: a cached block is read
+/// back with a copy, not one varint at a time (a fifth of a rebuild's index).
+mod triples {
+    use serde::{de::Error, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(list: &[(u32, u32, u32)], s: S) -> Result<S::Ok, S::Error> {
+        let bytes: Vec<u8> = list
+            .iter()
+            .flat_map(|&(a, b, c)| [a, b, c])
+            .flat_map(u32::to_le_bytes)
+            .collect();
+        serde_bytes::serialize(&bytes, s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(u32, u32, u32)>, D::Error> {
+        let bytes: serde_bytes::ByteBuf = serde_bytes::deserialize(d)?;
+        if !bytes.len().is_multiple_of(12) {
+            return Err(D::Error::custom("triples of 4-byte numbers"));
+        }
+        let num = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes"));
+        Ok(bytes
+            .chunks_exact(12)
+            .map(|c| (num(&c[..4]), num(&c[4..8]), num(&c[8..])))
+            .collect())
+    }
+}
+
+impl Block {
+    /// The block of `docs`, in order.
+    fn new(docs: &[Terms]) -> Block {
+        // Terms are numbered as first seen, then laid out in sorted order.
+        let mut ids: Map<&str, usize> = Map::default();
+        let mut seen: Vec<(&str, u32, usize)> = Vec::new(); // (term, documents, postings)
+        let mut pairs: Vec<(usize, Posting)> = Vec::with_capacity(docs.iter().map(|t| t.weights.len()).sum());
+        for (d, terms) in docs.iter().enumerate() {
+            for (term, list) in terms.iter() {
+                let id = *ids.entry(term).or_insert_with(|| {
+                    seen.push((term, 0, 0));
+                    seen.len() - 1
+                });
+                seen[id].1 += 1;
+                seen[id].2 += list.len();
+                pairs.extend(list.iter().map(|&(k, wt)| (id, (d as u32, k, wt))));
+            }
+        }
+        let mut order: Vec<usize> = (0..seen.len()).collect();
+        order.sort_unstable_by_key(|&i| seen[i].0);
+        let mut start = vec![0; seen.len()];
+        let mut at = 0;
+        for &i in &order {
+            start[i] = at;
+            at += seen[i].2;
+        }
+        let mut flat = vec![(0, 0, 0); at];
+        let mut next = start.clone();
+        for (id, posting) in pairs {
+            flat[next[id]] = posting;
+            next[id] += 1;
+        }
+        let mut block = Block {
+            docs: docs.len() as u32,
+            text: String::new(),
+            terms: Vec::with_capacity(seen.len()),
+            postings: Vec::with_capacity(at),
+        };
+        for i in order {
+            let (term, n, len) = seen[i];
+            let list = &mut flat[start[i]..start[i] + len];
+            if list.len() > MAX_POSTINGS {
+                list.select_nth_unstable_by(MAX_POSTINGS, rank);
+            }
+            block.postings.extend_from_slice(&list[..len.min(MAX_POSTINGS)]);
+            block.text.push_str(term);
+            block
+                .terms
+                .push((block.text.len() as u32, n, block.postings.len() as u32));
+        }
+        block
+    }
+
+    /// Each term with the number of documents that have it and its postings.
+    fn iter(&self) -> impl Iterator<Item = (&str, u32, &[Posting])> {
+        let (mut text_from, mut from) = (0, 0);
+        self.terms.iter().map(move |&(end, n, list_end)| {
+            let term = &self.text[text_from..end as usize];
+            let list = &self.postings[from..list_end as usize];
+            (text_from, from) = (end as usize, list_end as usize);
+            (term, n, list)
+        })
+    }
+}
+
+/// Cuts articles of the given term keys into blocks: one ends after an
+/// article whose key is a multiple of `target`, so an edit, an article
+/// added or removed, moves no other block's ends (and the blocks of a
+/// rebuild are mostly those of the last build); or after `4 * target`
+/// articles.
+fn blocks(keys: &[u64], target: u64) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, k) in keys.iter().enumerate() {
+        if k.is_multiple_of(target) || i + 1 - start >= 4 * target as usize {
+            out.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < keys.len() {
+        out.push(start..keys.len());
+    }
+    out
 }
 
 /// A term's postings while the index is gathered.
@@ -236,6 +369,11 @@ pub struct Stats {
 /// Builds the index files (paths under `search/`), all in memory, and their
 /// statistics.
 pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
+    collect(|files| build_into(archive, &Store::off(), files))
+}
+
+/// The files `make` hands to a sink, and what it returns.
+fn collect<T>(make: impl FnOnce(&dyn Sink) -> Result<T>) -> (Vec<Output>, T) {
     /// Holds every file it is given.
     struct Collect(std::sync::Mutex<Vec<Output>>);
     impl Sink for Collect {
@@ -248,15 +386,20 @@ pub fn build(archive: &Archive) -> (Vec<Output>, Stats) {
         }
     }
     let files = Collect(Default::default());
-    let stats = build_into(archive, &Store::off(), &files).expect("collecting never fails");
-    (files.0.into_inner().expect("no panic while holding the lock"), stats)
+    let made = make(&files).expect("collecting never fails");
+    (files.0.into_inner().expect("no panic while holding the lock"), made)
 }
 
 /// Builds the index files, handing each to `sink` as soon as it is made. A
 /// document bucket is keyed by the documents it holds, and not made when
-/// the sink already holds it; other files are keyed by their bytes. Each
-/// article's terms are kept in `memo`, by what they are made from.
+/// the sink already holds it; other files are keyed by their bytes. The
+/// postings of each block of articles are kept in `memo` (see [`Block`]).
 pub fn build_into(archive: &Archive, memo: &Store, sink: &dyn Sink) -> Result<Stats> {
+    index_into(archive, memo, sink, BLOCK)
+}
+
+/// [`build_into`] with blocks of `block` articles on average.
+fn index_into(archive: &Archive, memo: &Store, sink: &dyn Sink, block: u64) -> Result<Stats> {
     let articles: Vec<_> = archive.articles.iter().filter(|a| a.duplicate_of.is_none()).collect();
     let entity_terms: HashMap<&str, Vec<String>> = archive
         .entities
@@ -330,21 +473,28 @@ pub fn build_into(archive: &Archive, memo: &Store, sink: &dyn Sink) -> Result<St
         Terms::from_sorted(&triples)
     };
     // Postings are ranked below, so the order they are gathered in does not
-    // matter. Articles go in chunks: only one chunk's term lists are held.
-    // A term's list is cut back to its best MAX_POSTINGS whenever it doubles
-    // (the best of the best so far is the best overall), so common words do
-    // not hold every posting until the end. Terms are split between
-    // [`PARTS`] tables by a hash, each table filled by one thread, documents
-    // in order; which table holds a term changes nothing in the index.
+    // matter. Blocks go in batches: only one batch is held. A term's list is
+    // cut back to its best MAX_POSTINGS whenever it doubles (the best of the
+    // best so far is the best overall), so common words do not hold every
+    // posting until the end. Terms are split between [`PARTS`] tables by a
+    // hash, each table filled by one thread, blocks in order; which table
+    // holds a term changes nothing in the index.
     let mut parts: Vec<Part> = (0..PARTS).map(|_| Part::new()).collect();
-    let add = |parts: &mut [Part], first: u32, docs: &[Terms]| {
-        let hashes: Vec<Vec<u64>> = docs
+    let add = |parts: &mut [Part], first: u32, blocks: &[Block]| {
+        let bases: Vec<u32> = blocks
+            .iter()
+            .scan(first, |next, b| {
+                *next += b.docs;
+                Some(*next - b.docs)
+            })
+            .collect();
+        let hashes: Vec<Vec<u64>> = blocks
             .par_iter()
-            .map(|terms| terms.iter().map(|(t, _)| term_hash(t)).collect())
+            .map(|b| b.iter().map(|(t, _, _)| term_hash(t)).collect())
             .collect();
         parts.par_iter_mut().enumerate().for_each(|(p, postings)| {
-            for (d, (terms, hashes)) in docs.iter().zip(&hashes).enumerate() {
-                for ((t, list), &h) in terms.iter().zip(hashes).filter(|(_, &h)| part_of(h) == p) {
+            for ((b, hashes), &base) in blocks.iter().zip(&hashes).zip(&bases) {
+                for ((t, docs, list), &h) in b.iter().zip(hashes).filter(|(_, &h)| part_of(h) == p) {
                     // A term is allocated once, when first seen.
                     let g = match postings.entry(h, |e| e.1 == t, |e| e.0) {
                         hashbrown::hash_table::Entry::Occupied(e) => &mut e.into_mut().2,
@@ -352,8 +502,8 @@ pub fn build_into(archive: &Archive, memo: &Store, sink: &dyn Sink) -> Result<St
                             &mut e.insert((h, t.to_string(), Gathered::default())).into_mut().2
                         }
                     };
-                    g.docs += 1;
-                    g.list.extend(list.iter().map(|&(k, wt)| (first + d as u32, k, wt)));
+                    g.docs += docs;
+                    g.list.extend(list.iter().map(|&(d, k, wt)| (base + d, k, wt)));
                     if g.list.len() >= 2 * MAX_POSTINGS {
                         cut_to_best(&mut g.list);
                     }
@@ -363,7 +513,7 @@ pub fn build_into(archive: &Archive, memo: &Store, sink: &dyn Sink) -> Result<St
     };
     // An article's terms are made from its title, paragraphs, quotes, and
     // the terms of the entities it mentions.
-    let terms_key = |a: &&Article| {
+    let terms_key = |a: &Article| {
         let paras: Vec<(&str, &str)> = a.paragraphs.iter().map(|p| (p.id.as_str(), p.text.as_str())).collect();
         let quotes: Vec<(&str, &str)> = a
             .quotes
@@ -375,12 +525,20 @@ pub fn build_into(archive: &Archive, memo: &Store, sink: &dyn Sink) -> Result<St
             .iter()
             .map(|m| (m.paragraph.as_str(), entity_terms.get(m.entity.as_str())))
             .collect();
-        Some(memo::key(&(&a.title, paras, quotes, named)))
+        memo::key(&(&a.title, paras, quotes, named))
     };
-    let mut kept = memo.open::<Terms>("terms");
-    for (c, chunk) in articles.chunks(ARTICLE_CHUNK).enumerate() {
-        let per_article: Vec<Terms> = kept.map_mut(&mut chunk.to_vec(), terms_key, |a| article_terms(a));
-        add(&mut parts, (c * ARTICLE_CHUNK) as u32, &per_article);
+    let keys: Vec<u64> = articles.par_iter().map(|a| terms_key(a)).collect();
+    let ranges = blocks(&keys, block);
+    let mut kept = memo.open::<Block>("search-blocks");
+    let mut first = 0;
+    for batch in ranges.chunks((ARTICLE_CHUNK / block as usize).max(1)) {
+        let made: Vec<Block> = kept.map_mut(
+            &mut batch.to_vec(),
+            |r| Some(memo::key(&keys[r.clone()])),
+            |r| Block::new(&articles[r.clone()].iter().map(|a| article_terms(a)).collect::<Vec<_>>()),
+        );
+        add(&mut parts, first, &made);
+        first += made.iter().map(|b| b.docs).sum::<u32>();
     }
     kept.finish();
 
@@ -394,7 +552,7 @@ pub fn build_into(archive: &Archive, memo: &Store, sink: &dyn Sink) -> Result<St
             Terms::from_sorted(&ts.iter().map(|t| (t.as_str(), 0, W_TITLE)).collect::<Vec<_>>())
         })
         .collect();
-    add(&mut parts, base, &per_entity);
+    add(&mut parts, base, &[Block::new(&per_entity)]);
     let mut vocab: Vec<(String, Gathered)> = parts.into_iter().flatten().map(|(_, t, g)| (t, g)).collect();
     vocab.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
@@ -730,6 +888,50 @@ mod tests {
         let plain = (0..MAX_POSTINGS - 500).map(|d| vec![d as u64, 1, 1]);
         let want: Vec<Vec<u64>> = titles.chain(plain).collect();
         assert_eq!(got, want.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn an_index_made_from_kept_blocks_equals_one_made_afresh() {
+        let story = |i: usize| Article {
+            id: format!("a{i}"),
+            url: format!("articles/a{i}.html"),
+            title: format!("Story {i} about rain"),
+            paragraphs: vec![
+                para("p1", &format!("Rain fell on town {i} and river {}.", i % 7)),
+                para("p2", &format!("Officials counted {} homes flooded.", i * 3)),
+            ],
+            ..Article::default()
+        };
+        let mut archive = sample();
+        archive.articles.extend((0..80).map(story));
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        // Blocks of 4 articles on average: many blocks.
+        let index = |archive: &Archive, store: &Store| {
+            let (mut files, stats) = collect(|sink| index_into(archive, store, sink, 4));
+            files.sort();
+            (files, stats.docs)
+        };
+        let store = Store::beside(&out, 1);
+        let first = index(&archive, &store);
+        assert_eq!(first, index(&archive, &Store::off()));
+        assert!(store.counts().1 > 10, "{:?} blocks made", store.counts());
+
+        // An edit, a new duplicate and a removal move the documents after
+        // them; an article added in front moves every one.
+        archive.articles[10].paragraphs[0].text.push_str(" The dam held.");
+        archive.articles[20].duplicate_of = Some("a3".into());
+        archive.articles.remove(40);
+        archive.articles.insert(0, story(500));
+        let store = Store::beside(&out, 1);
+        let again = index(&archive, &store);
+        assert_eq!(again, index(&archive, &Store::off()));
+        assert_ne!(again, first);
+        let (reused, computed) = store.counts();
+        assert!(
+            reused > 0 && computed < reused,
+            "{reused} blocks reused, {computed} made"
+        );
     }
 
     #[test]

@@ -282,6 +282,7 @@ pub fn run_with(paths: &Paths, cfg: &Config, on_stage: &dyn Fn(&'static str)) ->
     on_stage("write");
     let t = Start::now();
     let stats = writer.finish()?;
+    memo.prune();
     let summary = Summary::new(&archive);
     if let Some(key) = key {
         let stamp = Stamp {

@@ -44,6 +44,8 @@ pub struct Store {
     salt: u64,
     reused: AtomicUsize,
     computed: AtomicUsize,
+    /// Kinds opened by this build (see [`Store::prune`]).
+    opened: Mutex<HashSet<String>>,
 }
 
 impl Store {
@@ -54,6 +56,7 @@ impl Store {
             salt: 0,
             reused: AtomicUsize::new(0),
             computed: AtomicUsize::new(0),
+            opened: Default::default(),
         }
     }
 
@@ -118,6 +121,32 @@ impl Store {
         })
     }
 
+    /// Removes this output's result files of kinds this build did not open:
+    /// those of work a newer dossier no longer keeps, which would otherwise
+    /// stay in the cache folder for good. Call it after a complete build.
+    pub fn prune(&self) {
+        let Some(prefix) = &self.prefix else { return };
+        let (Some(dir), Some(name)) = (prefix.parent(), prefix.file_name()) else {
+            return;
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let opened = self.opened.lock().expect("no panic while holding the lock");
+        let name = name.to_string_lossy();
+        for entry in entries.flatten() {
+            let file = entry.file_name();
+            let file = file.to_string_lossy();
+            // `{name}.{kind}.memo`; kinds have no dot, so another output's
+            // files (`{name}.x.{kind}.memo`) are never taken for ours.
+            let kind = file
+                .strip_prefix(&*name)
+                .and_then(|f| f.strip_prefix('.'))
+                .and_then(|f| f.strip_suffix(".memo"));
+            if kind.is_some_and(|k| !k.is_empty() && !k.contains('.') && !opened.contains(k)) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
     /// What every result depends on besides its key (binary, config).
     pub fn salt(&self) -> u64 {
         self.salt
@@ -127,6 +156,10 @@ impl Store {
     /// articles at a time, say); [`Memo::finish`] keeps this build's. A
     /// kind is opened once per build: two at once would append to one file.
     pub fn open<V>(&self, kind: &str) -> Memo<'_, V> {
+        self.opened
+            .lock()
+            .expect("no panic while holding the lock")
+            .insert(kind.to_string());
         let path = self.prefix.as_ref().map(|p| {
             let mut p = p.clone().into_os_string();
             p.push(format!(".{kind}.memo"));
@@ -477,6 +510,31 @@ mod tests {
         let other = Store::beside(&out, 8);
         assert_eq!(square_all(&other, &[1, 2, 5, 4], &calls), [1, 4, 25, 16]);
         assert_eq!(other.counts(), (0, 4));
+    }
+
+    #[test]
+    fn pruning_removes_only_this_outputs_kinds_not_used() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let calls = AtomicUsize::new(0);
+        let store = Store::beside(&out, 7);
+        square_all(&store, &[1, 2], &calls);
+        store.map("cubes", 1, |_| Some(1), |_| 1u64);
+        // Another output's results, one named like ours.
+        square_all(&Store::beside(&tmp.path().join("other"), 7), &[3], &calls);
+        square_all(&Store::beside(&tmp.path().join("site.x"), 7), &[3], &calls);
+        let cubes = crate::output::cache_file(&out, ".cubes.memo");
+        assert!(cubes.exists() && memo_file(&out).exists());
+
+        // A build that no longer makes cubes.
+        let store = Store::beside(&out, 7);
+        square_all(&store, &[1, 2], &calls);
+        store.prune();
+        assert!(!cubes.exists());
+        assert!(memo_file(&out).exists());
+        assert!(memo_file(&tmp.path().join("other")).exists());
+        assert!(memo_file(&tmp.path().join("site.x")).exists());
+        assert_eq!(square_all(&Store::beside(&out, 7), &[1, 2], &calls), [1, 4]);
     }
 
     #[test]

@@ -353,6 +353,15 @@ fn feasible(p: Day, located: &[Located], ev: &Evidence, facts: &[Option<&Fact>])
     let mut oldest_gap = 0;
     let mut future_gap: Option<i64> = None;
     for l in located.iter().filter(|l| !l.found.in_quote) {
+        // Only these kinds are checked below: the others are not resolved.
+        let checked = match &l.found.expr {
+            Expr::Date { .. } | Expr::Weekday { shift: 0, .. } => true,
+            Expr::Month { .. } | Expr::Year(_) => !l.found.future,
+            _ => false,
+        };
+        if !checked {
+            continue;
+        }
         let Some(r) = dates::resolve_period(&l.found, Some(p), None) else {
             continue;
         };
@@ -411,14 +420,17 @@ fn feasible(p: Day, located: &[Located], ev: &Evidence, facts: &[Option<&Fact>])
     true
 }
 
-/// Runs of consecutive feasible days in `lo..=hi`.
-fn runs(lo: Day, hi: Day, ok: impl Fn(Day) -> bool) -> Vec<(Day, Day)> {
+/// Runs of consecutive feasible days in `lo..=hi`, the first `most` of them.
+fn runs(lo: Day, hi: Day, most: usize, ok: impl Fn(Day) -> bool) -> Vec<(Day, Day)> {
     let mut out: Vec<(Day, Day)> = Vec::new();
     for n in lo.num()..=hi.num() {
         let d = Day::from_num(n);
         if ok(d) {
+            let len = out.len();
             match out.last_mut() {
                 Some(r) if r.1.num() + 1 == n => r.1 = d,
+                // A new run after the last wanted one ended.
+                Some(_) if len == most => break,
                 _ => out.push((d, d)),
             }
         }
@@ -532,9 +544,7 @@ pub fn infer(articles: &mut [Article], located: &[Vec<Located>], text_keys: &[Op
         |&(i, lo, hi)| key(i, lo, hi, &clue_facts(&no_facts, &evs[&i], i)),
         |&mut (i, lo, hi)| {
             let facts = clue_facts(&no_facts, &evs[&i], i);
-            let mut r = runs(lo, hi, |p| feasible(p, &located[i], &evs[&i], &facts));
-            r.truncate(1);
-            r
+            runs(lo, hi, 1, |p| feasible(p, &located[i], &evs[&i], &facts))
         },
     );
     for (&(i, _, _), window) in firm.iter().zip(windows) {
@@ -566,7 +576,7 @@ pub fn infer(articles: &mut [Article], located: &[Vec<Located>], text_keys: &[Op
             |&i| key(i, lo, hi, &clue_facts(&all_facts, &evs[&i], i)),
             |&mut i| {
                 let facts = clue_facts(&all_facts, &evs[&i], i);
-                runs(lo, hi, |p| feasible(p, &located[i], &evs[&i], &facts))
+                runs(lo, hi, usize::MAX, |p| feasible(p, &located[i], &evs[&i], &facts))
             },
         );
         let mut pending: Vec<(usize, Vec<(Day, Day)>)> = datable
@@ -665,6 +675,25 @@ fn set(a: &mut Article, first: Day, last: Day, evidence: Vec<String>) {
 mod tests {
     use super::*;
     use crate::model::Paragraph;
+
+    #[test]
+    fn runs_are_found_in_order_and_the_search_stops_after_the_last_wanted() {
+        let lo = Day { y: 2016, m: 12, d: 1 };
+        let hi = Day { y: 2016, m: 12, d: 31 };
+        let calls = std::cell::Cell::new(0);
+        let ok = |p: Day| {
+            calls.set(calls.get() + 1);
+            matches!(p.d, 3..=4 | 10 | 20..=22)
+        };
+        let day = |d| Day { y: 2016, m: 12, d };
+        assert_eq!(
+            runs(lo, hi, usize::MAX, ok),
+            [(day(3), day(4)), (day(10), day(10)), (day(20), day(22))]
+        );
+        assert_eq!(calls.replace(0), 31);
+        assert_eq!(runs(lo, hi, 1, ok), [(day(3), day(4))]);
+        assert_eq!(calls.get(), 10, "stops at the next run's first day");
+    }
 
     fn article(paras: &[&str]) -> Article {
         Article {

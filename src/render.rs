@@ -190,18 +190,20 @@ pub fn hash_bytes(b: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(b)
 }
 
-/// Renders a page through `$keyed` (the closure of that name in
-/// [`run_into`]) with the template variables listed: the key hashes each
-/// `(name, value)` pair and the context is filled from the same list, so a
-/// variable the page shows is always in its key.
+/// Renders a page through `$keyed` (a closure like the one of that name in
+/// [`run_into`]: template, root, path, key, and what fills the context)
+/// with the template variables listed: the key hashes each `(name, value)`
+/// pair and the context is filled from the same list, so a variable the
+/// page shows is always in its key.
 macro_rules! keyed {
     ($keyed:expr, $template:expr, $root:expr, $path:expr, { $($var:expr => $value:expr),* $(,)? }) => {{
-        let key = key_of(&($template, $(($var, $value)),*));
-        $keyed($template, $root, $path, key, &|ctx: &mut Context| {
+        let key = $crate::render::key_of(&($template, $(($var, $value)),*));
+        $keyed($template, $root, $path, key, &|ctx: &mut ::tera::Context| {
             $(ctx.insert($var, $value);)*
         })
     }};
 }
+pub(crate) use keyed;
 
 /// Renders every page of the archive into `sink`, article and entity pages
 /// in parallel, so pages need not all be held in memory at once. `memo`

@@ -15,7 +15,7 @@ use tera::{Context, Tera};
 use super::dates::Day;
 use crate::config::SiteConfig;
 use crate::model::{Archive, Article, Event, Short};
-use crate::render::{error_chain, escape, key_of, nth_page, Output, Pager, Sink};
+use crate::render::{error_chain, escape, keyed, nth_page, Pager, Sink};
 
 /// A human label for an ISO date at any granularity.
 pub fn label(date: &str) -> String {
@@ -366,14 +366,21 @@ impl<'a> Periods<'a> {
 /// keyed by what they show, so one the sink already holds is not rendered
 /// again.
 pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig, sink: &dyn Sink) -> Result<()> {
-    let page = |name: &str, root: &str, path: &str, ctx: &mut Context| -> Result<Output> {
+    // Renders `name` into `path` unless the sink holds the page made from
+    // `key`, which `keyed!` makes from what `fill` puts in the context.
+    let keyed = |name: &str, root: &str, path: &str, key: u64, fill: &dyn Fn(&mut Context)| -> Result<()> {
+        if sink.fresh(path, key) {
+            return Ok(());
+        }
+        let mut ctx = Context::new();
+        fill(&mut ctx);
         ctx.extend(base.clone());
         ctx.insert("root", root);
         ctx.insert("path", path);
         let html = tera
-            .render(name, ctx)
+            .render(name, &ctx)
             .map_err(|e| anyhow!("rendering {path} with {name}: {}", error_chain(&e)))?;
-        Ok((PathBuf::from(path), html.into_bytes()))
+        sink.put(PathBuf::from(path), key, html.into_bytes())
     };
     let by_id: BTreeMap<&str, &Event> = archive.events.iter().map(|e| (e.id.as_str(), e)).collect();
     // The first article of each id.
@@ -440,18 +447,13 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
         let years = group(&all, archive, &views, list, &at);
         let events = archive.events.len();
         let conflicts = archive.events.iter().filter(|e| !e.conflicts.is_empty()).count();
-        let key = key_of(&("chronology.html", &years, compact, &year_links, events, conflicts));
-        if sink.fresh("chronology.html", key) {
-            return Ok(());
-        }
-        let mut ctx = Context::new();
-        ctx.insert("years", &years);
-        ctx.insert("compact", &compact);
-        ctx.insert("periods", &year_links);
-        ctx.insert("events_count", &events);
-        ctx.insert("conflicts_count", &conflicts);
-        let (path, bytes) = page("chronology.html", "", "chronology.html", &mut ctx)?;
-        sink.put(path, key, bytes)
+        keyed!(keyed, "chronology.html", "", "chronology.html", {
+            "years" => &years,
+            "compact" => &compact,
+            "periods" => &year_links,
+            "events_count" => &events,
+            "conflicts_count" => &conflicts,
+        })
     };
     // A period's page, continued on numbered pages when it has more than
     // `per` articles or events: page k lists the k-th `per` of each.
@@ -485,26 +487,18 @@ pub fn render(archive: &Archive, tera: &Tera, base: &Context, site: &SiteConfig,
             } else {
                 group(chunk, archive, &views, Listed::All, &at)
             };
-            // Everything the page shows besides what `p` gives (label, kind).
-            let key = key_of(&("period.html", p, links, &years, compact_year, &prev, &next, &up, &pager));
-            if sink.fresh(&path, key) {
-                continue;
-            }
-            let mut ctx = Context::new();
-            ctx.insert("period", p);
-            ctx.insert("label", &label(p));
-            ctx.insert("kind", if p.len() == 4 { "year" } else { "month" });
-            ctx.insert("articles", links);
-            ctx.insert("years", &years);
-            ctx.insert("compact", &compact_year);
-            ctx.insert("prev", &prev);
-            ctx.insert("next", &next);
-            ctx.insert("pager", &pager);
-            if let Some(up) = &up {
-                ctx.insert("up", up);
-            }
-            let (path, bytes) = page("period.html", "../", &path, &mut ctx)?;
-            sink.put(path, key, bytes)?;
+            keyed!(keyed, "period.html", "../", &path, {
+                "period" => p,
+                "label" => &label(p),
+                "kind" => if p.len() == 4 { "year" } else { "month" },
+                "articles" => links,
+                "years" => &years,
+                "compact" => &compact_year,
+                "prev" => &prev,
+                "next" => &next,
+                "pager" => &pager,
+                "up" => &up,
+            })?;
         }
         Ok(())
     };

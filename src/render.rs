@@ -207,7 +207,7 @@ pub(crate) use keyed;
 
 /// Renders every page of the archive into `sink`, article and entity pages
 /// in parallel, so pages need not all be held in memory at once. `memo`
-/// keeps the search index's per-article terms between builds.
+/// keeps the search index's postings, per block of articles, between builds.
 pub fn run_into(
     archive: &Archive,
     site: &SiteConfig,

@@ -228,9 +228,10 @@ impl Block {
 
 /// Cuts articles of the given term keys into blocks: one ends after an
 /// article whose key is a multiple of `target`, so an edit, an article
-/// added or removed, moves no other block's ends (and the blocks of a
-/// rebuild are mostly those of the last build); or after `4 * target`
-/// articles.
+/// added or removed, changes only the block it falls in (merged with the
+/// next, or split, when the article's key decides an end), and the blocks
+/// of a rebuild are mostly those of the last build; or after `4 * target`
+/// articles (rare: then the ends up to the next multiple move too).
 fn blocks(keys: &[u64], target: u64) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;

@@ -643,7 +643,7 @@ impl<'a> Index<'a> {
         self.position.get(id).map_or(0, |&i| self.own[i])
     }
     fn article_url(&self, id: &str) -> String {
-        self.article(id).map(|a| a.url.clone()).unwrap_or_default()
+        self.page_and_title(id).0.to_string()
     }
     /// The page and title of article `id`, looked up once (no page, and
     /// the id for a title, when there is no such article).
@@ -659,14 +659,21 @@ impl<'a> Index<'a> {
             title: title.to_string(),
         }
     }
-    fn entity_name(&self, id: &str) -> String {
+    /// The name and page of entity `id` (the id, and no page, when there
+    /// is no such entity).
+    fn name_and_page<'b>(&self, id: &'b str) -> (&'b str, Option<&'b str>)
+    where
+        'a: 'b,
+    {
         self.entities
             .get(id)
-            .map(|e| e.name.clone())
-            .unwrap_or_else(|| id.to_string())
+            .map_or((id, None), |e| (e.name.as_str(), Some(e.url.as_str())))
+    }
+    fn entity_name(&self, id: &str) -> String {
+        self.name_and_page(id).0.to_string()
     }
     fn entity_url(&self, id: &str) -> Option<String> {
-        self.entities.get(id).map(|e| e.url.clone())
+        self.name_and_page(id).1.map(str::to_string)
     }
 }
 
@@ -871,10 +878,7 @@ impl<'a> Names<'a> {
         let ids = ids.chain(a.attributions.iter().map(|t| t.source.as_str()));
         let mut names = BTreeMap::new();
         for id in ids {
-            names.entry(id).or_insert_with(|| match idx.entities.get(id) {
-                Some(e) => (e.name.as_str(), Some(e.url.as_str())),
-                None => (id, None),
-            });
+            names.entry(id).or_insert_with(|| idx.name_and_page(id));
         }
         Names(names)
     }

@@ -360,9 +360,9 @@ fn readings(a: &Article, dated: &[&Dated]) -> Readings<Vec<String>> {
 /// percentage as events on the article's publication day (they report the
 /// state of things when it was written). What the builder reads of each
 /// article's sentences is kept in `memo` by its text key (`text_keys`, see
-/// [`memo::text_key`]; `None` for a duplicate) and its dated sentences; the events are kept under a hash of every sentence they are
-/// grouped from (an edit that changes no dated or percentage sentence finds
-/// them there).
+/// [`memo::text_key`]; `None` for a duplicate) and its dated sentences; the
+/// events are kept under a hash of every sentence they are grouped from (an
+/// edit that changes no dated or percentage sentence finds them there).
 pub fn build(articles: &[Article], text_keys: &[Option<u64>], dated: &[Dated], memo: &Store) -> Vec<Event> {
     // Each article's dated sentences, and each one's place among them.
     let mut of_article: Vec<Vec<&Dated>> = vec![Vec::new(); articles.len()];

@@ -17,8 +17,10 @@ use super::dates::WordRegex;
 use super::Dated;
 use crate::dedup::minhash::intersection;
 use crate::memo::{self, Store};
-use crate::model::{Article, Event, Occurrence, Short};
+use crate::model::{Article, Event, Occurrence};
 use crate::text::{slugify, FnvMap, FnvSet};
+use std::path::Path;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Summaries longer than this many bytes are cut at a word.
 const SUMMARY_MAX: usize = 150;
@@ -362,7 +364,8 @@ fn readings(a: &Article, dated: &[&Dated]) -> Readings<Vec<String>> {
 /// article's sentences is kept in `memo` by its text key (`text_keys`, see
 /// [`memo::text_key`]; `None` for a duplicate) and its dated sentences; the
 /// events are kept under a hash of every sentence they are grouped from (an
-/// edit that changes no dated or percentage sentence finds them there).
+/// edit that changes no dated or percentage sentence finds them there);
+/// when they are made again, [`group`] takes what it can from `memo` too.
 pub fn build(articles: &[Article], text_keys: &[Option<u64>], dated: &[Dated], memo: &Store) -> Vec<Event> {
     // Each article's dated sentences, and each one's place among them.
     let mut of_article: Vec<Vec<&Dated>> = vec![Vec::new(); articles.len()];
@@ -457,37 +460,42 @@ pub fn build(articles: &[Article], text_keys: &[Option<u64>], dated: &[Dated], m
             b.sentence,
         ))
     });
-    // Everything the grouping reads: each item, with its article's and
-    // paragraph's ids, and the words its word ids stand for.
+    // The words the word ids stand for.
     let mut words: Vec<(&str, u32)> = vocab.0.iter().map(|(w, &id)| (w.as_str(), id)).collect();
     words.sort_unstable_by_key(|w| w.1);
     let words: Vec<&str> = words.into_iter().map(|w| w.0).collect();
-    let inputs: Vec<_> = items
-        .iter()
+    // Each item's hash covers everything the grouping reads of it (with its
+    // article's and paragraph's ids, and its words by their own hashes: ids
+    // depend on the order words were met in): the events are kept under
+    // the hash of them all, a run's groups under its items'.
+    let word_hashes: Vec<u64> = words.par_iter().map(|w| xxh3_64(w.as_bytes())).collect();
+    let hashes: Vec<u64> = items
+        .par_iter()
         .map(|it| {
             let a = &articles[it.article];
             let para = a.paragraphs[it.para].id.as_str();
+            let spelt: Vec<u64> = it.words.iter().map(|&w| word_hashes[w as usize]).collect();
             let what = (it.sentence, it.value, it.granularity, it.start_class);
-            (a.id.as_str(), para, what, &it.words, &it.figures)
+            memo::key(&(a.id.as_str(), para, what, spelt, it.figures))
         })
         .collect();
-    let key = memo::key(&(words, inputs));
-    let mut events = memo.map("events", 1, |_| Some(key), |_| group(articles, &items));
+    let key = memo::key(&hashes);
+    let mut events = memo.map(
+        "events",
+        1,
+        |_| Some(key),
+        |_| group(articles, &items, &words, &hashes, memo),
+    );
     events.pop().expect("one result")
 }
 
 /// Events from `items` (sorted by date, then article id, paragraph and
-/// sentence): items of one date that report the same happening are one
-/// event; events are then checked pairwise for conflicts.
-fn group(articles: &[Article], items: &[Item]) -> Vec<Event> {
-    /// The root of `i` in a union-find forest, halving the path.
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
+/// sentence; `words` spells their word ids, `hashes` are theirs, see
+/// [`build`]): items of one date that report the same happening are one
+/// event; events are then checked pairwise for conflicts. The groups of a
+/// date's items are kept in `memo` by the items' hashes, and the conflicts
+/// found by [`conflicts`].
+fn group(articles: &[Article], items: &[Item], words: &[&str], hashes: &[u64], memo: &Store) -> Vec<Event> {
     // Only items of one date and granularity that share content words are
     // compared (items are sorted by date, so a date's items are one run).
     let mut runs: Vec<(usize, usize)> = Vec::new();
@@ -500,87 +508,201 @@ fn group(articles: &[Article], items: &[Item]) -> Vec<Event> {
         runs.push((start, end));
         start = end;
     }
-    let traits = Traits::of(items);
-    // Each run's items grouped by union-find, runs in parallel: the group of
-    // an item, named by its first item (a root is always its group's first).
-    let group_of: Vec<Vec<usize>> = runs
+    // Each run's items grouped: the group of an item, named by its first
+    // item's place in the run.
+    let group_of: Vec<Vec<u32>> = memo.map(
+        "event-runs",
+        runs.len(),
+        |r| Some(memo::key(&hashes[runs[r].0..runs[r].1])),
+        |r| group_run(&items[runs[r].0..runs[r].1]),
+    );
+    // Each run's events in order of their first item, each with its id's
+    // base and its members (indices into `items`); runs in parallel.
+    let made: Vec<Vec<(String, Event, Vec<usize>)>> = runs
         .par_iter()
-        .map(|&(start, end)| {
-            let words: Vec<&[u32]> = items[start..end].iter().map(|it| it.words).collect();
-            let pairs = candidate_pairs(&words, 1, |i, j, shared| {
-                let (a, b) = (&traits[start + i], &traits[start + j]);
-                if a.granularity != b.granularity {
-                    return false;
-                }
-                let same_sentence = a.sentence == b.sentence;
-                let same_start = a.start_class != 0 && a.start_class == b.start_class && shared >= 2;
-                let figures_differ = a.figures != 0 && b.figures != 0 && a.figures != b.figures;
-                same_sentence
-                    || (!figures_differ && (same_start || same_happening_counted(shared, a.words, b.words, 3, 0.5)))
-            });
-            let mut parent: Vec<usize> = (0..end - start).collect();
-            for (i, j) in pairs {
-                let (ra, rb) = (root(&mut parent, i), root(&mut parent, j));
-                if ra != rb {
-                    parent[ra.max(rb)] = ra.min(rb);
-                }
+        .zip(&group_of)
+        .map(|(&(start, _), roots)| {
+            let mut groups: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+            for (i, &r) in roots.iter().enumerate() {
+                groups.entry(r).or_default().push(start + i);
             }
-            (0..end - start).map(|i| start + root(&mut parent, i)).collect()
+            groups
+                .into_values()
+                .map(|members| event(articles, items, members))
+                .collect()
         })
         .collect();
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, r) in group_of.into_iter().flatten().enumerate() {
-        groups.entry(r).or_default().push(i);
-    }
-
-    // Events with stable ids.
+    // Stable ids: the first free `base`, `base-2`, `base-3`, ... in order of
+    // the events' first items; the next suffix to try is kept per base, so
+    // many events with one base stay linear.
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut next_suffix: BTreeMap<String, usize> = BTreeMap::new();
     let mut events: Vec<(Event, Vec<usize>)> = Vec::new();
-    for members in groups.into_values() {
-        let first = &items[members[0]];
-        let base = format!("{}-{}", first.value, slugify(&summary(first.sentence), 40));
-        let base = base.trim_end_matches('-').to_string();
-        // The first free `base`, `base-2`, `base-3`, ...; the next suffix to
-        // try is kept per base, so many events with one base stay linear.
+    for (base, mut e, members) in made.into_iter().flatten() {
         let mut id = base.clone();
         let n = next_suffix.entry(base.clone()).or_insert(2);
         while !used.insert(id.clone()) {
             id = format!("{base}-{n}");
             *n += 1;
         }
-        let citations: BTreeSet<(String, Short)> = members
-            .iter()
-            .map(|&m| {
-                let it = &items[m];
-                let a = &articles[it.article];
-                (a.id.clone(), a.paragraphs[it.para].id.clone())
-            })
-            .collect();
-        let mut citations: Vec<Occurrence> = citations
-            .into_iter()
-            .map(|(article, paragraph)| Occurrence { article, paragraph })
-            .collect();
-        citations.sort_by(|a, b| (&a.article, para_num(&a.paragraph)).cmp(&(&b.article, para_num(&b.paragraph))));
-        events.push((
-            Event {
-                id,
-                date: first.value.into(),
-                granularity: first.granularity.into(),
-                summary: summary(first.sentence),
-                citations,
-                conflicts: Vec::new(),
-            },
-            members,
-        ));
+        e.id = id;
+        events.push((e, members));
+    }
+    let hits = conflicts(items, &events, words, hashes, memo);
+    let mut conflicts: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    for (i, j) in hits {
+        conflicts.entry(i).or_default().insert(j);
+        conflicts.entry(j).or_default().insert(i);
+    }
+    let ids: Vec<String> = events.iter().map(|e| e.0.id.clone()).collect();
+    let mut out: Vec<Event> = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, (mut e, _))| {
+            let mut c: Vec<String> = conflicts
+                .get(&i)
+                .map(|s| s.iter().map(|&j| ids[j].clone()).collect())
+                .unwrap_or_default();
+            c.sort();
+            e.conflicts = c;
+            e
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.date, &a.id).cmp(&(&b.date, &b.id)));
+    out
+}
+
+/// The groups of one run of items (one date): for each item, the place in
+/// the run of its group's first item. Items are one group when they come
+/// from one sentence, or have the same granularity, no different figures,
+/// and report the start of the same kind of happening or share enough
+/// content words.
+fn group_run(items: &[Item]) -> Vec<u32> {
+    /// The root of `i` in a union-find forest, halving the path.
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let traits = Traits::of(items);
+    let words: Vec<&[u32]> = items.iter().map(|it| it.words).collect();
+    let pairs = candidate_pairs(&words, 1, None, |i, j, shared| {
+        let (a, b) = (&traits[i], &traits[j]);
+        if a.granularity != b.granularity {
+            return false;
+        }
+        let same_sentence = a.sentence == b.sentence;
+        let same_start = a.start_class != 0 && a.start_class == b.start_class && shared >= 2;
+        let figures_differ = a.figures != 0 && b.figures != 0 && a.figures != b.figures;
+        same_sentence || (!figures_differ && (same_start || same_happening_counted(shared, a.words, b.words, 3, 0.5)))
+    });
+    let mut parent: Vec<usize> = (0..items.len()).collect();
+    for (i, j) in pairs {
+        let (ra, rb) = (root(&mut parent, i), root(&mut parent, j));
+        if ra != rb {
+            // A root is always its group's first item.
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+    (0..items.len()).map(|i| root(&mut parent, i) as u32).collect()
+}
+
+/// The event of `members` (ascending indices into `items`), without its id
+/// and conflicts, with the base of its id: the date and the first
+/// member's summary.
+fn event(articles: &[Article], items: &[Item], members: Vec<usize>) -> (String, Event, Vec<usize>) {
+    let first = &items[members[0]];
+    let base = format!("{}-{}", first.value, slugify(&summary(first.sentence), 40));
+    let base = base.trim_end_matches('-').to_string();
+    let citations: BTreeSet<(&str, &str)> = members
+        .iter()
+        .map(|&m| {
+            let it = &items[m];
+            let a = &articles[it.article];
+            (a.id.as_str(), a.paragraphs[it.para].id.as_str())
+        })
+        .collect();
+    let mut citations: Vec<Occurrence> = citations
+        .into_iter()
+        .map(|(article, paragraph)| Occurrence {
+            article: article.into(),
+            paragraph: paragraph.into(),
+        })
+        .collect();
+    citations.sort_by(|a, b| (&a.article, para_num(&a.paragraph)).cmp(&(&b.article, para_num(&b.paragraph))));
+    let e = Event {
+        id: String::new(),
+        date: first.value.into(),
+        granularity: first.granularity.into(),
+        summary: summary(first.sentence),
+        citations,
+        conflicts: Vec::new(),
+    };
+    (base, e, members)
+}
+
+/// What the last build's conflict check found: the hash of each event it
+/// checked (see [`conflicts`]) and the conflicting pairs, by place in that
+/// list; valid for the words that were too common to pair events by.
+#[derive(Serialize, Deserialize)]
+struct Checked {
+    salt: u64,
+    common: u64,
+    events: Vec<u64>,
+    pairs: Vec<(u32, u32)>,
+}
+
+impl Checked {
+    /// Read from `path`, when it was written with `salt` and is whole.
+    fn read(path: &Path, salt: u64) -> Option<Checked> {
+        let bytes = std::fs::read(path).ok()?;
+        let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+        if xxh3_64(body).to_le_bytes() != sum {
+            return None;
+        }
+        let checked: Checked = bincode::deserialize(body).ok()?;
+        (checked.salt == salt).then_some(checked)
     }
 
-    // Conflicts, both ways.
-    let mut conflicts: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    /// Written to `path` (a failure only costs the next build time).
+    fn write(&self, path: &Path) {
+        let Ok(mut bytes) = bincode::serialize(self) else {
+            return;
+        };
+        bytes.extend_from_slice(&xxh3_64(&bytes).to_le_bytes());
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
+
+/// The pairs `(i, j)`, `i < j`, of `events` (with their members, indices
+/// into `items`) that conflict: on different dates of one granularity or
+/// both with figures, no article citing both, and a pair of their members
+/// that reads like the same happening on another date or another figure
+/// for the same thing.
+///
+/// Whether two events conflict depends on what the two say, and on which
+/// words are in so many events that they do not pair them (see
+/// [`candidate_pairs`]). So while those words stay the same, the pairs of
+/// two events the last build checked still hold: only the pairs with an
+/// event it did not check (by a hash of its members, `hashes` being the
+/// items') are looked for. The last build's pairs are kept in a side file
+/// of `memo`.
+fn conflicts(
+    items: &[Item],
+    events: &[(Event, Vec<usize>)],
+    words: &[&str],
+    hashes: &[u64],
+    memo: &Store,
+) -> Vec<(usize, usize)> {
     // Conflicting events share at least two content words: only such pairs
     // are compared.
     let event_words: Vec<Vec<u32>> = events
-        .iter()
+        .par_iter()
         .map(|(_, members)| {
             let mut w: Vec<u32> = members.iter().flat_map(|&m| items[m].words.iter().copied()).collect();
             w.sort_unstable();
@@ -590,7 +712,7 @@ fn group(articles: &[Article], items: &[Item]) -> Vec<Event> {
         .collect();
     // The articles citing each event, sorted.
     let event_articles: Vec<Vec<&str>> = events
-        .iter()
+        .par_iter()
         .map(|(e, _)| {
             let mut a: Vec<&str> = e.citations.iter().map(|c| c.article.as_str()).collect();
             a.sort_unstable();
@@ -612,12 +734,12 @@ fn group(articles: &[Article], items: &[Item]) -> Vec<Event> {
             members
                 .iter()
                 .copied()
-                .filter(|&m| seen.insert((items[m].words, traits[m].start_class, traits[m].figures)))
+                .filter(|&m| seen.insert((items[m].words, items[m].start_class, items[m].figures)))
                 .collect()
         })
         .collect();
     let event_sets: Vec<&[u32]> = event_words.iter().map(|w| &w[..]).collect();
-    let hits: Vec<(usize, usize)> = candidate_pairs(&event_sets, 2, |i, j, _| {
+    let keep = |i: usize, j: usize, _| {
         // The items of an event share its date and granularity.
         let (x, y) = (&items[events[i].1[0]], &items[events[j].1[0]]);
         let dates_differ = x.granularity == y.granularity && x.value != y.value;
@@ -641,27 +763,68 @@ fn group(articles: &[Article], items: &[Item]) -> Vec<Event> {
                 other_date || other_figure
             })
         })
-    });
-    for (i, j) in hits {
-        conflicts.entry(i).or_default().insert(j);
-        conflicts.entry(j).or_default().insert(i);
+    };
+    let Some(path) = memo.side_file("conflicts") else {
+        return candidate_pairs(&event_sets, 2, None, keep);
+    };
+    // What decides a pair: the words too common to pair events by, spelt
+    // out, and each event's members.
+    let mut counts = vec![0usize; words.len()];
+    for w in event_words.iter().flatten() {
+        counts[*w as usize] += 1;
     }
-    let ids: Vec<String> = events.iter().map(|e| e.0.id.clone()).collect();
-    let mut out: Vec<Event> = events
-        .into_iter()
-        .enumerate()
-        .map(|(i, (mut e, _))| {
-            let mut c: Vec<String> = conflicts
-                .get(&i)
-                .map(|s| s.iter().map(|&j| ids[j].clone()).collect())
-                .unwrap_or_default();
-            c.sort();
-            e.conflicts = c;
-            e
-        })
+    let mut common: Vec<&str> = (0..words.len())
+        .filter(|&w| counts[w] > COMMON)
+        .map(|w| words[w])
         .collect();
-    out.sort_by(|a, b| (&a.date, &a.id).cmp(&(&b.date, &b.id)));
-    out
+    common.sort_unstable();
+    let common = memo::key(&common);
+    let event_hashes: Vec<u64> = events
+        .par_iter()
+        .map(|(_, members)| memo::key(&members.iter().map(|&m| hashes[m]).collect::<Vec<_>>()))
+        .collect();
+    // The events by hash; a hash two of them share is checked afresh.
+    let mut place: FnvMap<u64, Option<usize>> = FnvMap::default();
+    for (i, &h) in event_hashes.iter().enumerate() {
+        place.entry(h).and_modify(|p| *p = None).or_insert(Some(i));
+    }
+    let last = Checked::read(&path, memo.salt()).filter(|c| c.common == common);
+    let pairs = match last {
+        None => candidate_pairs(&event_sets, 2, None, keep),
+        Some(last) => {
+            let mut seen: FnvMap<u64, usize> = FnvMap::default();
+            for &h in &last.events {
+                *seen.entry(h).or_default() += 1;
+            }
+            // Where each event the last build checked is now.
+            let now: Vec<Option<usize>> = last
+                .events
+                .iter()
+                .map(|h| place.get(h).copied().flatten().filter(|_| seen[h] == 1))
+                .collect();
+            let mut fresh = vec![true; events.len()];
+            for &i in now.iter().flatten() {
+                fresh[i] = false;
+            }
+            let mut pairs = candidate_pairs(&event_sets, 2, Some(&fresh), keep);
+            for &(a, b) in &last.pairs {
+                if let (Some(Some(i)), Some(Some(j))) = (now.get(a as usize), now.get(b as usize)) {
+                    pairs.push((*i.min(j), *i.max(j)));
+                }
+            }
+            pairs.sort_unstable();
+            pairs.dedup();
+            pairs
+        }
+    };
+    Checked {
+        salt: memo.salt(),
+        common,
+        events: event_hashes,
+        pairs: pairs.iter().map(|&(i, j)| (i as u32, j as u32)).collect(),
+    }
+    .write(&path);
+    pairs
 }
 
 /// Whether two sorted lists have no element in common.
@@ -680,12 +843,14 @@ fn disjoint(a: &[&str], b: &[&str]) -> bool {
 /// Pairs `(i, j)`, `i < j`, of sorted id sets sharing at least `min_shared`
 /// ids that are not too common, for which `keep(i, j, shared)` holds, in
 /// order; `shared` counts every id the two sets share, common ones
-/// included. Found through an inverted index instead of comparing all
-/// pairs, in parallel. Ids in more than [`COMMON`] sets are too common to
-/// pair sets by.
+/// included. With `fresh`, only the pairs with at least one fresh set.
+/// Found through an inverted index instead of comparing all pairs, in
+/// parallel. Ids in more than [`COMMON`] sets are too common to pair sets
+/// by.
 fn candidate_pairs(
     sets: &[&[u32]],
     min_shared: usize,
+    fresh: Option<&[bool]>,
     keep: impl Fn(usize, usize, usize) -> bool + Sync,
 ) -> Vec<(usize, usize)> {
     let mut index: FnvMap<u32, Vec<u32>> = FnvMap::default();
@@ -703,10 +868,14 @@ fn candidate_pairs(
         common_at.push(common.len());
     }
     let common_of = |i: usize| &common[common_at[i]..common_at[i + 1]];
-    let per_set: Vec<Vec<(usize, usize)>> = (0..sets.len())
+    // Each pair is found from its first set, or with `fresh` from its
+    // first fresh one.
+    let is_fresh = |i: usize| fresh.is_some_and(|f| f[i]);
+    let from: Vec<usize> = (0..sets.len()).filter(|&i| fresh.is_none() || is_fresh(i)).collect();
+    let mut pairs: Vec<(usize, usize)> = from
         .into_par_iter()
         .map_init(
-            // Shared ids with each later set, and the sets counted.
+            // Shared ids with each other set, and the sets counted.
             || (vec![0u32; sets.len()], Vec::new()),
             |(counts, seen), i| {
                 for w in sets[i] {
@@ -715,7 +884,12 @@ fn candidate_pairs(
                         continue;
                     }
                     // Each list is ascending: the later sets follow `i`.
-                    for &j in &list[list.partition_point(|&j| j as usize <= i)..] {
+                    let later = list.partition_point(|&j| j as usize <= i);
+                    // With `fresh`, the earlier sets too, but for fresh
+                    // ones (`i` among them): their pairs are found from them.
+                    let earlier = if fresh.is_some() { &list[..later] } else { &[] };
+                    let earlier = earlier.iter().filter(|&&j| !is_fresh(j as usize));
+                    for &j in earlier.chain(&list[later..]) {
                         let j = j as usize;
                         if counts[j] == 0 {
                             seen.push(j);
@@ -727,17 +901,19 @@ fn candidate_pairs(
                 for &j in seen.iter() {
                     let rare = counts[j] as usize;
                     counts[j] = 0;
-                    if rare >= min_shared && keep(i, j, rare + intersection(common_of(i), common_of(j))) {
-                        out.push((i, j));
+                    let (a, b) = (i.min(j), i.max(j));
+                    if rare >= min_shared && keep(a, b, rare + intersection(common_of(a), common_of(b))) {
+                        out.push((a, b));
                     }
                 }
                 seen.clear();
-                out.sort_unstable();
                 out
             },
         )
+        .flatten_iter()
         .collect();
-    per_set.into_iter().flatten().collect()
+    pairs.par_sort_unstable();
+    pairs
 }
 
 /// See [`candidate_pairs`].
@@ -850,11 +1026,13 @@ mod tests {
         let (_, counts) = run(&case(s2, "On Monday", "2017-03-06", "Residents left the area."));
         assert_eq!(counts, (2, 1));
         // Another date for the same sentence, or another percentage: the
-        // events made again. (The first article is read again too: its
-        // text is back to the one before the last build, which kept only
-        // what it used.)
+        // events made again, and the groups of the two dates whose
+        // sentences changed; the groups of the day of the percentage come
+        // from the cache, as do the second article's readings. (The first
+        // article is read again: its text is back to the one before the
+        // last build, which kept only what it used.)
         let (moved, counts) = run(&case(s2, "On Monday", "2017-03-13", ""));
-        assert_eq!(counts, (1, 2));
+        assert_eq!(counts, (2, 4));
         assert_ne!(moved, first);
         let (figure, _) = run(&case(
             s2,
@@ -895,6 +1073,83 @@ mod tests {
         assert!(ev.windows(2).all(|w| (&w[0].date, &w[0].id) <= (&w[1].date, &w[1].id)));
     }
 
+    /// The conflicts of a build with the last build's check at hand are
+    /// those a build without it finds: pairs of unchanged events kept
+    /// (though others came and went before them), pairs with a changed or
+    /// new event found, pairs with a removed one gone.
+    #[test]
+    fn conflicts_checked_again_are_those_found_afresh() {
+        let offensive = |day: &str| {
+            format!("Government troops started a major offensive on the besieged eastern half of the city on {day}.")
+        };
+        let harvest = |n: u32| format!("Officials said {n}% of the wheat harvest in the south was lost to drought.");
+        // (id, publication day, text, the date mention in it and its day)
+        type Spec = (&'static str, &'static str, String, Option<(&'static str, &'static str)>);
+        let build_all = |specs: &[Spec], memo: &Store| {
+            let arts: Vec<Article> = specs.iter().map(|(id, day, text, _)| article(id, day, text)).collect();
+            let d: Vec<Dated> = specs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (_, _, text, m))| m.map(|(mention, value)| dated(i, text, mention, value)))
+                .collect();
+            let ev = build(&arts, &keys(&arts), &d, memo);
+            assert_eq!(ev, build(&arts, &keys(&arts), &d, &Store::off()));
+            ev
+        };
+        let pairs = |ev: &[Event]| -> usize { ev.iter().map(|e| e.conflicts.len()).sum::<usize>() / 2 };
+        let tmp = tempfile::tempdir().unwrap();
+        let memo = || Store::beside(&tmp.path().join("site"), 1);
+        let first: Vec<Spec> = vec![
+            (
+                "a",
+                "2017-07-01",
+                offensive("15 May"),
+                Some(("on 15 May", "2017-05-15")),
+            ),
+            (
+                "b",
+                "2017-07-02",
+                offensive("15 June"),
+                Some(("on 15 June", "2017-06-15")),
+            ),
+            ("c", "2017-07-03", harvest(30), None),
+            ("d", "2017-07-04", harvest(45), None),
+            ("e", "2017-07-05", harvest(60), None),
+        ];
+        let ev = build_all(&first, &memo());
+        // May against June; 30%, 45% and 60% each against the other two.
+        assert_eq!(pairs(&ev), 4, "{ev:#?}");
+        // The June article now says July, a new article says 20 May, the
+        // 30% one is gone: the harvest pair left is one the last build
+        // found, between events that moved.
+        let second: Vec<Spec> = vec![
+            (
+                "a",
+                "2017-07-01",
+                offensive("15 May"),
+                Some(("on 15 May", "2017-05-15")),
+            ),
+            (
+                "aa",
+                "2017-07-01",
+                offensive("20 May"),
+                Some(("on 20 May", "2017-05-20")),
+            ),
+            (
+                "b",
+                "2017-07-02",
+                offensive("15 July"),
+                Some(("on 15 July", "2017-07-15")),
+            ),
+            ("d", "2017-07-04", harvest(45), None),
+            ("e", "2017-07-05", harvest(60), None),
+        ];
+        let ev = build_all(&second, &memo());
+        assert_eq!(pairs(&ev), 4, "{ev:#?}");
+        // Back to the first: the removed event's pairs found again.
+        assert_eq!(pairs(&build_all(&first, &memo())), 4);
+    }
+
     #[test]
     fn shared_words_count_against_thresholds() {
         let (a, b) = ([1, 2, 3, 4, 5], [1, 2, 3, 4, 9, 10, 11]);
@@ -905,15 +1160,15 @@ mod tests {
         assert!(!same_happening(&a, &b, 5, 0.5));
         assert!(!same_happening(&[], &b, 0, 0.5));
         assert_eq!(
-            candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, |_, _, _| true),
+            candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, None, |_, _, _| true),
             [(0, 1), (1, 2)]
         );
         assert_eq!(
-            candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, |i, _, _| i > 0),
+            candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, None, |i, _, _| i > 0),
             [(1, 2)]
         );
         assert_eq!(
-            candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, |_, _, n| n == 4),
+            candidate_pairs(&[&a[..], &b[..], &[9, 10]], 2, None, |_, _, n| n == 4),
             [(0, 1)]
         );
         assert_eq!(intersection(&a, &b), 4);
@@ -927,7 +1182,7 @@ mod tests {
             .collect();
         let sets: Vec<&[u32]> = sets.iter().map(|s| &s[..]).collect();
         let seen = std::sync::Mutex::new(Vec::new());
-        let pairs = candidate_pairs(&sets, 1, |i, j, n| {
+        let pairs = candidate_pairs(&sets, 1, None, |i, j, n| {
             seen.lock().unwrap().push((i, j, n));
             true
         });

@@ -12,10 +12,9 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
-use xxhash_rust::xxh3::xxh3_64;
+use anyhow::Result;
 
 use crate::model::Archive;
 use crate::output::Hashing;
@@ -43,19 +42,13 @@ pub struct Written {
 
 impl Last {
     /// The file at `current` (the output's file, as the manifest knows it,
-    /// with its hash) when the index at `index` describes it and was made
-    /// by this binary and config (`salt`).
-    pub fn open(index: &Path, salt: u64, current: Option<(PathBuf, u64)>) -> Option<Last> {
+    /// with its hash) when `index` (see [`Written::index`]) describes it.
+    pub fn open(index: &[u8], current: Option<(PathBuf, u64)>) -> Option<Last> {
         let (path, hash) = current?;
-        let bytes = std::fs::read(index).ok()?;
-        let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-        if xxh3_64(body).to_le_bytes() != sum {
-            return None;
-        }
-        let mut words = body
+        let mut words = index
             .chunks_exact(8)
             .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        if words.next()? != salt || words.next()? != hash {
+        if words.next()? != hash {
             return None;
         }
         let file = File::open(path).ok()?;
@@ -72,20 +65,15 @@ impl Last {
 }
 
 impl Written {
-    /// Keeps the index for the next build (see [`Last::open`]); without it
-    /// the next build serialises every article.
-    pub fn save(&self, index: &Path, salt: u64) -> Result<()> {
-        let mut bytes = Vec::with_capacity(24 + self.spans.len() * 24);
-        for w in [salt, self.hash]
-            .into_iter()
-            .chain(self.spans.iter().flat_map(|s| [s.0, s.1, s.2]))
-        {
+    /// The index the next build opens [`Last`] with (the caller keeps it,
+    /// see [`crate::memo::Store::save_side`]); without it the next build
+    /// serialises every article.
+    pub fn index(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(8 + self.spans.len() * 24);
+        for w in std::iter::once(self.hash).chain(self.spans.iter().flat_map(|s| [s.0, s.1, s.2])) {
             bytes.extend_from_slice(&w.to_le_bytes());
         }
-        bytes.extend_from_slice(&xxh3_64(&bytes).to_le_bytes());
-        let tmp = index.with_extension(format!("tmp-{}", std::process::id()));
-        std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, index).with_context(|| format!("cannot write {}", index.display()))
+        bytes
     }
 }
 
@@ -142,6 +130,8 @@ pub fn write(out: &mut dyn Write, archive: &Archive, hashes: &[u64], last: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+    use xxhash_rust::xxh3::xxh3_64;
 
     fn seeds() -> Archive {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -171,25 +161,27 @@ mod tests {
         let made = write(&mut first, &archive, &hashes(&archive), None).unwrap();
         assert_eq!(first, serde_json::to_vec(&archive).unwrap());
         assert_eq!((made.copied, made.hash), (0, xxh3_64(&first)));
-        let (file, index) = (tmp.path().join("archive.json"), tmp.path().join("index"));
+        let file = tmp.path().join("archive.json");
         std::fs::write(&file, &first).unwrap();
-        made.save(&index, 7).unwrap();
+        let index = made.index();
 
         archive.articles[1].title.push_str(" (updated)");
         archive.events.pop();
-        let last = Last::open(&index, 7, Some((file.clone(), made.hash))).unwrap();
+        let last = Last::open(&index, Some((file.clone(), made.hash))).unwrap();
         let mut second = Vec::new();
         let made = write(&mut second, &archive, &hashes(&archive), Some(&last)).unwrap();
         assert_eq!(second, serde_json::to_vec(&archive).unwrap());
         assert_eq!(made.copied, archive.articles.len() - 1);
 
-        // An index of another file, or of another binary or config, is not used.
-        assert!(Last::open(&index, 7, Some((file.clone(), made.hash ^ 1))).is_none());
-        assert!(Last::open(&index, 8, Some((file.clone(), xxh3_64(&first)))).is_none());
-        assert!(Last::open(&index, 7, None).is_none());
-        let mut cut = std::fs::read(&index).unwrap();
-        cut.truncate(cut.len() - 3);
-        std::fs::write(&index, cut).unwrap();
-        assert!(Last::open(&index, 7, Some((file, xxh3_64(&first)))).is_none());
+        // An index of another file is not used.
+        assert!(Last::open(&index, Some((file.clone(), xxh3_64(&first) ^ 1))).is_none());
+        assert!(Last::open(&index, None).is_none());
+        // A span beyond the file's end is dropped: its article is serialised.
+        std::fs::write(&file, &first[..first.len() / 2]).unwrap();
+        let last = Last::open(&index, Some((file, xxh3_64(&first)))).unwrap();
+        let mut third = Vec::new();
+        let made = write(&mut third, &archive, &hashes(&archive), Some(&last)).unwrap();
+        assert_eq!(third, serde_json::to_vec(&archive).unwrap());
+        assert!(made.copied < archive.articles.len() - 1);
     }
 }

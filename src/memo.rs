@@ -110,15 +110,50 @@ impl Store {
         out
     }
 
-    /// A cache file for what is not kept by key (`{output's name}.{name}`
-    /// in the cache folder); `None` when nothing is kept. Whoever writes it
-    /// records [`Store::salt`] in it and checks it when reading.
-    pub fn side_file(&self, name: &str) -> Option<PathBuf> {
+    /// The cache file `{output's name}.{name}` for what is not kept by key
+    /// (see [`Store::save_side`]); `None` when nothing is kept.
+    fn side_file(&self, name: &str) -> Option<PathBuf> {
         self.prefix.as_ref().map(|p| {
             let mut p = p.clone().into_os_string();
             p.push(format!(".{name}"));
             PathBuf::from(p)
         })
+    }
+
+    /// Keeps `body` in the side file `name`, the last build's state of a
+    /// pass that is not kept by key, with [`Store::salt`] and a checksum. The
+    /// file is replaced whole (through a temporary file), so a reader never
+    /// sees half of it; a store that keeps nothing keeps nothing here either.
+    pub fn save_side(&self, name: &str, body: &[u8]) -> std::io::Result<()> {
+        let Some(path) = self.side_file(name) else {
+            return Ok(());
+        };
+        let mut bytes = Vec::with_capacity(body.len() + 16);
+        bytes.extend_from_slice(&self.salt.to_le_bytes());
+        bytes.extend_from_slice(body);
+        bytes.extend_from_slice(&xxh3_64(&bytes).to_le_bytes());
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut tmp = path.clone().into_os_string();
+        tmp.push(format!(".tmp-{}", std::process::id()));
+        std::fs::write(&tmp, bytes)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .inspect_err(|_| {
+                let _ = std::fs::remove_file(&tmp);
+            })
+    }
+
+    /// What [`Store::save_side`] kept as `name`, when it was kept with this
+    /// store's salt and is whole.
+    pub fn load_side(&self, name: &str) -> Option<Vec<u8>> {
+        let bytes = std::fs::read(self.side_file(name)?).ok()?;
+        let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+        if xxh3_64(body).to_le_bytes() != sum {
+            return None;
+        }
+        let (salt, body) = body.split_at_checked(8)?;
+        (salt == self.salt.to_le_bytes()).then(|| body.to_vec())
     }
 
     /// Removes this output's result files of kinds this build did not open:
@@ -510,6 +545,40 @@ mod tests {
         let other = Store::beside(&out, 8);
         assert_eq!(square_all(&other, &[1, 2, 5, 4], &calls), [1, 4, 25, 16]);
         assert_eq!(other.counts(), (0, 4));
+    }
+
+    #[test]
+    fn a_side_file_is_read_back_only_whole_and_with_its_salt() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        Store::beside(&out, 7)
+            .save_side("state", b"what the pass found")
+            .unwrap();
+        assert_eq!(
+            Store::beside(&out, 7).load_side("state").unwrap(),
+            b"what the pass found"
+        );
+        // Another binary or config, another name, no cache.
+        assert_eq!(Store::beside(&out, 8).load_side("state"), None);
+        assert_eq!(Store::beside(&out, 7).load_side("other"), None);
+        assert_eq!(Store::off().load_side("state"), None);
+        Store::off().save_side("state", b"nothing").unwrap();
+        // A file cut short or altered is not read.
+        let path = Store::beside(&out, 7).side_file("state").unwrap();
+        let whole = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &whole[..whole.len() - 3]).unwrap();
+        assert_eq!(Store::beside(&out, 7).load_side("state"), None);
+        let mut altered = whole.clone();
+        altered[10] ^= 1;
+        std::fs::write(&path, &altered).unwrap();
+        assert_eq!(Store::beside(&out, 7).load_side("state"), None);
+        // Nothing is left beside it.
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, [path.file_name().unwrap()]);
     }
 
     #[test]

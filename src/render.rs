@@ -277,19 +277,18 @@ pub fn run_into(
             // serialisation whenever the model changed, and a build in
             // which nothing changed stops before rendering. Unchanged
             // articles are copied from the last build's file.
-            let index = memo.side_file("archive-index");
-            let last = index
-                .as_deref()
-                .and_then(|p| export::Last::open(p, memo.salt(), sink.current(export::PATH)));
+            let last = memo
+                .load_side("archive-index")
+                .and_then(|index| export::Last::open(&index, sink.current(export::PATH)));
             let written = std::cell::RefCell::new(None);
             sink.put_with(PathBuf::from(export::PATH), 0, &|w| {
                 let made = export::write(w, archive, &idx.own, last.as_ref()).context("writing archive.json")?;
                 *written.borrow_mut() = Some(made);
                 Ok(())
             })?;
-            if let (Some(index), Some(written)) = (index, written.into_inner()) {
+            if let Some(written) = written.into_inner() {
                 // Without the index the next build serialises every article.
-                let _ = written.save(&index, memo.salt());
+                let _ = memo.save_side("archive-index", &written.index());
             }
             Ok(())
         }),

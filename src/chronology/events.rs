@@ -19,7 +19,6 @@ use crate::dedup::minhash::intersection;
 use crate::memo::{self, Store};
 use crate::model::{Article, Event, Occurrence};
 use crate::text::{slugify, FnvMap, FnvSet};
-use std::path::Path;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Summaries longer than this many bytes are cut at a word.
@@ -648,36 +647,13 @@ fn event(articles: &[Article], items: &[Item], members: Vec<usize>) -> (String, 
 /// list; valid for the words that were too common to pair events by.
 #[derive(Serialize, Deserialize)]
 struct Checked {
-    salt: u64,
     common: u64,
     events: Vec<u64>,
     pairs: Vec<(u32, u32)>,
 }
 
-impl Checked {
-    /// Read from `path`, when it was written with `salt` and is whole.
-    fn read(path: &Path, salt: u64) -> Option<Checked> {
-        let bytes = std::fs::read(path).ok()?;
-        let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-        if xxh3_64(body).to_le_bytes() != sum {
-            return None;
-        }
-        let checked: Checked = bincode::deserialize(body).ok()?;
-        (checked.salt == salt).then_some(checked)
-    }
-
-    /// Written to `path` (a failure only costs the next build time).
-    fn write(&self, path: &Path) {
-        let Ok(mut bytes) = bincode::serialize(self) else {
-            return;
-        };
-        bytes.extend_from_slice(&xxh3_64(&bytes).to_le_bytes());
-        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-    }
-}
+/// Where [`Checked`] is kept (see [`Store::save_side`]).
+const CHECKED: &str = "conflicts";
 
 /// The pairs `(i, j)`, `i < j`, of `events` (with their members, indices
 /// into `items`) that conflict: on different dates of one granularity or
@@ -764,9 +740,6 @@ fn conflicts(
             })
         })
     };
-    let Some(path) = memo.side_file("conflicts") else {
-        return candidate_pairs(&event_sets, 2, None, keep);
-    };
     // What decides a pair: the words too common to pair events by, spelt
     // out, and each event's members.
     let mut counts = vec![0usize; words.len()];
@@ -788,7 +761,10 @@ fn conflicts(
     for (i, &h) in event_hashes.iter().enumerate() {
         place.entry(h).and_modify(|p| *p = None).or_insert(Some(i));
     }
-    let last = Checked::read(&path, memo.salt()).filter(|c| c.common == common);
+    let last = memo
+        .load_side(CHECKED)
+        .and_then(|bytes| bincode::deserialize::<Checked>(&bytes).ok())
+        .filter(|c| c.common == common);
     let pairs = match last {
         None => candidate_pairs(&event_sets, 2, None, keep),
         Some(last) => {
@@ -817,13 +793,15 @@ fn conflicts(
             pairs
         }
     };
-    Checked {
-        salt: memo.salt(),
+    let checked = Checked {
         common,
         events: event_hashes,
         pairs: pairs.iter().map(|&(i, j)| (i as u32, j as u32)).collect(),
+    };
+    // Without it the next build checks every pair.
+    if let Ok(bytes) = bincode::serialize(&checked) {
+        let _ = memo.save_side(CHECKED, &bytes);
     }
-    .write(&path);
     pairs
 }
 

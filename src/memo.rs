@@ -110,6 +110,11 @@ impl Store {
         out
     }
 
+    /// Whether results are kept (a store made by [`Store::off`] keeps none).
+    pub fn keeps(&self) -> bool {
+        self.prefix.is_some()
+    }
+
     /// The cache file `{output's name}.{name}` for what is not kept by key
     /// (see [`Store::save_side`]); `None` when nothing is kept.
     fn side_file(&self, name: &str) -> Option<PathBuf> {

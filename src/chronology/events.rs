@@ -740,6 +740,9 @@ fn conflicts(
             })
         })
     };
+    if !memo.keeps() {
+        return candidate_pairs(&event_sets, 2, None, keep);
+    }
     // What decides a pair: the words too common to pair events by, spelt
     // out, and each event's members.
     let mut counts = vec![0usize; words.len()];
